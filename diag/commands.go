@@ -1,0 +1,27 @@
+// Package diag holds netdiag's diagnostics: one subpackage per command, each
+// a pure-ish core (Options in, Result values out, no printing) plus its
+// *cli.Command, and the shared address, rendering and exit-code packages.
+package diag
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"netdiag/diag/check"
+	"netdiag/diag/ifaces"
+	"netdiag/diag/ipinfo"
+	"netdiag/diag/ping"
+	"netdiag/diag/portinfo"
+	"netdiag/diag/scan"
+)
+
+// Commands returns the diagnostics commands in the order help lists them.
+func Commands() []*cli.Command {
+	return []*cli.Command{
+		ifaces.Command(),
+		ping.Command(),
+		portinfo.Command(),
+		scan.Command(),
+		ipinfo.Command(),
+		check.Command(),
+	}
+}

@@ -1,0 +1,99 @@
+// Command netdiag is a network diagnostics suite in one binary: interfaces,
+// ping and sweeps, port classification and scanning, address validation, a
+// TCP test server and client, and a one-shot "is my network OK?" check.
+//
+// main is the only place that exits: every command returns an error, and
+// exitcode.Code maps it to the documented exit status (0 success, 1 negative
+// result, 2 usage or system error).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"netdiag/diag"
+	"netdiag/diag/exitcode"
+	"netdiag/tcp"
+)
+
+// version is netdiag's version, overridable at link time with
+// -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	stop()
+	os.Exit(report(os.Stderr, err))
+}
+
+// report prints err (unless it is silent) to w and returns the exit code.
+func report(w io.Writer, err error) int {
+	if err != nil && !exitcode.IsSilent(err) {
+		fmt.Fprintf(w, "netdiag: %v\n", err)
+	}
+	return exitcode.Code(err)
+}
+
+// newApp builds the netdiag CLI writing to the given writers. It never exits
+// the process: errors, including usage errors, are returned from Run.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:    "netdiag",
+		Usage:   "network diagnostics in one binary: ifaces, ping, port, scan, ip, tcp, check",
+		Version: version,
+		Description: "netdiag replaces ping, fping, nc, nmap -sT, ipcalc and ifconfig for everyday diagnosis.\n" +
+			"Every command prints a table by default and JSON lines with --json.\n\n" +
+			"Exit codes: 0 success, 1 negative result (host down, invalid address, no open port), 2 usage or system error.",
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		EnableBashCompletion: true,
+		Suggest:              true,
+		HideHelpCommand:      true,
+		Commands:             append(diag.Commands(), tcp.Command()),
+		// Only main exits: keep urfave/cli from calling os.Exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				msg := fmt.Sprintf("unknown command %q", c.Args().First())
+				if s := cli.SuggestCommand(c.App.Commands, c.Args().First()); s != "" {
+					msg += "; " + strings.TrimSuffix(strings.ToLower(s[:1])+s[1:], "?") + "?"
+				}
+				return exitcode.Usagef("%s\nRun 'netdiag --help' for the list of commands.", msg)
+			}
+			if err := cli.ShowAppHelp(c); err != nil {
+				return err
+			}
+			return exitcode.Usagef("no command given")
+		},
+	}
+	app.OnUsageError = usageError
+	setUsageErrors(app.Commands)
+	return app
+}
+
+// usageError turns a flag-parsing error into a one-line usage error (exit 2)
+// with a hint, instead of urfave/cli's full help text.
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	name := "netdiag"
+	if isSubcommand && c.Command != nil {
+		name = strings.TrimSpace(c.Command.HelpName)
+	}
+	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, name))
+}
+
+func setUsageErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		if c.OnUsageError == nil {
+			c.OnUsageError = usageError
+		}
+		setUsageErrors(c.Subcommands)
+	}
+}
