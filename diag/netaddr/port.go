@@ -149,6 +149,10 @@ func ParsePortList(s string) (PortList, error) {
 			ranges = append(ranges, AllPorts().ranges...)
 			continue
 		}
+		if p, err := ParsePort(item); err == nil { // a number, or a name, which may hold a hyphen ("http-alt")
+			ranges = append(ranges, PortRange{p, p})
+			continue
+		}
 		lo, hi, isRange := strings.Cut(item, "-")
 		if isRange && lo == "" {
 			if _, err := strconv.Atoi(hi); err == nil {
