@@ -105,11 +105,7 @@ type testServer struct {
 // cleanup stops it.
 func startServer(t testing.TB, host string, opt ServerOptions) *testServer {
 	t.Helper()
-	h, err := netaddr.ParseHost(host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := Listen(context.Background(), ListenOptions{Host: h})
+	ln, err := Listen(context.Background(), ListenOptions{Host: mustHost(t, host)})
 	if err != nil {
 		t.Fatalf("Listen: %v", err)
 	}
@@ -168,3 +164,12 @@ func settleGoroutines(t testing.TB, base int, timeout time.Duration) {
 }
 
 func numGoroutines() int { return runtime.NumGoroutine() }
+
+func mustHost(t testing.TB, s string) netaddr.Host {
+	t.Helper()
+	h, err := netaddr.ParseHost(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
