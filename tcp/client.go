@@ -48,6 +48,10 @@ type ClientOptions struct {
 	// re-encoded with Codec on the way.
 	Input    io.Reader
 	RawInput bool
+	// Interactive says Input is a terminal: when the server closes, the
+	// client stops at once instead of waiting for the user's next line.
+	// Piped input is sent to the end even after the server half-closes.
+	Interactive bool
 	// Wait is how long the client keeps the connection once everything is
 	// sent while the server sends nothing; 0 waits until the server closes.
 	Wait time.Duration
@@ -148,6 +152,8 @@ func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error
 		start := time.Now()
 		addr := netip.AddrPortFrom(a, uint16(opt.Target.Port)).String()
 		c, err := d(actx, "tcp", addr)
+		var ne net.Error
+		timedOut := ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
 		cancel()
 		if err == nil {
 			ev := ConnectEvent{Header: header(KindConnect, "client"),
@@ -156,7 +162,7 @@ func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error
 				ConnectTime: Seconds(time.Since(start))}
 			return c, ev, nil
 		}
-		if actx.Err() != nil && ctx.Err() == nil {
+		if timedOut {
 			err = fmt.Errorf("%s: no answer within %v (--timeout)", addr, opt.Timeout)
 		}
 		errs = append(errs, err)
@@ -203,24 +209,39 @@ func (cl *client) run(ctx context.Context) (string, error) {
 	var sender waitGroup
 	sender.Go(func() { sendErr <- cl.send(ctx) })
 
-	select {
-	case err := <-sendErr:
-		if err != nil {
+	readerDone := cl.readerDone.ch
+sending:
+	for {
+		select {
+		case err := <-sendErr:
+			if err == nil {
+				break sending
+			}
 			cl.conn.Close()
 			cl.readerDone.Wait()
+			if errors.Is(readErr, io.EOF) {
+				return "server closed before everything was sent", &SessionError{Op: "send",
+					Err: fmt.Errorf("the server closed the connection after %d bytes: %w", cl.out.Load(), err)}
+			}
 			return "send failed", &SessionError{Op: "send", Err: err}
+		case <-readerDone:
+			if errors.Is(readErr, io.EOF) && cl.opt.Send == nil && !cl.opt.Interactive {
+				// The server is done sending; it may still be reading
+				// (a half-close, as nc -N does): send the rest of the
+				// input, like nc.
+				readerDone = nil
+				continue
+			}
+			// Broken, or a terminal user would wait for nothing: stop.
+			cl.conn.Close()
+			cl.stopSender(&sender)
+			return cl.readEnd(readErr)
+		case <-ctx.Done():
+			cl.conn.Close()
+			cl.stopSender(&sender)
+			cl.readerDone.Wait()
+			return "interrupted", nil
 		}
-	case <-cl.readerDone.ch:
-		// The server closed (or broke) the connection before we were done
-		// sending: stop sending, as nc does.
-		cl.conn.Close()
-		cl.stopSender(&sender)
-		return cl.readEnd(readErr)
-	case <-ctx.Done():
-		cl.conn.Close()
-		cl.stopSender(&sender)
-		cl.readerDone.Wait()
-		return "interrupted", nil
 	}
 	if cl.opt.Wait == 0 {
 		select {

@@ -317,11 +317,11 @@ func TestClientInterruptAndServerClose(t *testing.T) {
 		t.Errorf("reason = %q", dis.Reason)
 	}
 
-	// A server that closes at once, while our input pipe stays open.
+	// A server that closes while the user's terminal input stays open.
 	once := startServer(t, "127.0.0.1", ServerOptions{IdleTimeout: 100 * time.Millisecond})
 	pr, pw := io.Pipe()
 	start := time.Now()
-	_, log2, err := runClient(t, ClientOptions{Target: target(t, once.addr), Input: pr})
+	_, log2, err := runClient(t, ClientOptions{Target: target(t, once.addr), Input: pr, Interactive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,4 +335,41 @@ func TestClientInterruptAndServerClose(t *testing.T) {
 	ts.stop(t)
 	once.stop(t)
 	settleGoroutines(t, base, 5*time.Second)
+}
+
+// A server that half-closes at once (it has nothing to say) but reads on:
+// piped input is still sent to the end, as nc does.
+func TestClientKeepsSendingAfterServerHalfClose(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer c.Close()
+		c.(*net.TCPConn).CloseWrite()
+		b, _ := io.ReadAll(c)
+		got <- b
+	}()
+	data := randomText(t, 2<<20)
+	pr, pw := io.Pipe()
+	go func() {
+		time.Sleep(200 * time.Millisecond) // after the server's FIN arrived
+		pw.Write(data)
+		pw.Close()
+	}()
+	sum, _, err := runClient(t, ClientOptions{Target: target(t, ln.Addr().String()), Input: pr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; !bytes.Equal(b, data) || sum.BytesOut != int64(len(data)) {
+		t.Errorf("server read %d bytes, client sent %d; want %d", len(b), sum.BytesOut, len(data))
+	}
 }

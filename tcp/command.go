@@ -142,6 +142,9 @@ func clientAction(c *cli.Context) error {
 		if opt.Input == nil {
 			opt.Input = os.Stdin
 		}
+		if f, ok := opt.Input.(*os.File); ok {
+			opt.Interactive = render.IsTerminal(f)
+		}
 	}
 	p := NewPrinter(render.FromCLI(c), c.Bool("hex"), c.Bool("timestamps"))
 	_, err = RunClient(c.Context, opt, p.Emit)
