@@ -17,8 +17,10 @@ import (
 //     last second, then allowed to grow again by half of that per second;
 //   - an answer far slower than usual (over half the timeout and four times
 //     the fastest seen) means queues are filling: the same cut;
-//   - silence alone (a first attempt timing out) changes nothing: that is
-//     what a filtered port looks like, and it must not slow the scan down.
+//   - silence alone (an attempt timing out) never slows the scan down: that
+//     is what a filtered port looks like. Until the first loss it even
+//     opens the window as an answer does, since a firewall that drops
+//     everything does not mind the pace; after one it changes nothing.
 //
 // One loss episode cuts once: a loss cuts only if its first attempt started
 // after the previous cut, as in TCP's fast recovery.
@@ -84,11 +86,10 @@ func (c *control) nextStart() time.Time {
 func (c *control) started(now time.Time) {
 	c.starts.add(now)
 	if r := c.rate(); r > 0 {
-		interval := time.Duration(float64(time.Second) / r)
-		if earliest := now.Add(-interval); c.nextSlot.Before(earliest) {
-			c.nextSlot = earliest // no burst after an idle spell
+		if c.nextSlot.Before(now) {
+			c.nextSlot = now // no credit, so no burst, after an idle spell
 		}
-		c.nextSlot = c.nextSlot.Add(interval)
+		c.nextSlot = c.nextSlot.Add(time.Duration(float64(time.Second) / r))
 	}
 }
 
@@ -113,6 +114,13 @@ func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now 
 	c.cwnd = min(c.cwnd, c.max)
 	if c.rateCap > 0 {
 		c.rateCap += 0.5
+	}
+}
+
+// timedOut records an attempt that got no answer.
+func (c *control) timedOut() {
+	if c.backoffs == 0 {
+		c.cwnd = min(c.cwnd+1, c.max)
 	}
 }
 

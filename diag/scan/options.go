@@ -107,13 +107,18 @@ func (e *OptionError) Error() string { return e.Msg }
 // Options.AllowHuge is not set.
 type TooLargeError struct {
 	Addrs  uint64 // addresses in the targets (names count one)
+	Ports  int    // ports per address
 	Probes uint64 // addresses × ports
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("refusing to scan %s addresses × ports = %s probes (limits: %s addresses, %s probes); "+
+	over := fmt.Sprintf("more than %s addresses", group(MaxAddrs))
+	if e.Addrs <= MaxAddrs {
+		over = fmt.Sprintf("more than %s probes", group(MaxProbes))
+	}
+	return fmt.Sprintf("refusing to scan %s addresses × %s ports = %s probes: %s; "+
 		"narrow the targets or ports, or add --yes if you mean it",
-		group(e.Addrs), group(e.Probes), group(MaxAddrs), group(MaxProbes))
+		group(e.Addrs), group(uint64(e.Ports)), group(e.Probes), over)
 }
 
 // withDefaults fills zero fields and checks the rest.
@@ -165,7 +170,7 @@ func (o Options) checkSize() error {
 	}
 	probes := satMul(addrs, uint64(o.Ports.Len()))
 	if !o.AllowHuge && (addrs > MaxAddrs || probes > MaxProbes) {
-		return &TooLargeError{Addrs: addrs, Probes: probes}
+		return &TooLargeError{Addrs: addrs, Ports: o.Ports.Len(), Probes: probes}
 	}
 	return nil
 }

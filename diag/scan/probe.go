@@ -85,7 +85,9 @@ func classify(ctx context.Context, err error) outcome {
 
 func closedBy(reason string) outcome { return outcome{kind: answered, state: Closed, reason: reason} }
 
-func filteredBy(reason string) outcome { return outcome{kind: answered, state: Filtered, reason: reason} }
+func filteredBy(reason string) outcome {
+	return outcome{kind: answered, state: Filtered, reason: reason}
+}
 
 // isSelfConnect reports whether conn is connected to itself: connecting to
 // a port in the ephemeral range with nothing listening on it can pick that

@@ -168,9 +168,10 @@ type Result struct {
 	Probes  uint64 `json:"probes"`
 	Retries uint64 `json:"retries"`
 	// Backoffs counts the times the scan slowed down because answers came
-	// only on retries (packet loss or a rate-limiting firewall); MinWindow
-	// is the lowest number of probes in flight it fell to and RateCap the
-	// probe rate it last settled on (0 for no cap).
+	// only on retries (packet loss or a rate-limiting firewall) or much
+	// later than before; MinWindow is the fewest probes in flight it then
+	// allowed and RateCap the probe rate it last settled on (both 0 when
+	// it never slowed down).
 	Backoffs  int     `json:"backoffs"`
 	MinWindow int     `json:"min_window"`
 	RateCap   float64 `json:"rate_cap"`

@@ -153,6 +153,7 @@ func (s *scheduler) finish(j job, o outcome) {
 		s.ctl.answered(j.try, j.firstSent, o.rtt, now)
 		emit = s.final(j, o, now)
 	case timedOut:
+		s.ctl.timedOut()
 		if j.try < s.ctl.allowedTries() {
 			j.try++
 			s.retries++
@@ -270,13 +271,13 @@ func (s *scheduler) result() Result {
 	for i, hs := range s.kept {
 		hosts[i] = hs.res
 	}
-	rateCap := 0.0
+	rateCap, minWindow := 0.0, 0
 	if s.ctl.backoffs > 0 {
-		rateCap = s.ctl.rateCap
+		rateCap, minWindow = s.ctl.rateCap, s.ctl.minWindow
 	}
 	return Result{
 		Hosts: hosts, Ports: s.opt.Ports, HostsScanned: s.src.count, Counts: s.counts,
-		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: s.ctl.minWindow,
+		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: minWindow,
 		RateCap: rateCap, FirstError: s.firstErr,
 	}
 }
