@@ -86,8 +86,10 @@ type Interface struct {
 
 // Address is one IP address of an interface.
 type Address struct {
-	Address   netip.Addr `json:"address"`
-	PrefixLen int        `json:"prefix_len"`
+	Address netip.Addr `json:"address"`
+	// PrefixLen is the prefix length; for a point-to-point address it
+	// belongs to Peer, as in "10.0.0.1 peer 10.0.0.2/32".
+	PrefixLen int `json:"prefix_len"`
 	// Family is "ipv4" or "ipv6".
 	Family string `json:"family"`
 	// Scope is the kernel's address scope as iproute2 names it: "global",
