@@ -1,6 +1,7 @@
 package ifaces
 
 import (
+	"context"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/internal/testnet"
 )
 
@@ -305,4 +307,40 @@ func worldExecutable(t *testing.T, bin string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// TestDefaultRoutesAPI checks the API the check command uses, in the
+// namespace: DefaultRoutes lists both IPv4 routes (the link-down one last)
+// and the IPv6 one, and Primary names veth0's addresses.
+func TestDefaultRoutesAPI(t *testing.T) {
+	tn := buildTestNet(t)
+	want := tn.expected(t)
+	var routes []Route
+	var res *Result
+	var err1, err2 error
+	inNetns(t, tn.ns, func() {
+		routes, err1 = DefaultRoutes(context.Background())
+		res, err2 = Gather(context.Background(), Options{UpOnly: true})
+	})
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !reflect.DeepEqual(routes, want.DefaultRoutes) {
+		t.Errorf("DefaultRoutes:\n got %+v\nwant %+v", routes, want.DefaultRoutes)
+	}
+	for fam, addr := range map[netaddr.Family]string{netaddr.IPv4: "10.77.0.1", netaddr.IPv6: "fd77::1"} {
+		rt, a, ok := res.Primary(fam)
+		if !ok || rt.Interface != "veth0" || a.Address != netip.MustParseAddr(addr) {
+			t.Errorf("Primary(%v) = %+v, %+v, %v; want %s on veth0", fam, rt, a, ok, addr)
+		}
+	}
+	var usable []string
+	for _, ifc := range res.Interfaces {
+		if ifc.IsUp() && !ifc.IsLoopback() {
+			usable = append(usable, ifc.Name)
+		}
+	}
+	if !slices.Equal(usable, []string{"veth0", "dummy0"}) {
+		t.Errorf("up, non-loopback interfaces %v, want veth0 and dummy0", usable)
+	}
 }

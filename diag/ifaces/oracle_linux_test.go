@@ -3,6 +3,7 @@ package ifaces
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -97,4 +98,17 @@ func decodeJSON(t *testing.T, out string) *Result {
 		t.Fatalf("decoding %s: %v", out, err)
 	}
 	return &res
+}
+
+// TestGatherCancelled checks that a cancelled context stops Gather before
+// it waits on the kernel.
+func TestGatherCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if res, err := Gather(ctx, Options{}); !errors.Is(err, context.Canceled) || res != nil {
+		t.Errorf("Gather with a cancelled context = %v, %v; want context.Canceled", res, err)
+	}
+	if _, err := DefaultRoutes(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("DefaultRoutes with a cancelled context: %v", err)
+	}
 }

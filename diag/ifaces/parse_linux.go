@@ -231,6 +231,9 @@ func parseRoute(b []byte) ([]Route, error) {
 		return nil, fmt.Errorf("short RTM_NEWROUTE message: %d bytes", len(b))
 	}
 	family, dstLen, table, proto, typ := b[0], b[1], uint32(b[4]), b[5], b[7]
+	if dstLen != 0 || typ != unix.RTN_UNICAST || (family != unix.AF_INET && family != unix.AF_INET6) {
+		return nil, nil // not a default route: skip its attributes
+	}
 	flags := binary.NativeEndian.Uint32(b[8:12])
 	r := Route{Protocol: protocolName(proto), LinkDown: flags&unix.RTNH_F_LINKDOWN != 0}
 	var multipath []byte
@@ -259,8 +262,7 @@ func parseRoute(b []byte) ([]Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dstLen != 0 || typ != unix.RTN_UNICAST || table != unix.RT_TABLE_MAIN ||
-		(family != unix.AF_INET && family != unix.AF_INET6) {
+	if table != unix.RT_TABLE_MAIN {
 		return nil, nil
 	}
 	if family == unix.AF_INET {
@@ -391,36 +393,40 @@ func operState(s uint8) string {
 	return strconv.Itoa(int(s))
 }
 
+// linkTypeNames are iproute2's names for ARPHRD_* types (read-only).
+var linkTypeNames = map[uint16]string{
+	unix.ARPHRD_ETHER: "ether", unix.ARPHRD_LOOPBACK: "loopback", unix.ARPHRD_NONE: "none",
+	unix.ARPHRD_VOID: "void", unix.ARPHRD_PPP: "ppp", unix.ARPHRD_TUNNEL: "ipip",
+	unix.ARPHRD_TUNNEL6: "tunnel6", unix.ARPHRD_SIT: "sit", unix.ARPHRD_IPGRE: "gre",
+	unix.ARPHRD_IP6GRE: "gre6", unix.ARPHRD_INFINIBAND: "infiniband", unix.ARPHRD_CAN: "can",
+	unix.ARPHRD_IEEE80211: "ieee802.11", unix.ARPHRD_IEEE80211_RADIOTAP: "ieee802.11/radiotap",
+	unix.ARPHRD_IEEE802154: "ieee802.15.4", unix.ARPHRD_RAWIP: "rawip", unix.ARPHRD_IPDDP: "ipddp",
+	unix.ARPHRD_SLIP: "slip", unix.ARPHRD_X25: "x25", unix.ARPHRD_FRAD: "frad",
+}
+
 // linkType names an ARPHRD_* type as iproute2 does ("[N]" when unknown).
 func linkType(t uint16) string {
-	names := map[uint16]string{
-		unix.ARPHRD_ETHER: "ether", unix.ARPHRD_LOOPBACK: "loopback", unix.ARPHRD_NONE: "none",
-		unix.ARPHRD_VOID: "void", unix.ARPHRD_PPP: "ppp", unix.ARPHRD_TUNNEL: "ipip",
-		unix.ARPHRD_TUNNEL6: "tunnel6", unix.ARPHRD_SIT: "sit", unix.ARPHRD_IPGRE: "gre",
-		unix.ARPHRD_IP6GRE: "gre6", unix.ARPHRD_INFINIBAND: "infiniband", unix.ARPHRD_CAN: "can",
-		unix.ARPHRD_IEEE80211: "ieee802.11", unix.ARPHRD_IEEE80211_RADIOTAP: "ieee802.11/radiotap",
-		unix.ARPHRD_IEEE802154: "ieee802.15.4", unix.ARPHRD_RAWIP: "rawip", unix.ARPHRD_IPDDP: "ipddp",
-		unix.ARPHRD_SLIP: "slip", unix.ARPHRD_X25: "x25", unix.ARPHRD_FRAD: "frad",
-	}
-	if n, ok := names[t]; ok {
+	if n, ok := linkTypeNames[t]; ok {
 		return n
 	}
 	return fmt.Sprintf("[%d]", t)
 }
 
+// protocolNames are iproute2's names for route protocols (read-only).
+var protocolNames = map[uint8]string{
+	unix.RTPROT_UNSPEC: "unspec", unix.RTPROT_REDIRECT: "redirect", unix.RTPROT_KERNEL: "kernel",
+	unix.RTPROT_BOOT: "boot", unix.RTPROT_STATIC: "static", unix.RTPROT_RA: "ra",
+	unix.RTPROT_DHCP: "dhcp", unix.RTPROT_ZEBRA: "zebra", unix.RTPROT_BIRD: "bird",
+	unix.RTPROT_KEEPALIVED: "keepalived", unix.RTPROT_BABEL: "babel", unix.RTPROT_BGP: "bgp",
+	unix.RTPROT_ISIS: "isis", unix.RTPROT_OSPF: "ospf", unix.RTPROT_RIP: "rip",
+	unix.RTPROT_EIGRP: "eigrp", unix.RTPROT_OPENR: "openr", unix.RTPROT_MROUTED: "mrouted",
+	unix.RTPROT_GATED: "gated", unix.RTPROT_XORP: "xorp", unix.RTPROT_NTK: "ntk",
+	unix.RTPROT_DNROUTED: "dnrouted", unix.RTPROT_MRT: "mrt", unix.RTPROT_OVN: "ovn",
+}
+
 // protocolName names a route protocol (RTPROT_*) as iproute2 does.
 func protocolName(p uint8) string {
-	names := map[uint8]string{
-		unix.RTPROT_UNSPEC: "unspec", unix.RTPROT_REDIRECT: "redirect", unix.RTPROT_KERNEL: "kernel",
-		unix.RTPROT_BOOT: "boot", unix.RTPROT_STATIC: "static", unix.RTPROT_RA: "ra",
-		unix.RTPROT_DHCP: "dhcp", unix.RTPROT_ZEBRA: "zebra", unix.RTPROT_BIRD: "bird",
-		unix.RTPROT_KEEPALIVED: "keepalived", unix.RTPROT_BABEL: "babel", unix.RTPROT_BGP: "bgp",
-		unix.RTPROT_ISIS: "isis", unix.RTPROT_OSPF: "ospf", unix.RTPROT_RIP: "rip",
-		unix.RTPROT_EIGRP: "eigrp", unix.RTPROT_OPENR: "openr", unix.RTPROT_MROUTED: "mrouted",
-		unix.RTPROT_GATED: "gated", unix.RTPROT_XORP: "xorp", unix.RTPROT_NTK: "ntk",
-		unix.RTPROT_DNROUTED: "dnrouted", unix.RTPROT_MRT: "mrt", unix.RTPROT_OVN: "ovn",
-	}
-	if n, ok := names[p]; ok {
+	if n, ok := protocolNames[p]; ok {
 		return n
 	}
 	return strconv.Itoa(int(p))
