@@ -57,7 +57,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		Suggest:              true,
 		HideHelpCommand:      true,
-		Commands:             append(diag.Commands(), tcp.Command()),
+		Commands:             append(diag.Commands(), tcp.Command(), completionCommand()),
 		// Only main exits: keep urfave/cli from calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {

@@ -151,7 +151,7 @@ func ParseHostPort(s string) (HostPort, error) {
 		portPart = rest[1:]
 		a, err := ParseAddr(hostPart)
 		if err != nil {
-			return HostPort{}, wrap("address", err)
+			return HostPort{}, wrap(fmt.Sprintf("address %q", hostPart), err)
 		}
 		if !a.Is6() {
 			return HostPort{}, fail("brackets are only for IPv6 addresses; write %s:%s", hostPart, portPart)
@@ -170,14 +170,14 @@ func ParseHostPort(s string) (HostPort, error) {
 	}
 	p, err := ParsePort(portPart)
 	if err != nil {
-		return HostPort{}, wrap("port", err)
+		return HostPort{}, wrap(fmt.Sprintf("port %q", portPart), err)
 	}
 	if hostPart == "" && !strings.HasPrefix(s, "[") {
 		return HostPort{Port: p}, nil
 	}
 	h, err := ParseHost(hostPart)
 	if err != nil {
-		return HostPort{}, wrap("host", err)
+		return HostPort{}, wrap(fmt.Sprintf("host %q", hostPart), err)
 	}
 	return HostPort{Host: h, Port: p}, nil
 }

@@ -56,15 +56,15 @@ func TestParseHostPortErrors(t *testing.T) {
 		{"[::1]x", "invalid host:port \"[::1]x\": expected \":port\" after \"]\", got \"x\""},
 		{"[1.2.3.4]:80", "invalid host:port \"[1.2.3.4]:80\": brackets are only for IPv6 addresses; write 1.2.3.4:80"},
 		{"[::1:80", "invalid host:port \"[::1:80\": missing \"]\" after the bracketed IPv6 address"},
-		{"127.1:80", "invalid host:port \"127.1:80\": host: only 2 parts; an IPv4 address has 4 (short forms like 127.1 are not accepted) (`ping 127.1` pings 127.0.0.1: inet_aton reads the last of 2 parts as the remaining 3 bytes)"},
-		{"1.2.3.4:65536", "invalid host:port \"1.2.3.4:65536\": port: 65536 is out of range (0-65535)"},
-		{"1.2.3.4:-1", "invalid host:port \"1.2.3.4:-1\": port: \"-1\" has a sign; ports are 0-65535"},
-		{"a_b:80", "invalid host:port \"a_b:80\": host: label \"a_b\" has character '_'; host names use letters, digits and hyphens"},
+		{"127.1:80", "invalid host:port \"127.1:80\": host \"127.1\": only 2 parts; an IPv4 address has 4 (short forms like 127.1 are not accepted) (`ping 127.1` pings 127.0.0.1: inet_aton reads the last of 2 parts as the remaining 3 bytes)"},
+		{"1.2.3.4:65536", "invalid host:port \"1.2.3.4:65536\": port \"65536\": out of range; ports are 0-65535"},
+		{"1.2.3.4:-1", "invalid host:port \"1.2.3.4:-1\": port \"-1\": ports are 0-65535; a sign is not allowed"},
+		{"a_b:80", "invalid host:port \"a_b:80\": host \"a_b\": label \"a_b\" has character '_'; host names use letters, digits and hyphens"},
 		{"[]:80", "invalid host:port \"[]:80\": empty brackets; write [IPv6 address]:port"},
 		{":", "invalid host:port \":\": empty port after \":\""},
-		{"[::g]:80", "invalid host:port \"[::g]:80\": address: group 1 \"g\" has 'g'; groups are hex digits 0-9 a-f"},
+		{"[::g]:80", "invalid host:port \"[::g]:80\": address \"::g\": group 1 \"g\" has 'g'; groups are hex digits 0-9 a-f"},
 		{" host:80", "invalid host:port \" host:80\": leading whitespace (a space)"},
-		{"[fe80::1%]:22", "invalid host:port \"[fe80::1%]:22\": address: empty zone after \"%\""},
+		{"[fe80::1%]:22", "invalid host:port \"[fe80::1%]:22\": address \"fe80::1%\": empty zone after \"%\""},
 	}
 	for _, tt := range tests {
 		_, err := netaddr.ParseHostPort(tt.in)

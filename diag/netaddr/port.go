@@ -63,17 +63,17 @@ func ParsePort(s string) (Port, error) {
 	case whitespaceProblem(s, "port") != "":
 		return fail("%s", whitespaceProblem(s, "port"))
 	case s[0] == '-' || s[0] == '+':
-		return fail("%q has a sign; ports are 0-65535", s)
+		return fail("ports are 0-65535; a sign is not allowed")
 	case s[0] >= '0' && s[0] <= '9':
 		if !isDecimal(s) {
 			return fail("%q is not a number", s)
 		}
 		if len(s) > 1 && s[0] == '0' {
-			return fail("%q has a leading zero", s)
+			return fail("leading zero")
 		}
 		v, err := strconv.Atoi(s)
 		if len(s) > 5 || err != nil || v > int(MaxPort) {
-			return fail("%s is out of range (0-65535)", s)
+			return fail("out of range; ports are 0-65535")
 		}
 		return Port(v), nil
 	}
@@ -83,7 +83,7 @@ func ParsePort(s string) (Port, error) {
 	if p, ok := LookupService(strings.ToLower(s), "udp"); ok {
 		return p, nil
 	}
-	return fail("%q is not a port number or a known service name", s)
+	return fail("not a port number or a known service name")
 }
 
 // PortRange is an inclusive range of ports, First <= Last.
@@ -140,11 +140,11 @@ func ParsePortList(s string) (PortList, error) {
 	var ranges []PortRange
 	for i, item := range items {
 		item = strings.TrimSpace(item)
+		if item == "" {
+			return fail("empty item %d (two commas in a row, or a leading or trailing comma)", i+1)
+		}
 		r, reason := parsePortItem(item)
 		if reason != "" {
-			if len(items) > 1 {
-				return fail("item %d: %s", i+1, reason)
-			}
 			return fail("%s", reason)
 		}
 		ranges = append(ranges, r)
@@ -152,39 +152,36 @@ func ParsePortList(s string) (PortList, error) {
 	return NewPortList(ranges...), nil
 }
 
-// parsePortItem parses one item of a port list: a port, a service name,
-// "LO-HI", or "-" for all ports. It returns the range or why item is not
-// one.
+// parsePortItem parses one non-empty item of a port list: a port, a service
+// name, "LO-HI", or "-" for all ports. It returns the range or why item is
+// not one, naming the item.
 func parsePortItem(item string) (PortRange, string) {
-	if item == "" {
-		return PortRange{}, "empty item (two commas in a row, or a leading or trailing comma)"
-	}
 	if item == "-" {
 		return AllPorts().ranges[0], ""
 	}
 	if p, err := ParsePort(item); err == nil {
 		return PortRange{p, p}, "" // includes names with a hyphen, like ftp-data
 	} else if !strings.Contains(item, "-") {
-		return PortRange{}, err.(*ParseError).Reason
+		return PortRange{}, fmt.Sprintf("port %q: %s", item, err.(*ParseError).Reason)
 	}
 	lo, hi, _ := strings.Cut(item, "-")
 	switch {
 	case lo == "" && isDecimal(hi):
-		return PortRange{}, fmt.Sprintf("%q is a negative port, or a range without its start; ports are 0-65535", item)
+		return PortRange{}, fmt.Sprintf("%q: negative port, or a range without its start; ports are 0-65535", item)
 	case lo == "":
-		return PortRange{}, fmt.Sprintf("range %q has no start", item)
+		return PortRange{}, fmt.Sprintf("%q: range without its start", item)
 	case hi == "":
-		return PortRange{}, fmt.Sprintf("range %q has no end (write %s-65535, or - for all ports)", item, lo)
+		return PortRange{}, fmt.Sprintf("%q: range without its end (write %s-65535, or - for all ports)", item, lo)
 	case strings.Contains(hi, "-"):
-		return PortRange{}, fmt.Sprintf("%q has more than one \"-\"", item)
+		return PortRange{}, fmt.Sprintf("%q: more than one \"-\"", item)
 	}
 	first, err := ParsePort(lo)
 	if err != nil {
-		return PortRange{}, fmt.Sprintf("range %q: start %s", item, err.(*ParseError).Reason)
+		return PortRange{}, fmt.Sprintf("range %q: start %q: %s", item, lo, err.(*ParseError).Reason)
 	}
 	last, err := ParsePort(hi)
 	if err != nil {
-		return PortRange{}, fmt.Sprintf("range %q: end %s", item, err.(*ParseError).Reason)
+		return PortRange{}, fmt.Sprintf("range %q: end %q: %s", item, hi, err.(*ParseError).Reason)
 	}
 	if first > last {
 		return PortRange{}, fmt.Sprintf("range %q is reversed (start > end); write %s-%s", item, hi, lo)
