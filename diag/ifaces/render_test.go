@@ -154,6 +154,11 @@ func TestPrimary(t *testing.T) {
 	if _, a, ok := res.Primary(netaddr.IPv6); ok {
 		t.Errorf("with the only global IPv6 address temporary, the primary is %v, want none", a.Address)
 	}
+	eth0.Addresses[2].Flags = nil
+	eth0.Addresses = append(eth0.Addresses, Address{Address: netip.MustParseAddr("2001:db8::2"), PrefixLen: 64, Family: "ipv6", Scope: "global"})
+	if _, a, ok := res.Primary(netaddr.IPv6); !ok || a.Address != netip.MustParseAddr("2001:db8::2") {
+		t.Errorf("a global address must win over the ULA listed before it, got %v", a.Address)
+	}
 	res.DefaultRoutes[0].Source = netip.MustParseAddr("192.0.2.2")
 	if _, a, ok := res.Primary(netaddr.IPv4); !ok || a.Address != netip.MustParseAddr("192.0.2.2") {
 		t.Errorf("the route's src 192.0.2.2 must win, got %v", a.Address)
