@@ -1,7 +1,6 @@
 package sockets_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -324,8 +323,6 @@ func sortedByPID(o ssSocket) []string {
 // process (socat), found through its /proc/[pid]/fd.
 func TestListSeesOtherProcesses(t *testing.T) {
 	testnet.RequireTools(t, "socat")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	// Pick a free port by binding and releasing it; socat then listens there.
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -333,27 +330,16 @@ func TestListSeesOtherProcesses(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.CommandContext(ctx, "socat", fmt.Sprintf("TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "STDOUT")
+	cmd := exec.Command("socat", "-u", fmt.Sprintf("TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "STDOUT")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Wait()
-	defer cancel()
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	var got []sockets.Socket
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testnet.WaitUntil(t, 5*time.Second, "socat to listen", func() (bool, error) {
 		got, err = sockets.Bound(netaddr.Port(port), "tcp")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("socat did not listen on port %d within 5s", port)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return len(got) > 0, err
+	})
 	if got[0].PID != cmd.Process.Pid || got[0].Process != "socat" {
 		t.Errorf("port %d: owner %d %q, want socat's pid %d", port, got[0].PID, got[0].Process, cmd.Process.Pid)
 	}
