@@ -30,7 +30,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"127.0.0.1", "-p", "0"}, "port 0 cannot be scanned"},
 		{[]string{"no-such-host.invalid"}, `cannot resolve "no-such-host.invalid": no such host`},
 		{[]string{"nonexistent-host.example"}, `cannot resolve "nonexistent-host.example"`},
-		{[]string{"10.0.0.0/8", "-p", "22"}, "refusing to scan 16,777,214 addresses × 1 ports = 16,777,214 probes: more than 65,536 addresses; narrow the targets or ports, or add --yes"},
+		{[]string{"10.0.0.0/8", "-p", "22"}, "refusing to scan 16,777,214 addresses × 1 port = 16,777,214 probes: more than 65,536 addresses; narrow the targets or ports, or add --yes"},
 		{[]string{"10.1.0.0/24", "10.2.0.0/24", "-p", "-"}, "more than 16,777,216 probes"},
 		{[]string{}, "no target given"},
 		{[]string{"300.1.1.1"}, "300.1.1.1"},

@@ -233,6 +233,9 @@ func (s *scheduler) close(hs *hostState, done bool) {
 	h := hs.res
 	h.Done = done
 	h.Ports = slices.DeleteFunc(h.Ports, func(p PortResult) bool { return !h.Listed(p.State) })
+	if h.Ports == nil {
+		h.Ports = []PortResult{} // JSON [] rather than null
+	}
 	slices.SortFunc(h.Ports, func(a, b PortResult) int { return int(a.Port) - int(b.Port) })
 	if h.Counts.Open > 0 || s.opt.All {
 		s.kept = append(s.kept, hs)
@@ -271,13 +274,13 @@ func (s *scheduler) result() Result {
 	for i, hs := range s.kept {
 		hosts[i] = hs.res
 	}
-	rateCap, minWindow := 0.0, 0
+	rateCap := 0.0
 	if s.ctl.backoffs > 0 {
-		rateCap, minWindow = s.ctl.rateCap, s.ctl.minWindow
+		rateCap = s.ctl.rateCap
 	}
 	return Result{
 		Hosts: hosts, Ports: s.opt.Ports, HostsScanned: s.src.count, Counts: s.counts,
-		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: minWindow,
+		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: s.ctl.minWindow,
 		RateCap: rateCap, FirstError: s.firstErr,
 	}
 }
