@@ -74,19 +74,13 @@ func action(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	w := c.App.Writer
-	var bw *bufio.Writer
-	if !render.IsTerminal(w) {
-		// Not a terminal, so no color is lost by buffering: one system call
-		// per 64 KiB instead of one per line.
-		bw = bufio.NewWriterSize(w, 64<<10)
-		w = bw
-	}
-	allValid, err := run(opt, c.App.Reader, w, render.New(w, c.Bool("json")))
-	if bw != nil {
-		if ferr := bw.Flush(); err == nil {
-			err = ferr
-		}
+	// Buffered always; the handler flushes as often as the mode needs.
+	w := bufio.NewWriterSize(c.App.Writer, 64<<10)
+	out := render.New(w, c.Bool("json"))
+	interactive := render.IsTerminal(c.App.Writer)
+	allValid, err := run(opt, c.App.Reader, w, out, interactive)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
 	}
 	if err != nil {
 		return err
@@ -144,10 +138,11 @@ func isFlagName(name string) bool {
 }
 
 // run handles every input in order, stdin's lines in place of "-", and
-// reports whether all were valid. out renders blocks, tables and JSON; w is
-// the same writer, for the lines --valid and --invalid copy as they are.
-func run(opt Options, stdin io.Reader, w io.Writer, out *render.Output) (bool, error) {
-	h := handler{opt: opt, w: w, out: out, allValid: true, header: shortHeader}
+// reports whether all were valid. out renders blocks, tables and JSON into
+// w, which also takes the lines --valid and --invalid copy as they are; w is
+// flushed after each input when interactive (the output is a terminal).
+func run(opt Options, stdin io.Reader, w *bufio.Writer, out *render.Output, interactive bool) (bool, error) {
+	h := handler{opt: opt, w: w, out: out, allValid: true, header: shortHeader, interactive: interactive}
 	for _, in := range opt.Inputs {
 		if in != "-" {
 			if err := h.input(in); err != nil {
@@ -167,13 +162,14 @@ func run(opt Options, stdin io.Reader, w io.Writer, out *render.Output) (bool, e
 
 // handler prints inputs as Options say, remembering whether all were valid.
 type handler struct {
-	opt      Options
-	w        io.Writer
-	out      *render.Output
-	allValid bool
-	rows     [][]string // --short rows not yet printed
-	header   []string   // the --short header, until it has been printed
-	blocks   int        // blocks printed, for the blank line between them
+	opt         Options
+	w           *bufio.Writer
+	interactive bool // flush after each input
+	out         *render.Output
+	allValid    bool
+	rows        [][]string // --short rows not yet printed
+	header      []string   // the --short header, until it has been printed
+	blocks      int        // blocks printed, for the blank line between them
 }
 
 // shortBatch is how many --short rows are aligned and printed together, so
@@ -231,7 +227,13 @@ func (h *handler) input(s string) error {
 		}
 	}
 	h.blocks++
-	return writeInfo(h.out, info)
+	if err := writeInfo(h.out, info); err != nil {
+		return err
+	}
+	if h.interactive {
+		return h.w.Flush()
+	}
+	return nil
 }
 
 // flushRows prints the pending --short rows as one aligned table.
