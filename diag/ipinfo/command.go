@@ -41,9 +41,22 @@ func Command() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code says whether all inputs are valid"},
 			render.JSONFlag(),
 		},
-		Action: action,
+		OnUsageError: usageError,
+		Action:       action,
 	}
 }
+
+// usageError reports a flag error as exit 2 with a hint. The flag parser
+// takes an input that starts with "-" ("-1.2.3.4", "-::1") for an unknown
+// flag; that one gets a hint on how to check it anyway.
+func usageError(c *cli.Context, err error, _ bool) error {
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && name != "" && !isLetter(name[0]) {
+		return exitcode.Usagef("ip: %q is not a flag; to check it as an address, put it after --: netdiag ip -- -%s", "-"+name, name)
+	}
+	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, strings.TrimSpace(c.Command.HelpName)))
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // Options are what the ip command does, read from its flags.
 type Options struct {

@@ -150,6 +150,13 @@ func TestTriJSON(t *testing.T) {
 	if err != nil || string(b) != "[true,false,null,null]" {
 		t.Errorf("JSON = %s, %v", b, err)
 	}
+	var back []netaddr.Tri
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != 4 || back[0] != netaddr.True || back[1] != netaddr.False || back[2] != netaddr.NA {
+		t.Errorf("reading %s back: %v, %v", b, back, err)
+	}
+	if err := json.Unmarshal([]byte(`["yes"]`), &back); err == nil {
+		t.Error(`"yes" read as a cell`)
+	}
 	if netaddr.NA.String() != "N/A" || netaddr.Blank.String() != "" {
 		t.Errorf("String: %q %q", netaddr.NA, netaddr.Blank)
 	}
