@@ -58,13 +58,7 @@ func TestFilter(t *testing.T) {
 		long + "\n1.2.3.4\n" + long,
 		"1.2.3.4\n" + long + "\n::1\n",
 	}
-	g := addrgen.New(9)
-	g.SingleLine = true
-	var sb strings.Builder
-	for range 50000 {
-		sb.WriteString(g.Next() + "\n")
-	}
-	inputs = append(inputs, sb.String())
+	inputs = append(inputs, generatedLines(9, 50000))
 	for i, in := range inputs {
 		for _, keep := range []bool{true, false} {
 			want, wantSt := naiveFilter(in, keep)
@@ -110,13 +104,7 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 // requires a few dozen allocations (the buffer, the workers and their run
 // lists), not one per line.
 func TestFilterDoesNotAllocatePerLine(t *testing.T) {
-	g := addrgen.New(10)
-	g.SingleLine = true
-	var sb strings.Builder
-	for range 100000 {
-		sb.WriteString(g.Next() + "\n")
-	}
-	in := sb.String()
+	in := generatedLines(10, 100000)
 	allocs := testing.AllocsPerRun(3, func() {
 		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
 			t.Fatal(err)
@@ -154,17 +142,22 @@ func TestEachLine(t *testing.T) {
 }
 
 func BenchmarkFilter(b *testing.B) {
-	g := addrgen.New(11)
-	g.SingleLine = true
-	var sb strings.Builder
-	for range 100000 {
-		sb.WriteString(g.Next() + "\n")
-	}
-	in := sb.String()
+	in := generatedLines(11, 100000)
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
 		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// generatedLines returns n generated address lines, one per line.
+func generatedLines(seed uint64, n int) string {
+	g := addrgen.New(seed)
+	g.SingleLine = true
+	var sb strings.Builder
+	for range n {
+		sb.WriteString(g.Next() + "\n")
+	}
+	return sb.String()
 }
