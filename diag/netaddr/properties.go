@@ -27,7 +27,10 @@ type Properties struct {
 // special-purpose registry entry that has one (a terminated entry defers to
 // the block around it); an address in no entry is global, and so is one
 // whose entry says N/A (6to4 and Teredo, whose reachability depends on the
-// IPv4 address inside).
+// IPv4 address inside). Multicast, which the registries leave out, is
+// global unless its scope is smaller: IPv6 scopes other than global
+// (RFC 7346), IPv4 224.0.0.0/24 (link-local, RFC 5771) and 239.0.0.0/8
+// (administratively scoped, RFC 2365).
 func AddrProperties(a netip.Addr) Properties {
 	var p Properties
 	if !a.IsValid() {
@@ -60,6 +63,23 @@ func AddrProperties(a netip.Addr) Properties {
 		p.Reserved = s.Reserved
 	}
 	p.Global = global != False
+	if p.Multicast {
+		p.Global = multicastGlobal(a)
+	}
 	p.GlobalUnicast = p.Global && !p.Multicast // 255.255.255.255 is not global
 	return p
+}
+
+var (
+	v4LocalMulticast = netip.MustParsePrefix("224.0.0.0/24")
+	v4AdminScoped    = netip.MustParsePrefix("239.0.0.0/8")
+)
+
+// multicastGlobal reports whether multicast address a has global scope.
+func multicastGlobal(a netip.Addr) bool {
+	a = a.WithZone("")
+	if a.Is4() {
+		return !v4LocalMulticast.Contains(a) && !v4AdminScoped.Contains(a)
+	}
+	return a.As16()[1]&0x0f == 0xe
 }

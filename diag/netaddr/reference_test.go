@@ -173,3 +173,22 @@ func TestEveryRejectionHasAReason(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// BenchmarkValidAddrOrPrefix measures the fast validator on generated
+// lines (the mix bench/ip.sh uses).
+func BenchmarkValidAddrOrPrefix(b *testing.B) {
+	g := addrgen.New(1)
+	g.SingleLine = true
+	lines := make([][]byte, 100000)
+	size := 0
+	for i := range lines {
+		lines[i] = []byte(g.Next())
+		size += len(lines[i]) + 1
+	}
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		for _, l := range lines {
+			netaddr.ValidAddrOrPrefix(l)
+		}
+	}
+}

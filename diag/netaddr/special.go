@@ -1,6 +1,7 @@
 package netaddr
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 )
@@ -31,6 +32,21 @@ func (t Tri) MarshalJSON() ([]byte, error) {
 		return []byte("false"), nil
 	}
 	return []byte("null"), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; null reads as NA.
+func (t *Tri) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true":
+		*t = True
+	case "false":
+		*t = False
+	case "null":
+		*t = NA
+	default:
+		return fmt.Errorf("registry cell %s: want true, false or null", b)
+	}
+	return nil
 }
 
 // SpecialBlock is one entry of the IANA IPv4 or IPv6 Special-Purpose Address

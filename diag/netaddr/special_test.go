@@ -94,7 +94,9 @@ func TestAddrProperties(t *testing.T) {
 		{"192.0.0.9", "GI"},
 		{"192.88.99.1", "GI"}, // terminated entry, no block around it
 		{"192.88.99.2", ""},
-		{"224.0.0.1", "MG"},
+		{"224.0.0.1", "M"},
+		{"224.0.1.1", "MG"},
+		{"239.1.1.1", "M"},
 		{"240.0.0.1", "R"},
 		{"255.255.255.255", "R"},
 		{"8.8.8.8", "GI"},
@@ -117,7 +119,9 @@ func TestAddrProperties(t *testing.T) {
 		{"fd12:3456::1", "P"},
 		{"fe80::1%eth0", "K"},
 		{"fec0::1", "RGI"},
-		{"ff02::1", "MG"},
+		{"ff02::1", "M"},
+		{"ff0e::1", "MG"},
+		{"ff05::1%eth0", "M"},
 		{"2606:4700::1111", "GI"},
 		{"4000::1", "RGI"},
 	}
@@ -145,6 +149,13 @@ func TestTriJSON(t *testing.T) {
 	b, err := json.Marshal([]netaddr.Tri{netaddr.True, netaddr.False, netaddr.NA, netaddr.Blank})
 	if err != nil || string(b) != "[true,false,null,null]" {
 		t.Errorf("JSON = %s, %v", b, err)
+	}
+	var back []netaddr.Tri
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != 4 || back[0] != netaddr.True || back[1] != netaddr.False || back[2] != netaddr.NA {
+		t.Errorf("reading %s back: %v, %v", b, back, err)
+	}
+	if err := json.Unmarshal([]byte(`["yes"]`), &back); err == nil {
+		t.Error(`"yes" read as a cell`)
 	}
 	if netaddr.NA.String() != "N/A" || netaddr.Blank.String() != "" {
 		t.Errorf("String: %q %q", netaddr.NA, netaddr.Blank)
