@@ -242,7 +242,9 @@ type Events struct {
 	// OnOpen is called for each open port as soon as it is found (with its
 	// banner, when Options.Banner is set).
 	OnOpen func(h *HostResult, p PortResult)
-	// OnHost is called when every port of a host has its final state.
+	// OnHost is called when every port of a host has its final state, for
+	// one host after the other in scan order (a host that finishes early
+	// waits for the ones before it).
 	OnHost func(h *HostResult)
 	// OnProgress is called about every 100 ms while the scan runs.
 	OnProgress func(Progress)
