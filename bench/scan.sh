@@ -31,7 +31,11 @@ tmp=$(mktemp -d)
 ns="nd-bench-scan-$$"
 listener=""
 cleanup() {
-	[ -n "$listener" ] && kill "$listener" 2>/dev/null && wait "$listener" 2>/dev/null
+	set +e
+	if [ -n "$listener" ]; then
+		kill "$listener" 2>/dev/null
+		wait "$listener" 2>/dev/null
+	fi
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
