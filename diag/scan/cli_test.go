@@ -186,10 +186,7 @@ func TestCLIProgress(t *testing.T) {
 	testnet.RequireTools(t, "script", "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet p {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3299 tcp flags syn drop\n }\n}\n"
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:4000"), "")
 	bin := testnet.Binary(t)
 	inner := strings.Join(testnet.InNetns(ns, bin, "scan", "127.0.0.1", "-p", "3000-3299,4000", "--timeout", "700ms", "--retries", "0", "--concurrency", "100"), " ")
@@ -222,10 +219,7 @@ func TestJSONSchema(t *testing.T) {
 	}
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet s {\n chain input {\n type filter hook input priority 0;\n tcp dport 23 tcp flags syn drop\n tcp dport 24 reject with icmpx type admin-prohibited\n }\n}\n"
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:22"), "SSH-2.0-test\r\n")
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "[::1]:25"), "")
 	var lines []string

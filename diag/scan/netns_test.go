@@ -161,10 +161,7 @@ table inet scantest {
 func TestFilteredAndRejected(t *testing.T) {
 	testnet.RequireTools(t, "nft", "nmap")
 	ns := testnet.Netns(t, "scan")
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, filterRules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, filterRules)
 	want := map[string]map[netaddr.Port][2]string{
 		"127.0.0.1": {
 			1000: {"closed", "conn-refused"}, 1001: {"filtered", "no-response"}, 1002: {"closed", "conn-refused"},
@@ -223,10 +220,7 @@ table inet scanlimit {
 	}
 }
 `
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	r := netaddr.PortRange{First: 20000, Last: 21499}
 	want := listenOn(t, netip.MustParseAddr("127.0.0.1"), r, 5, "", listenInNetns(t, ns))
 
@@ -276,10 +270,7 @@ func TestCLIInterrupt(t *testing.T) {
 	testnet.RequireTools(t, "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet i {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3999 tcp flags syn drop\n }\n}\n"
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:2999"), "")
 	argv := testnet.InNetns(ns, testnet.Binary(t), "scan", "127.0.0.1", "-p", "2999-3999", "--timeout", "10s", "--concurrency", "20")
 	c := exec.Command(argv[0], argv[1:]...) // ip netns exec execs netdiag: same process

@@ -62,8 +62,8 @@ type Options struct {
 	// again. Fewer are used while nothing suggests packet loss: a port is
 	// tried once more than the highest attempt that ever got an answer, and
 	// at least twice (nmap's rule), so a silent firewall costs two timeouts
-	// per port while a lossy link gets up to 1+Retries tries. Negative
-	// means none.
+	// per port while a lossy link gets up to 1+Retries tries. Zero means
+	// DefaultRetries; negative means none (one attempt per port).
 	Retries int
 	// Concurrency is the most probes in flight; it is capped below the
 	// open-file limit. The scan starts lower and opens up while answers come
@@ -154,8 +154,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Rate < 0 {
 		return o, &OptionError{"rate must be positive (0 for no limit)"}
 	}
-	if o.Retries < 0 {
+	switch {
+	case o.Retries < 0:
 		o.Retries = 0
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
 	}
 	if o.Dial == nil {
 		o.Dial = defaultDial()
