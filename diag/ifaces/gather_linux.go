@@ -45,9 +45,13 @@ func gatherOnce(ctx context.Context, c *nlConn) (*Result, error) {
 	}
 	slices.SortFunc(links, func(a, b linkInfo) int { return a.Index - b.Index })
 	res := &Result{Interfaces: make([]Interface, len(links)), DefaultRoutes: []Route{}}
+	byIndex := make(map[int]*Interface, len(links))
 	for i, l := range links {
 		res.Interfaces[i] = l.Interface
-		if m := findLink(links, l.masterIndex); m != nil && l.masterIndex != 0 {
+		byIndex[l.Index] = &res.Interfaces[i]
+	}
+	for i, l := range links {
+		if m := byIndex[l.masterIndex]; m != nil && l.masterIndex != 0 {
 			res.Interfaces[i].Master = m.Name
 		}
 	}
@@ -57,7 +61,7 @@ func gatherOnce(ctx context.Context, c *nlConn) (*Result, error) {
 		if err != nil || !ok {
 			return err
 		}
-		ifc := res.Interface(index)
+		ifc := byIndex[index]
 		if ifc == nil {
 			return nil // the interface appeared after the link dump
 		}
@@ -71,10 +75,15 @@ func gatherOnce(ctx context.Context, c *nlConn) (*Result, error) {
 		return nil, fmt.Errorf("reading addresses: %w", err)
 	}
 
-	err = c.dump(ctx, unix.RTM_GETROUTE, make([]byte, unix.SizeofRtMsg), func(b []byte) error {
+	// Ask for unicast routes of the main table only; kernels that filter
+	// dumps (strict checking, Linux 4.20+) then skip the local table's
+	// routes, and parseRoute filters again for older ones.
+	rtm := make([]byte, unix.SizeofRtMsg)
+	rtm[4], rtm[7] = unix.RT_TABLE_MAIN, unix.RTN_UNICAST
+	err = c.dump(ctx, unix.RTM_GETROUTE, rtm, func(b []byte) error {
 		routes, err := parseRoute(b)
 		for _, r := range routes {
-			if ifc := res.Interface(r.Index); ifc != nil {
+			if ifc := byIndex[r.Index]; ifc != nil {
 				r.Interface = ifc.Name
 			}
 			res.DefaultRoutes = append(res.DefaultRoutes, r)
@@ -85,13 +94,4 @@ func gatherOnce(ctx context.Context, c *nlConn) (*Result, error) {
 		return nil, fmt.Errorf("reading routes: %w", err)
 	}
 	return res, nil
-}
-
-func findLink(links []linkInfo, index int) *linkInfo {
-	for i := range links {
-		if links[i].Index == index {
-			return &links[i]
-		}
-	}
-	return nil
 }

@@ -86,8 +86,10 @@ type Interface struct {
 
 // Address is one IP address of an interface.
 type Address struct {
-	Address   netip.Addr `json:"address"`
-	PrefixLen int        `json:"prefix_len"`
+	Address netip.Addr `json:"address"`
+	// PrefixLen is the prefix length; for a point-to-point address it
+	// belongs to Peer, as in "10.0.0.1 peer 10.0.0.2/32".
+	PrefixLen int `json:"prefix_len"`
 	// Family is "ipv4" or "ipv6".
 	Family string `json:"family"`
 	// Scope is the kernel's address scope as iproute2 names it: "global",
@@ -115,7 +117,7 @@ type Address struct {
 	PreferredLifetime *uint32 `json:"preferred_lifetime_s"`
 	// DefaultSource marks the address a user most likely wants: the primary
 	// global address of the interface holding the preferred default route of
-	// this family (the route's preferred source when it names one).
+	// this family, as Result.Primary chooses it.
 	DefaultSource bool `json:"default_source"`
 }
 
@@ -216,8 +218,10 @@ func (r *Result) Interface(index int) *Interface {
 
 // Primary returns the preferred default route of family fam (netaddr.IPv4 or
 // netaddr.IPv6) and the address it most likely uses as source: the route's
-// preferred source, else the first usable global address of that family on
-// the route's interface. ok is false when there is no such route or address.
+// preferred source, else the first usable (not secondary, temporary,
+// tentative, deprecated or failed) global address of that family on the
+// route's interface, a globally routable one before a ULA. ok is false when
+// there is no such route or address.
 func (r *Result) Primary(fam netaddr.Family) (route Route, addr Address, ok bool) {
 	for _, rt := range r.DefaultRoutes {
 		if rt.Family != familyWord(fam) {
@@ -233,7 +237,7 @@ func (r *Result) Primary(fam netaddr.Family) (route Route, addr Address, ok bool
 			case !fam.Matches(a.Address) || a.Scope != "global":
 			case rt.Source.IsValid() && a.Address == rt.Source:
 				return rt, a, true
-			case best < 0 && a.usable():
+			case a.usable() && (best < 0 || (ifc.Addresses[best].ULA && !a.ULA)):
 				best = k
 			}
 		}

@@ -16,13 +16,19 @@ import (
 // against a hang.
 const netlinkTimeout = 10 * time.Second
 
+// recvSlice is how long one receive blocks before the context and the
+// deadline are checked again (SO_RCVTIMEO).
+const recvSlice = 100 * time.Millisecond
+
 // errDumpInterrupted means the kernel's tables changed during a dump
 // (NLM_F_DUMP_INTR): the answer may be inconsistent and should be retried.
 var errDumpInterrupted = errors.New("netlink dump interrupted by a concurrent change")
 
-// nlConn is a NETLINK_ROUTE socket owned by one goroutine.
+// nlConn is a NETLINK_ROUTE socket owned by one goroutine. It is a plain
+// blocking socket with a receive timeout: the kernel answers at once, and
+// staying out of Go's network poller keeps a short-lived process cheap.
 type nlConn struct {
-	f    *os.File
+	fd   int
 	port uint32
 	seq  uint32
 	buf  []byte
@@ -31,36 +37,51 @@ type nlConn struct {
 // dialNetlink opens a NETLINK_ROUTE socket. No privilege is needed to dump
 // links, addresses and routes.
 func dialNetlink() (*nlConn, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("opening a netlink socket: %w", err)
 	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+	c := &nlConn{fd: fd, seq: uint32(time.Now().Unix())}
+	if err := c.setup(); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("binding the netlink socket: %w", err)
+		return nil, err
 	}
-	sa, err := unix.Getsockname(fd)
+	// A 64 KiB buffer holds any datagram: the kernel builds dump messages
+	// of at most 32 KiB.
+	c.buf = make([]byte, 64<<10)
+	return c, nil
+}
+
+func (c *nlConn) setup() error {
+	tv := unix.NsecToTimeval(recvSlice.Nanoseconds())
+	if err := unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return fmt.Errorf("netlink receive timeout: %w", err)
+	}
+	// Strict checking lets the kernel filter dumps by the request header
+	// (the route table); kernels before 4.20 lack it and send everything.
+	_ = unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
+	if err := unix.Bind(c.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("binding the netlink socket: %w", err)
+	}
+	sa, err := unix.Getsockname(c.fd)
 	if err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("netlink socket name: %w", err)
+		return fmt.Errorf("netlink socket name: %w", err)
 	}
 	nl, ok := sa.(*unix.SockaddrNetlink)
 	if !ok {
-		unix.Close(fd)
-		return nil, fmt.Errorf("netlink socket has a %T address", sa)
+		return fmt.Errorf("netlink socket has a %T address", sa)
 	}
-	// A 64 KiB buffer holds any datagram: the kernel never builds dump
-	// messages larger than 32 KiB.
-	return &nlConn{f: os.NewFile(uintptr(fd), "netlink"), port: nl.Pid, seq: uint32(time.Now().Unix()), buf: make([]byte, 64<<10)}, nil
+	c.port = nl.Pid
+	return nil
 }
 
 // Close closes the socket.
-func (c *nlConn) Close() error { return c.f.Close() }
+func (c *nlConn) Close() error { return unix.Close(c.fd) }
 
 // dump sends a dump request of type typ with the fixed-size header hdr and
 // calls fn with the payload of every reply message until NLMSG_DONE. It
-// honours ctx (cancellation and deadline) and never waits longer than
-// netlinkTimeout.
+// honours ctx (checked at least every recvSlice) and never waits longer
+// than netlinkTimeout or ctx's deadline.
 func (c *nlConn) dump(ctx context.Context, typ uint16, hdr []byte, fn func(payload []byte) error) error {
 	c.seq++
 	req := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(hdr))
@@ -69,54 +90,31 @@ func (c *nlConn) dump(ctx context.Context, typ uint16, hdr []byte, fn func(paylo
 	binary.NativeEndian.PutUint16(req[6:8], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	binary.NativeEndian.PutUint32(req[8:12], c.seq)
 	req = append(req, hdr...)
-
-	rc, err := c.f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Write(func(fd uintptr) bool {
-		serr = unix.Sendto(int(fd), req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
-		return serr != unix.EAGAIN
-	}); err != nil {
-		return err
-	}
-	if serr != nil {
-		return fmt.Errorf("netlink request: %w", serr)
+	if err := unix.Sendto(c.fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("netlink request: %w", err)
 	}
 
 	deadline := time.Now().Add(netlinkTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	if err := c.f.SetReadDeadline(deadline); err != nil {
-		return err
-	}
-	stop := context.AfterFunc(ctx, func() { c.f.SetReadDeadline(time.Now()) })
-	defer stop()
-
 	interrupted := false
 	for {
-		var n int
-		var from unix.Sockaddr
-		var rerr error
-		err := rc.Read(func(fd uintptr) bool {
-			n, from, rerr = unix.Recvfrom(int(fd), c.buf, unix.MSG_TRUNC)
-			return rerr != unix.EAGAIN
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return fmt.Errorf("no netlink answer from the kernel within %v", netlinkTimeout)
-			}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if rerr != nil {
-			return fmt.Errorf("netlink receive: %w", rerr)
-		}
-		if n > len(c.buf) {
+		n, from, err := unix.Recvfrom(c.fd, c.buf, unix.MSG_TRUNC)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN || err == unix.EWOULDBLOCK:
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no netlink answer from the kernel in time: %w", os.ErrDeadlineExceeded)
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("netlink receive: %w", err)
+		case n > len(c.buf):
 			return fmt.Errorf("netlink message of %d bytes is larger than the %d-byte buffer", n, len(c.buf))
 		}
 		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {

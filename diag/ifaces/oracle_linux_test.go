@@ -3,6 +3,8 @@ package ifaces
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,33 +57,58 @@ func TestOracleBinary(t *testing.T) {
 	testnet.RequireTools(t, "ip")
 	bin := testnet.Binary(t)
 	res, before, after := gatherBetweenSnapshots(t, "", func() *Result {
-		return runJSON(t, bin, "")
+		return runJSON(t, "", []string{bin})
 	})
 	for _, d := range compareWithIP(res, before, after) {
 		t.Error(d)
 	}
 }
 
-// runJSON runs "netdiag ifaces --json args..." (inside ns unless "") and
-// decodes its one line of output.
-func runJSON(t *testing.T, bin, ns string, args ...string) *Result {
+// runIfaces runs cmd ("netdiag" or a wrapper ending in it) with "ifaces"
+// and args, inside namespace ns unless it is "".
+func runIfaces(t *testing.T, ns string, cmd []string, args ...string) testnet.Result {
 	t.Helper()
-	argv := append([]string{bin, "ifaces", "--json"}, args...)
+	argv := append(append(slices.Clone(cmd), "ifaces"), args...)
 	if ns != "" {
 		argv = testnet.InNetns(ns, argv...)
 	}
-	r := testnet.Run(t, 20*time.Second, "", argv[0], argv[1:]...)
+	return testnet.Run(t, 20*time.Second, "", argv[0], argv[1:]...)
+}
+
+// runJSON runs "netdiag ifaces --json args..." and decodes its one line of
+// output, requiring exit 0 and no unknown fields.
+func runJSON(t *testing.T, ns string, cmd []string, args ...string) *Result {
+	t.Helper()
+	r := runIfaces(t, ns, cmd, append([]string{"--json"}, args...)...)
 	if r.Code != 0 {
-		t.Fatalf("%s: exit %d\n%s", strings.Join(argv, " "), r.Code, r.Stderr)
+		t.Fatalf("ifaces --json %v: exit %d\n%s", args, r.Code, r.Stderr)
 	}
-	if strings.Count(r.Stdout, "\n") != 1 {
-		t.Fatalf("--json printed %d lines, want one object on one line:\n%s", strings.Count(r.Stdout, "\n"), r.Stdout)
+	return decodeJSON(t, r.Stdout)
+}
+
+func decodeJSON(t *testing.T, out string) *Result {
+	t.Helper()
+	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("--json printed %d lines, want one object on one line:\n%s", strings.Count(out, "\n"), out)
 	}
 	var res Result
-	dec := json.NewDecoder(strings.NewReader(r.Stdout))
+	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&res); err != nil {
-		t.Fatalf("decoding %s: %v", r.Stdout, err)
+		t.Fatalf("decoding %s: %v", out, err)
 	}
 	return &res
+}
+
+// TestGatherCancelled checks that a cancelled context stops Gather before
+// it waits on the kernel.
+func TestGatherCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if res, err := Gather(ctx, Options{}); !errors.Is(err, context.Canceled) || res != nil {
+		t.Errorf("Gather with a cancelled context = %v, %v; want context.Canceled", res, err)
+	}
+	if _, err := DefaultRoutes(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("DefaultRoutes with a cancelled context: %v", err)
+	}
 }

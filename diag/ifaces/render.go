@@ -3,6 +3,7 @@ package ifaces
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -103,7 +104,7 @@ func addrRow(out *render.Output, a Address) []string {
 	var other string
 	switch {
 	case a.Peer.IsValid():
-		other = "peer " + a.Peer.String()
+		other = "peer " + netip.PrefixFrom(a.Peer, a.PrefixLen).String()
 	case a.Broadcast.IsValid():
 		other = "brd " + a.Broadcast.String()
 	}
@@ -121,12 +122,25 @@ func addrRow(out *render.Output, a Address) []string {
 	if a.PreferredLifetime != nil {
 		extra = append(extra, "preferred "+lifetime(a.PreferredLifetime))
 	}
-	return trimRow([]string{indent + fam, addrText(out, a), other, scope, strings.Join(extra, " ")})
+	addr := a.Prefix().String()
+	if a.Peer.IsValid() {
+		addr = a.Address.String() // the prefix goes with the peer
+	}
+	return trimRow([]string{indent + fam, highlight(out, a, addr), other, scope, strings.Join(extra, " ")})
 }
 
-// addrText is "address/prefix", highlighted when it is a default source.
+// addrText is "address/prefix" or, as iproute2 writes a point-to-point
+// address, "local peer remote/prefix"; highlighted when it is a default
+// source.
 func addrText(out *render.Output, a Address) string {
-	s := a.Prefix().String()
+	if a.Peer.IsValid() {
+		return highlight(out, a, a.Address.String()) + " peer " + netip.PrefixFrom(a.Peer, a.PrefixLen).String()
+	}
+	return highlight(out, a, a.Prefix().String())
+}
+
+// highlight styles s, the text of a, when a is a default source.
+func highlight(out *render.Output, a Address, s string) string {
 	if a.DefaultSource {
 		return out.Style(s, render.Bold, render.Green)
 	}

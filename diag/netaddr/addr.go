@@ -19,6 +19,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParseError describes input that could not be parsed: what was expected
@@ -74,229 +75,130 @@ func (f Family) Matches(a netip.Addr) bool {
 }
 
 // ParseAddr parses an IPv4 address in strict dotted-decimal form or an IPv6
-// address in any RFC 4291 text form with an optional zone ("fe80::1%eth0").
-// The result keeps the zone; IPv4-mapped IPv6 addresses stay IPv6.
+// address in any RFC 4291 text form, with an optional RFC 4007 zone
+// ("fe80::1%eth0"). The result keeps the zone; IPv4-mapped IPv6 addresses
+// stay IPv6.
+//
+// A zone is one or more printable ASCII characters other than "%", "/", ":",
+// "[" and "]": an interface name or number. Everything else is rejected with
+// a *ParseError whose Reason names the offending part.
 func ParseAddr(s string) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a, nil
+	a, err := netip.ParseAddr(s)
+	if err != nil || (a.Zone() != "" && zoneProblem(s, a.Zone()) != "") {
+		return netip.Addr{}, explainAddr(s)
 	}
-	return netip.Addr{}, explainAddr(s)
+	return a, nil
 }
 
-// ParsePrefix parses "ADDR/BITS". A prefix with host bits set
-// ("10.0.0.1/8") is accepted and returned as written; HostBitsSet and
-// Prefix.Masked tell the caller, who should warn. Zones are rejected: a prefix
-// names a network, not an interface.
-func ParsePrefix(s string) (netip.Prefix, error) {
-	addrPart, bitsPart, ok := strings.Cut(s, "/")
-	if !ok {
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: `missing "/" and prefix length`}
+// zoneProblem returns why z, the zone of address s, is not an acceptable
+// zone, or "".
+func zoneProblem(s, z string) string {
+	if z == "" {
+		return `empty zone after "%"`
 	}
-	a, err := ParseAddr(addrPart)
-	if err != nil {
-		pe := err.(*ParseError)
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: "address part: " + pe.Reason, Note: pe.Note}
+	if i := strings.LastIndexByte(z, ':'); i >= 0 && isDecimal(z[i+1:]) {
+		return fmt.Sprintf("zone %q contains \":\"; to give a port, write [%s]:%s", z, s[:len(s)-len(z)+i], z[i+1:])
 	}
-	if a.Zone() != "" {
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: fmt.Sprintf("zone %q not allowed in a prefix", a.Zone())}
-	}
-	maxBits := a.BitLen()
-	if bitsPart == "" {
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: "empty prefix length after /"}
-	}
-	for _, c := range bitsPart {
-		if c < '0' || c > '9' {
-			return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: fmt.Sprintf("prefix length %q is not a decimal number (netmask notation like /255.0.0.0 is not accepted; use /8)", bitsPart)}
+	for i := 0; i < len(z); i++ {
+		if !zoneByte(z[i]) {
+			return fmt.Sprintf("zone %q contains %s; a zone is an interface name or number", z, describeByte(z, i))
 		}
 	}
-	if len(bitsPart) > 1 && bitsPart[0] == '0' {
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: fmt.Sprintf("prefix length %q has a leading zero", bitsPart)}
-	}
-	bits, err := strconv.Atoi(bitsPart)
-	if err != nil || bits > maxBits {
-		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: fmt.Sprintf("prefix length /%s is out of range for %s (0-%d)", bitsPart, familyName(a), maxBits)}
-	}
-	return netip.PrefixFrom(a, bits), nil
+	return ""
 }
 
-// HostBitsSet reports whether p has bits set after its prefix length, as in
-// 10.0.0.1/8; p.Masked() is then the network the user probably meant.
-func HostBitsSet(p netip.Prefix) bool {
-	return p.IsValid() && p.Addr() != p.Masked().Addr()
+// zoneByte reports whether c may appear in a zone.
+func zoneByte(c byte) bool {
+	return c > ' ' && c < 0x7f && c != '%' && c != '/' && c != ':' && c != '[' && c != ']'
 }
 
-func familyName(a netip.Addr) string {
-	if a.Is4() {
-		return "IPv4"
+// describeByte names the character at s[i] for an error message: "a space",
+// "a tab", `"%"`, or the quoted rune.
+func describeByte(s string, i int) string {
+	switch s[i] {
+	case ' ':
+		return "a space"
+	case '\t':
+		return "a tab"
+	case '\n':
+		return "a newline"
+	case '\r':
+		return "a carriage return"
 	}
-	return "IPv6"
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return strconv.QuoteRune(r)
+}
+
+// isSpace reports whether c is ASCII white space.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// whitespaceProblem returns a reason if s, a what ("address"), has white
+// space anywhere, or "".
+func whitespaceProblem(s, what string) string {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			continue
+		}
+		switch {
+		case i == 0:
+			return "leading whitespace (" + describeByte(s, i) + ")"
+		case strings.TrimRight(s, " \t\n\r\v\f") == s[:i]:
+			return "trailing whitespace (" + describeByte(s, i) + ")"
+		}
+		return fmt.Sprintf("whitespace (%s) inside the %s", describeByte(s, i), what)
+	}
+	return ""
 }
 
 // explainAddr returns the reason s is not a valid address. It is only called
 // after netip has rejected s, so it never needs to accept anything.
 func explainAddr(s string) *ParseError {
-	if s == "" {
-		return &ParseError{Kind: "IP address", Input: s, Reason: "empty string"}
+	fail := func(kind, reason string) *ParseError {
+		return &ParseError{Kind: kind, Input: s, Reason: reason}
 	}
-	if strings.TrimSpace(s) != s {
-		return &ParseError{Kind: "IP address", Input: s, Reason: "leading or trailing whitespace"}
+	if s == "" {
+		return fail("IP address", "empty string")
+	}
+	if w := whitespaceProblem(s, "address"); w != "" {
+		return fail("IP address", w)
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.LastIndex(s, "]"); i > 0 && i < len(s)-1 && s[i+1] == ':' {
+			return fail("IP address", fmt.Sprintf("%q is an address with a port; give the address alone: %s", s, s[1:i]))
+		}
+		return fail("IP address", fmt.Sprintf("brackets are only written around an IPv6 address followed by a port; write %s", strings.Trim(s, "[]")))
+	}
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		return fail("IP address", fmt.Sprintf("%q is a prefix length; a single address is expected here", s[i:]))
 	}
 	if strings.Contains(s, ":") {
 		return explainIPv6(s)
 	}
-	if strings.Contains(s, "%") {
-		return &ParseError{Kind: "IPv4 address", Input: s, Reason: "zones (%...) are only allowed on IPv6 addresses"}
+	if body, zone, ok := strings.Cut(s, "%"); ok {
+		if body == "" {
+			return fail("IP address", fmt.Sprintf("nothing before the zone %q", "%"+zone))
+		}
+		return fail("IPv4 address", fmt.Sprintf("zone %q after an IPv4 address; zones are only for IPv6 addresses", "%"+zone))
 	}
-	if strings.Contains(s, "/") {
-		return &ParseError{Kind: "IP address", Input: s, Reason: "has a prefix length; this wants a single address"}
+	reason, note := ipv4Problem(s)
+	kind := "IPv4 address"
+	if strings.HasPrefix(reason, "not an IP address") {
+		kind = "IP address"
 	}
-	return explainIPv4(s, "IPv4 address")
+	return &ParseError{Kind: kind, Input: s, Reason: reason, Note: note}
 }
 
-// explainIPv4 explains why s is not a strict dotted-decimal IPv4 address.
-func explainIPv4(s, kind string) *ParseError {
-	fail := func(reason, note string) *ParseError {
-		return &ParseError{Kind: kind, Input: s, Reason: reason, Note: note}
+// isDecimal reports whether s is a non-empty string of ASCII digits.
+func isDecimal(s string) bool {
+	if s == "" {
+		return false
 	}
-	looksNumeric := true
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c == '.' || c == 'x' || c == 'X' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			looksNumeric = false
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
 	}
-	if !looksNumeric || !strings.ContainsAny(s, "0123456789") {
-		for _, c := range s {
-			if !(c >= '0' && c <= '9' || c == '.') {
-				return fail(fmt.Sprintf("unexpected character %q; an IPv4 address is four decimal numbers 0-255 separated by dots", c), "")
-			}
-		}
-	}
-	if strings.HasSuffix(s, ".") && s != "." {
-		return fail("trailing dot", "")
-	}
-	parts := strings.Split(s, ".")
-	for i, p := range parts {
-		if p == "" {
-			return fail(fmt.Sprintf("empty part %d (two dots in a row or a leading dot)", i+1), "")
-		}
-	}
-	for _, p := range parts {
-		if len(p) > 1 && (p[0] == '0') && (p[1] == 'x' || p[1] == 'X') {
-			v, err := strconv.ParseUint(p[2:], 16, 32)
-			note := "classic tools (inet_aton, iputils ping) read it as hexadecimal"
-			if err == nil {
-				note = fmt.Sprintf("classic tools (inet_aton, iputils ping) read %s as hexadecimal %d: `ping 0x7f.1` pings 127.0.0.1", p, v)
-			}
-			return fail(fmt.Sprintf("part %q is hexadecimal; only decimal is allowed", p), note)
-		}
-	}
-	for _, p := range parts {
-		for _, c := range p {
-			if c < '0' || c > '9' {
-				return fail(fmt.Sprintf("part %q is not a decimal number", p), "")
-			}
-		}
-	}
-	if len(parts) < 4 {
-		return fail(fmt.Sprintf("only %d parts; IPv4 needs 4 (short forms like 127.1 are not accepted)", len(parts)),
-			"inet_aton and iputils ping expand short forms: `ping 127.1` pings 127.0.0.1, `ping 10.1` pings 10.0.0.1")
-	}
-	if len(parts) > 4 {
-		return fail(fmt.Sprintf("%d parts; IPv4 has exactly 4", len(parts)), "")
-	}
-	for _, p := range parts {
-		if len(p) > 1 && p[0] == '0' {
-			note := "classic tools disagree on leading zeros"
-			if oct, err := strconv.ParseUint(p, 8, 32); err == nil {
-				dec, _ := strconv.ParseUint(p, 10, 32)
-				note = fmt.Sprintf("iputils ping reads %s as octal %d; ipcalc reads it as decimal %d", p, oct, dec)
-			} else {
-				dec, _ := strconv.ParseUint(p, 10, 32)
-				note = fmt.Sprintf("%s is not valid octal, so inet_aton and iputils ping reject it; ipcalc reads it as decimal %d", p, dec)
-			}
-			return fail(fmt.Sprintf("octet %q has a leading zero", p), note)
-		}
-	}
-	for _, p := range parts {
-		if v, err := strconv.ParseUint(p, 10, 64); err != nil || v > 255 {
-			return fail(fmt.Sprintf("octet %q is out of range (0-255)", p), "")
-		}
-	}
-	return fail("not a valid IPv4 address", "")
-}
-
-// explainIPv6 explains why s (which contains a colon) is not a valid IPv6
-// address.
-func explainIPv6(s string) *ParseError {
-	fail := func(format string, args ...any) *ParseError {
-		return &ParseError{Kind: "IPv6 address", Input: s, Reason: fmt.Sprintf(format, args...)}
-	}
-	body, zone, hasZone := strings.Cut(s, "%")
-	if hasZone {
-		if zone == "" {
-			return fail("empty zone after %%")
-		}
-		if _, err := netip.ParseAddr(body); err == nil {
-			if strings.Contains(body, ".") && !strings.Contains(body, ":") {
-				return fail("zones are only allowed on IPv6 addresses")
-			}
-			return fail("invalid zone %q", zone)
-		}
-	}
-	if strings.HasPrefix(body, "[") || strings.HasSuffix(body, "]") {
-		return fail("brackets are only used around an IPv6 address followed by a port; write the address without them")
-	}
-	if strings.Contains(body, "/") {
-		return fail("has a prefix length; this wants a single address")
-	}
-	if strings.Count(body, "::") > 1 {
-		return fail(`"::" appears more than once; it may stand for one run of zero groups only`)
-	}
-	if strings.Contains(body, ":::") {
-		return fail(`":::" is not valid; "::" may stand for one run of zero groups`)
-	}
-	groups := strings.Split(body, ":")
-	hasDouble := strings.Contains(body, "::")
-	if !hasDouble && strings.HasPrefix(body, ":") {
-		return fail(`leading single ":"; use "::" to compress leading zero groups`)
-	}
-	if !hasDouble && strings.HasSuffix(body, ":") {
-		return fail(`trailing single ":"; use "::" to compress trailing zero groups`)
-	}
-	nGroups := 0
-	for i, g := range groups {
-		if g == "" {
-			continue
-		}
-		if strings.Contains(g, ".") {
-			if i != len(groups)-1 {
-				return fail("embedded IPv4 %q must be the last 32 bits", g)
-			}
-			if _, err := netip.ParseAddr(g); err != nil || !strings.Contains(g, ".") {
-				pe := explainIPv4(g, "IPv4")
-				return fail("bad embedded IPv4 %q: %s", g, pe.Reason)
-			}
-			nGroups += 2
-			continue
-		}
-		if len(g) > 4 {
-			return fail("group %q has more than 4 hex digits", g)
-		}
-		for _, c := range g {
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return fail("group %q has non-hex character %q", g, c)
-			}
-		}
-		nGroups++
-	}
-	if nGroups > 8 || (hasDouble && nGroups > 7) {
-		return fail("too many groups (%d); an IPv6 address has 8 groups of 16 bits", nGroups)
-	}
-	if !hasDouble && nGroups < 8 {
-		return fail("too few groups (%d of 8) and no \"::\" to stand for the rest", nGroups)
-	}
-	if hasZone {
-		return fail("invalid zone %q", zone)
-	}
-	return fail("not a valid IPv6 address")
+	return true
 }

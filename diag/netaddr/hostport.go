@@ -35,11 +35,12 @@ func (h Host) String() string {
 // like numeric addresses but are not strict ones ("127.1", "0x7f.0.0.1") are
 // rejected with the address error, never treated as names.
 func ParseHost(s string) (Host, error) {
-	if a, err := netip.ParseAddr(s); err == nil {
+	a, err := ParseAddr(s)
+	if err == nil {
 		return Host{Addr: a}, nil
 	}
 	if strings.Contains(s, ":") || looksLikeIPv4(s) {
-		return Host{}, explainAddr(s)
+		return Host{}, err
 	}
 	if err := ValidHostname(s); err != nil {
 		return Host{}, err
@@ -122,6 +123,14 @@ func ParseHostPort(s string) (HostPort, error) {
 	fail := func(format string, args ...any) error {
 		return &ParseError{Kind: "host:port", Input: s, Reason: fmt.Sprintf(format, args...)}
 	}
+	// wrap rewords an error about one part of s as an error about s.
+	wrap := func(part string, err error) error {
+		pe := err.(*ParseError)
+		return &ParseError{Kind: "host:port", Input: s, Reason: part + ": " + pe.Reason, Note: pe.Note}
+	}
+	if w := whitespaceProblem(s, "host:port"); w != "" {
+		return HostPort{}, fail("%s", w)
+	}
 	var hostPart, portPart string
 	switch {
 	case strings.HasPrefix(s, "["):
@@ -131,28 +140,24 @@ func ParseHostPort(s string) (HostPort, error) {
 		}
 		hostPart = s[1:end]
 		rest := s[end+1:]
-		if rest == "" {
+		switch {
+		case hostPart == "":
+			return HostPort{}, fail("empty brackets; write [IPv6 address]:port")
+		case rest == "":
 			return HostPort{}, fail(`missing ":port" after "]"`)
-		}
-		if rest[0] != ':' {
+		case rest[0] != ':':
 			return HostPort{}, fail(`expected ":port" after "]", got %q`, rest)
 		}
 		portPart = rest[1:]
 		a, err := ParseAddr(hostPart)
 		if err != nil {
-			return HostPort{}, fail("%s", err.(*ParseError).Reason)
+			return HostPort{}, wrap(fmt.Sprintf("address %q", hostPart), err)
 		}
 		if !a.Is6() {
 			return HostPort{}, fail("brackets are only for IPv6 addresses; write %s:%s", hostPart, portPart)
 		}
 	case strings.Count(s, ":") > 1:
-		if a, err := netip.ParseAddr(s); err == nil {
-			if i := strings.LastIndex(s, ":"); i > 0 && a.Zone() == "" {
-				return HostPort{}, fail("ambiguous: it is a valid IPv6 address by itself; to give a port, bracket the address: [%s]:%s", s[:i], s[i+1:])
-			}
-			return HostPort{}, fail("an IPv6 address with a port must be bracketed, as in [%s]:PORT", s)
-		}
-		return HostPort{}, fail("an IPv6 address with a port must be bracketed, as in [::1]:80")
+		return HostPort{}, fail("%s", unbracketedIPv6(s))
 	default:
 		i := strings.LastIndex(s, ":")
 		if i < 0 {
@@ -161,24 +166,38 @@ func ParseHostPort(s string) (HostPort, error) {
 		hostPart, portPart = s[:i], s[i+1:]
 	}
 	if portPart == "" {
-		return HostPort{}, fail("empty port")
+		return HostPort{}, fail("empty port after \":\"")
 	}
 	p, err := ParsePort(portPart)
 	if err != nil {
-		return HostPort{}, fail("%s", err.(*ParseError).Reason)
+		return HostPort{}, wrap(fmt.Sprintf("port %q", portPart), err)
 	}
 	if hostPart == "" && !strings.HasPrefix(s, "[") {
 		return HostPort{Port: p}, nil
 	}
 	h, err := ParseHost(hostPart)
 	if err != nil {
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			return HostPort{}, fail("host: %s", pe.Reason)
-		}
-		return HostPort{}, err
+		return HostPort{}, wrap(fmt.Sprintf("host %q", hostPart), err)
 	}
 	return HostPort{Host: h, Port: p}, nil
+}
+
+// unbracketedIPv6 explains why s, a host:port candidate with several colons
+// and no brackets, is rejected, suggesting the bracketed form.
+func unbracketedIPv6(s string) string {
+	i := strings.LastIndex(s, ":")
+	host, port := s[:i], s[i+1:]
+	_, wholeErr := ParseAddr(s)
+	_, hostErr := ParseAddr(host)
+	switch {
+	case wholeErr == nil && hostErr == nil && port != "":
+		return fmt.Sprintf("ambiguous without brackets: the address %s, or %s port %s? Write [%s]:%s for the port", s, host, port, host, port)
+	case wholeErr == nil:
+		return fmt.Sprintf("missing port: %s is an IPv6 address; write [%s]:PORT", s, s)
+	case hostErr == nil:
+		return fmt.Sprintf("an IPv6 address with a port must be bracketed: write [%s]:%s", host, port)
+	}
+	return "an IPv6 address with a port must be bracketed, as in [::1]:80"
 }
 
 // ResolveError is returned by Resolve when a name has no usable address.

@@ -51,28 +51,28 @@ func (p Port) IANARange() PortClass {
 }
 
 // ParsePort parses a decimal port number (0-65535, no sign, no leading zero)
-// or a TCP service name from the embedded services table ("ssh").
+// or a service name from the embedded services table ("ssh", matched
+// without regard to case; tcp names first, then udp).
 func ParsePort(s string) (Port, error) {
 	fail := func(format string, args ...any) (Port, error) {
 		return 0, &ParseError{Kind: "port", Input: s, Reason: fmt.Sprintf(format, args...)}
 	}
-	if s == "" {
+	switch {
+	case s == "":
 		return fail("empty")
-	}
-	if s[0] == '-' || s[0] == '+' {
+	case whitespaceProblem(s, "port") != "":
+		return fail("%s", whitespaceProblem(s, "port"))
+	case s[0] == '-' || s[0] == '+':
 		return fail("ports are 0-65535; a sign is not allowed")
-	}
-	if s[0] >= '0' && s[0] <= '9' {
-		for _, c := range s {
-			if c < '0' || c > '9' {
-				return fail("%q is not a number", s)
-			}
+	case s[0] >= '0' && s[0] <= '9':
+		if !isDecimal(s) {
+			return fail("%q is not a number", s)
 		}
 		if len(s) > 1 && s[0] == '0' {
 			return fail("leading zero")
 		}
-		v, err := strconv.ParseUint(s, 10, 32)
-		if err != nil || v > uint64(MaxPort) {
+		v, err := strconv.Atoi(s)
+		if len(s) > 5 || err != nil || v > int(MaxPort) {
 			return fail("out of range; ports are 0-65535")
 		}
 		return Port(v), nil
@@ -136,55 +136,57 @@ func ParsePortList(s string) (PortList, error) {
 	if s == "" {
 		return fail("empty")
 	}
-	if s == "-" {
-		return AllPorts(), nil
-	}
+	items := strings.Split(s, ",")
 	var ranges []PortRange
-	for i, item := range strings.Split(s, ",") {
+	for i, item := range items {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			return fail("empty item %d (two commas in a row, or a leading or trailing comma)", i+1)
 		}
-		if item == "-" {
-			ranges = append(ranges, AllPorts().ranges...)
-			continue
+		r, reason := parsePortItem(item)
+		if reason != "" {
+			return fail("%s", reason)
 		}
-		if p, err := ParsePort(item); err == nil { // a number, or a name, which may hold a hyphen ("http-alt")
-			ranges = append(ranges, PortRange{p, p})
-			continue
-		}
-		lo, hi, isRange := strings.Cut(item, "-")
-		if isRange && lo == "" {
-			if _, err := strconv.Atoi(hi); err == nil {
-				return fail("%q: negative port, or a range without its start; ports are 0-65535", item)
-			}
-			return fail("%q: range without its start", item)
-		}
-		if isRange && hi == "" {
-			return fail("%q: range without its end (write %s-65535, or - for all ports)", item, lo)
-		}
-		if !isRange {
-			p, err := ParsePort(item)
-			if err != nil {
-				return fail("%s", err.(*ParseError).Error()[len("invalid "):])
-			}
-			ranges = append(ranges, PortRange{p, p})
-			continue
-		}
-		first, err := ParsePort(lo)
-		if err != nil {
-			return fail("range %q: start %s", item, err.(*ParseError).Reason)
-		}
-		last, err := ParsePort(hi)
-		if err != nil {
-			return fail("range %q: end %s", item, err.(*ParseError).Reason)
-		}
-		if first > last {
-			return fail("range %q is reversed (start > end); write %s-%s", item, hi, lo)
-		}
-		ranges = append(ranges, PortRange{first, last})
+		ranges = append(ranges, r)
 	}
 	return NewPortList(ranges...), nil
+}
+
+// parsePortItem parses one non-empty item of a port list: a port, a service
+// name, "LO-HI", or "-" for all ports. It returns the range or why item is
+// not one, naming the item.
+func parsePortItem(item string) (PortRange, string) {
+	if item == "-" {
+		return AllPorts().ranges[0], ""
+	}
+	if p, err := ParsePort(item); err == nil {
+		return PortRange{p, p}, "" // includes names with a hyphen, like ftp-data
+	} else if !strings.Contains(item, "-") {
+		return PortRange{}, fmt.Sprintf("port %q: %s", item, err.(*ParseError).Reason)
+	}
+	lo, hi, _ := strings.Cut(item, "-")
+	switch {
+	case lo == "" && isDecimal(hi):
+		return PortRange{}, fmt.Sprintf("%q: negative port, or a range without its start; ports are 0-65535", item)
+	case lo == "":
+		return PortRange{}, fmt.Sprintf("%q: range without its start", item)
+	case hi == "":
+		return PortRange{}, fmt.Sprintf("%q: range without its end (write %s-65535, or - for all ports)", item, lo)
+	case strings.Contains(hi, "-"):
+		return PortRange{}, fmt.Sprintf("%q: more than one \"-\"", item)
+	}
+	first, err := ParsePort(lo)
+	if err != nil {
+		return PortRange{}, fmt.Sprintf("range %q: start %q: %s", item, lo, err.(*ParseError).Reason)
+	}
+	last, err := ParsePort(hi)
+	if err != nil {
+		return PortRange{}, fmt.Sprintf("range %q: end %q: %s", item, hi, err.(*ParseError).Reason)
+	}
+	if first > last {
+		return PortRange{}, fmt.Sprintf("range %q is reversed (start > end); write %s-%s", item, hi, lo)
+	}
+	return PortRange{first, last}, ""
 }
 
 // Len returns how many ports l holds.

@@ -121,11 +121,11 @@ func ParseRange(s, lo, hi string) (Range, error) {
 		return fail("start: %s", err.(*ParseError).Reason)
 	}
 	var last netip.Addr
-	if first.Is4() && !strings.Contains(hi, ".") {
+	if first.Is4() && isDecimal(hi) {
 		b := first.As4()
 		octet, err := ParseAddr(fmt.Sprintf("%d.%d.%d.%s", b[0], b[1], b[2], hi))
 		if err != nil {
-			return fail("end octet %q is not a number 0-255", hi)
+			return fail("end octet %q is not a number 0-255 without leading zeros", hi)
 		}
 		last = octet
 	} else {

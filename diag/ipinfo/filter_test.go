@@ -1,0 +1,163 @@
+package ipinfo_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"netdiag/diag/ipinfo"
+	"netdiag/diag/netaddr"
+	"netdiag/internal/addrgen"
+)
+
+// naiveFilter is the obvious implementation Filter must match.
+func naiveFilter(in string, keepValid bool) (string, ipinfo.FilterStats) {
+	var out strings.Builder
+	var st ipinfo.FilterStats
+	if in == "" {
+		return "", st
+	}
+	lines := strings.SplitAfter(in, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for _, raw := range lines {
+		text := strings.TrimSuffix(strings.TrimSuffix(raw, "\n"), "\r")
+		var err error
+		if strings.Contains(text, "/") {
+			_, err = netaddr.ParsePrefix(text)
+		} else {
+			_, err = netaddr.ParseAddr(text)
+		}
+		if err == nil {
+			st.Valid++
+		} else {
+			st.Invalid++
+		}
+		if (err == nil) == keepValid {
+			out.WriteString(strings.TrimSuffix(raw, "\n") + "\n")
+		}
+	}
+	return out.String(), st
+}
+
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("1", 3<<20) // longer than the read buffer
+	inputs := []string{
+		"",
+		"1.2.3.4",
+		"1.2.3.4\n",
+		"1.2.3.4\r\n127.1\r\n::1\r\n",
+		"\n\n\n",
+		"127.1\n1.2.3.4\n10.0.0.0/8\nbad\n\nfe80::1%eth0\n2001:db8::1/129",
+		long + "\n1.2.3.4\n" + long,
+		"1.2.3.4\n" + long + "\n::1\n",
+	}
+	inputs = append(inputs, generatedLines(9, 50000))
+	for i, in := range inputs {
+		for _, keep := range []bool{true, false} {
+			want, wantSt := naiveFilter(in, keep)
+			for name, r := range map[string]io.Reader{
+				"reader":   strings.NewReader(in),
+				"one byte": iotest.OneByteReader(strings.NewReader(in)),
+				"half":     iotest.HalfReader(strings.NewReader(in)),
+			} {
+				if name != "reader" && len(in) > 1<<20 {
+					continue // byte-at-a-time over megabytes is slow and adds nothing
+				}
+				var out bytes.Buffer
+				st, err := ipinfo.Filter(r, bufio.NewWriter(&out), keep)
+				if err != nil || out.String() != want || st != wantSt {
+					t.Errorf("input %d, keepValid %v, %s: stats %+v, err %v, output %.60q\nwant stats %+v, output %.60q",
+						i, keep, name, st, err, out.String(), wantSt, want)
+				}
+			}
+		}
+	}
+}
+
+func TestFilterErrors(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader("1.2.3.4\n127.1\n"), iotest.ErrReader(boom))
+	var out bytes.Buffer
+	st, err := ipinfo.Filter(r, bufio.NewWriter(&out), true)
+	if !errors.Is(err, boom) || out.String() != "1.2.3.4\n" || st.Valid != 1 {
+		t.Errorf("read error: stats %+v, err %v, output %q", st, err, out.String())
+	}
+	_, err = ipinfo.Filter(strings.NewReader("1.2.3.4\n"), bufio.NewWriter(failingWriter{boom}), true)
+	if !errors.Is(err, boom) {
+		t.Errorf("write error: got %v", err)
+	}
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestFilterDoesNotAllocatePerLine runs Filter over 100,000 lines and
+// requires a few dozen allocations (the buffer, the workers and their run
+// lists), not one per line.
+func TestFilterDoesNotAllocatePerLine(t *testing.T) {
+	in := generatedLines(10, 100000)
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 100 {
+		t.Errorf("Filter made %.0f allocations for 100000 lines", allocs)
+	}
+}
+
+func TestAllValidStopsEarly(t *testing.T) {
+	t.Parallel()
+	ok, err := ipinfo.AllValid(strings.NewReader("1.2.3.4\n::1\n10.0.0.0/8"))
+	if !ok || err != nil {
+		t.Errorf("all valid: %v, %v", ok, err)
+	}
+	// The reader fails after the invalid line: AllValid must not get there.
+	r := io.MultiReader(strings.NewReader("1.2.3.4\n127.1\n"), iotest.ErrReader(errors.New("read past the answer")))
+	ok, err = ipinfo.AllValid(iotest.OneByteReader(r))
+	if ok || err != nil {
+		t.Errorf("invalid second line: %v, %v", ok, err)
+	}
+}
+
+func TestEachLine(t *testing.T) {
+	t.Parallel()
+	var got []string
+	err := ipinfo.EachLine(strings.NewReader("a\r\nb\n\nc"), func(b []byte) bool {
+		got = append(got, string(b))
+		return true
+	})
+	if err != nil || strings.Join(got, "|") != "a|b||c" {
+		t.Errorf("EachLine = %q, %v", got, err)
+	}
+}
+
+func BenchmarkFilter(b *testing.B) {
+	in := generatedLines(11, 100000)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// generatedLines returns n generated address lines, one per line.
+func generatedLines(seed uint64, n int) string {
+	g := addrgen.New(seed)
+	g.SingleLine = true
+	var sb strings.Builder
+	for range n {
+		sb.WriteString(g.Next() + "\n")
+	}
+	return sb.String()
+}

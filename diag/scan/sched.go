@@ -1,0 +1,295 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"netdiag/diag/netaddr"
+)
+
+// shortageLimit is how long the scan keeps retrying while local resource
+// errors (EMFILE, EADDRNOTAVAIL…) stop every probe before it gives up.
+const shortageLimit = 10 * time.Second
+
+// scheduler hands jobs to the workers and collects their outcomes. mu
+// guards everything but the Events calls, which run under evMu (taken while
+// mu is still held, so events come out in the order outcomes went in).
+type scheduler struct {
+	opt Options
+	ev  Events
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	waiters   int
+	src       *source
+	retryQ    []job
+	inflight  int
+	ctl       *control
+	live      map[*hostState]struct{}
+	kept      []*hostState
+	ready     map[uint64]*hostState // finished hosts waiting for earlier ones, for OnHost
+	nextHost  uint64                // the index of the next host OnHost gets
+	counts    Counts
+	done      uint64
+	probes    uint64
+	retries   uint64
+	firstErr  error
+	fatal     error
+	finished  bool
+	pause     time.Time // no new probe before this (after a local shortage)
+	lastFinal time.Time // when the last port got its final state
+	timer     *time.Timer
+	timerAt   time.Time
+
+	evMu sync.Mutex
+}
+
+func newScheduler(opt Options, hosts []host, maxInFlight int, ev Events) *scheduler {
+	s := &scheduler{
+		opt:       opt,
+		ev:        ev,
+		src:       newSource(hosts, opt.Ports),
+		ctl:       newControl(opt, maxInFlight),
+		live:      map[*hostState]struct{}{},
+		ready:     map[uint64]*hostState{},
+		lastFinal: time.Now(),
+	}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// work is one worker: probe jobs until there are none left.
+func (s *scheduler) work(ctx context.Context) {
+	for {
+		j, ok := s.next(ctx)
+		if !ok {
+			return
+		}
+		s.finish(j, s.probe(ctx, j))
+	}
+}
+
+// next blocks until a job may start and returns it; false means stop.
+func (s *scheduler) next(ctx context.Context) (job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if ctx.Err() != nil || s.fatal != nil || s.finished {
+			return job{}, false
+		}
+		if s.inflight < s.ctl.window() {
+			now := time.Now()
+			at := s.ctl.nextStart()
+			if s.pause.After(at) {
+				at = s.pause
+			}
+			if !at.After(now) {
+				if j, ok := s.take(now); ok {
+					s.inflight++
+					s.probes++
+					s.ctl.started(now)
+					return j, true
+				}
+				if s.inflight == 0 {
+					s.finished = true
+					s.cond.Broadcast()
+					return job{}, false
+				}
+			} else {
+				s.wakeAt(at)
+			}
+		}
+		s.waiters++
+		s.cond.Wait()
+		s.waiters--
+	}
+}
+
+// take pops a retry, or else the next first attempt.
+func (s *scheduler) take(now time.Time) (job, bool) {
+	if len(s.retryQ) > 0 {
+		j := s.retryQ[0]
+		s.retryQ = s.retryQ[1:]
+		return j, true
+	}
+	j, newHosts, ok := s.src.take()
+	for _, h := range newHosts {
+		s.live[h] = struct{}{}
+	}
+	j.firstSent = now
+	return j, ok
+}
+
+// wakeAt makes sure the waiters are woken at t.
+func (s *scheduler) wakeAt(t time.Time) {
+	if s.timer != nil && !s.timerAt.After(t) && s.timerAt.After(time.Now()) {
+		return
+	}
+	s.timerAt = t
+	d := time.Until(t)
+	if s.timer == nil {
+		s.timer = time.AfterFunc(d, s.wakeAll)
+		return
+	}
+	s.timer.Reset(d)
+}
+
+// wakeAll wakes every waiting worker (timer, cancellation).
+func (s *scheduler) wakeAll() {
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// finish records a job's outcome.
+func (s *scheduler) finish(j job, o outcome) {
+	now := time.Now()
+	var emit []func()
+	s.mu.Lock()
+	s.inflight--
+	switch o.kind {
+	case canceled:
+	case answered:
+		s.ctl.answered(j.try, j.firstSent, o.rtt, now)
+		emit = s.final(j, o, now)
+	case timedOut:
+		s.ctl.timedOut()
+		if j.try < s.ctl.allowedTries() {
+			j.try++
+			s.retries++
+			s.retryQ = append(s.retryQ, j)
+			break
+		}
+		o.state, o.reason, o.rtt = Filtered, ReasonNoResponse, 0
+		emit = s.final(j, o, now)
+	case selfConnect:
+		if j.selfConns++; j.selfConns < 3 {
+			s.retryQ = append(s.retryQ, j)
+			break
+		}
+		o.kind, o.state, o.reason = answered, Closed, ReasonSelfConnect
+		emit = s.final(j, o, now)
+	case shortage:
+		s.ctl.localShortage(s.inflight + 1)
+		s.pause = now.Add(localPause)
+		s.retryQ = append(s.retryQ, j)
+		if now.Sub(s.lastFinal) > shortageLimit && s.fatal == nil {
+			s.fatal = fmt.Errorf("no probe could be made for %v: %w (raise ulimit -n or lower --concurrency)", shortageLimit, o.err)
+		}
+	case failed:
+		if s.firstErr == nil {
+			s.firstErr = fmt.Errorf("%s port %d: %w", j.h.res.Addr, j.port, o.err)
+		}
+		emit = s.final(j, o, now)
+	}
+	if s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && s.src.done) {
+		s.cond.Broadcast()
+	} else {
+		for n := min(s.ctl.window()-s.inflight, s.waiters); n > 0; n-- {
+			s.cond.Signal()
+		}
+	}
+	if len(emit) == 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.evMu.Lock()
+	s.mu.Unlock()
+	for _, f := range emit {
+		f()
+	}
+	s.evMu.Unlock()
+}
+
+// final records a port's final state and returns the events to send.
+func (s *scheduler) final(j job, o outcome, now time.Time) []func() {
+	var emit []func()
+	s.lastFinal = now
+	s.done++
+	s.counts.add(o.state, 1)
+	h := j.h.res
+	h.Counts.add(o.state, 1)
+	if o.state == Open || (s.opt.All && h.Counts.Of(o.state) <= ListLimit) {
+		p := PortResult{Addr: h.Addr, Port: j.port, State: o.state, Reason: o.reason,
+			Service: netaddr.ServiceName(j.port, "tcp"), RTT: o.rtt, Banner: o.banner, Tries: j.try}
+		h.Ports = append(h.Ports, p)
+		if o.state == Open && s.ev.OnOpen != nil {
+			emit = append(emit, func() { s.ev.OnOpen(h, p) })
+		}
+	}
+	if j.h.remaining--; j.h.remaining == 0 {
+		s.close(j.h, true)
+		// Hosts of a group finish in any order; OnHost gets them in order.
+		s.ready[j.h.index] = j.h
+		for hs := s.ready[s.nextHost]; hs != nil; hs = s.ready[s.nextHost] {
+			delete(s.ready, s.nextHost)
+			s.nextHost++
+			if s.ev.OnHost != nil {
+				emit = append(emit, func() { s.ev.OnHost(hs.res) })
+			}
+		}
+	}
+	return emit
+}
+
+// close ends a host's scan: it tidies its port list and keeps it in the
+// result if it has an open port or every host is kept.
+func (s *scheduler) close(hs *hostState, done bool) {
+	delete(s.live, hs)
+	h := hs.res
+	h.Done = done
+	h.Ports = slices.DeleteFunc(h.Ports, func(p PortResult) bool { return !h.Listed(p.State) })
+	if h.Ports == nil {
+		h.Ports = []PortResult{} // JSON [] rather than null
+	}
+	slices.SortFunc(h.Ports, func(a, b PortResult) int { return int(a.Port) - int(b.Port) })
+	if h.Counts.Open > 0 || s.opt.All {
+		s.kept = append(s.kept, hs)
+	}
+}
+
+// progress snapshots the scan for Events.OnProgress.
+func (s *scheduler) progress(start time.Time, total uint64) Progress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	return Progress{Done: s.done, Total: total, Open: s.counts.Open, InFlight: s.inflight,
+		Window: s.ctl.window(), Rate: s.ctl.starts.rate(now), Elapsed: now.Sub(start)}
+}
+
+// result assembles the Result once every worker has returned.
+func (s *scheduler) result() Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	for hs := range s.live {
+		s.close(hs, false)
+	}
+	slices.SortFunc(s.kept, func(a, b *hostState) int {
+		switch {
+		case a.index < b.index:
+			return -1
+		case a.index > b.index:
+			return 1
+		}
+		return 0
+	})
+	hosts := make([]*HostResult, len(s.kept))
+	for i, hs := range s.kept {
+		hosts[i] = hs.res
+	}
+	rateCap := 0.0
+	if s.ctl.backoffs > 0 {
+		rateCap = s.ctl.rateCap
+	}
+	return Result{
+		Hosts: hosts, Ports: s.opt.Ports, HostsScanned: s.src.count, Counts: s.counts,
+		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: s.ctl.minWindow,
+		RateCap: rateCap, FirstError: s.firstErr,
+	}
+}
