@@ -103,12 +103,7 @@ func TestClientStreamHalfClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, _ := log.data("in")
-	var got string
-	for _, e := range in {
-		got += e.Text.String()
-	}
-	if got != "line 1\nline 2\n" || sum.BytesOut != 14 {
+	if got, _ := log.stream("in"); got != "line 1\nline 2\n" || sum.BytesOut != 14 {
 		t.Errorf("echoed %q, summary %+v", got, sum)
 	}
 	dis := log.waitFor(t, "disconnect", time.Second, isKind(KindDisconnect)).(DisconnectEvent)
@@ -133,9 +128,8 @@ func TestClientStreamTranscodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
-	_, raws := ts.log.data("in")
 	want, _ := gbk.Encode("你好世")
-	if got := bytes.Join(raws, nil); !bytes.Equal(got, want) {
+	if _, got := ts.log.stream("in"); !bytes.Equal(got, want) {
 		t.Errorf("server got % x, want % x", got, want)
 	}
 
@@ -173,8 +167,7 @@ func TestClientFileByteExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, raws := log.data("in")
-	if got := bytes.Join(raws, nil); !bytes.Equal(got, data) || sum.BytesOut != int64(len(data)) {
+	if _, got := log.stream("in"); !bytes.Equal(got, data) || sum.BytesOut != int64(len(data)) {
 		t.Errorf("echo of the file: %d bytes back, %d sent; want %d byte-exact", len(got), sum.BytesOut, len(data))
 	}
 }

@@ -285,7 +285,7 @@ func TestBinaryErrors(t *testing.T) {
 		{[]string{"client"}, 2, "give the server as HOST:PORT or HOST PORT"},
 		{[]string{"client", "127.0.0.1:9", "--send", "x"}, 2, "flags before it"},
 		{[]string{"client", "127.0.0.1:0"}, 2, "port 0 cannot be connected to"},
-		{[]string{"client", "::1:80"}, 2, "bracket the address: [::1]:80"},
+		{[]string{"client", "::1:80"}, 2, "Write [::1]:80 for the port"},
 		{[]string{"client", "--send", "x", "--file", "/etc/hostname", "127.0.0.1:1"}, 2, "--send and --file exclude each other"},
 		{[]string{"client", "--repeat", "3", "127.0.0.1:1"}, 2, "add --send"},
 		{[]string{"client", "--file", "/nonexistent", "127.0.0.1:1"}, 2, "no such file or directory"},

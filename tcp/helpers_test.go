@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -60,6 +61,16 @@ func (l *eventLog) data(dir string) ([]DataEvent, [][]byte) {
 		}
 	}
 	return evs, raws
+}
+
+// stream returns one direction's text (decoded chunks joined) and bytes.
+func (l *eventLog) stream(dir string) (string, []byte) {
+	evs, raws := l.data(dir)
+	var sb strings.Builder
+	for _, e := range evs {
+		sb.WriteString(e.Text.String())
+	}
+	return sb.String(), bytes.Join(raws, nil)
 }
 
 // waitFor waits until some event satisfies match, and returns it.

@@ -63,73 +63,71 @@ while True:
 `
 )
 
-var interopCases = []struct{ host, enc string }{
-	{"127.0.0.1", "gbk"}, {"::1", "gbk"}, {"127.0.0.1", "utf-8"}, {"::1", "utf-8"},
+// eachInterop runs f as a parallel subtest for IPv4 and IPv6, GBK and
+// UTF-8, failing at once if the peer tool is missing.
+func eachInterop(t *testing.T, tool string, f func(t *testing.T, host string, codec Codec)) {
+	t.Parallel()
+	testnet.RequireTools(t, tool)
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		for _, enc := range []string{"gbk", "utf-8"} {
+			t.Run(host+"/"+enc, func(t *testing.T) {
+				t.Parallel()
+				f(t, host, mustCodec(t, enc))
+			})
+		}
+	}
 }
 
 // The Python client talks to our server: it gets the reply byte-exact in
 // its encoding, and our server decodes the greeting.
 func TestInteropPythonClientOurServer(t *testing.T) {
-	t.Parallel()
-	testnet.RequireTools(t, "python3")
-	for _, tc := range interopCases {
-		t.Run(tc.host+"/"+tc.enc, func(t *testing.T) {
-			t.Parallel()
-			codec := mustCodec(t, tc.enc)
-			reply, _ := codec.Encode(textbookReply)
-			ts := startServer(t, tc.host, ServerOptions{Mode: ModeReply, Reply: reply, Codec: codec})
-			_, port, _ := net.SplitHostPort(ts.addr)
-			res := testnet.Run(t, 20*time.Second, "", "python3", "-c", pyClient, tc.host, port, tc.enc)
-			if res.Code != 0 {
-				t.Fatalf("python client: exit %d\n%s", res.Code, res.Stderr)
-			}
-			if got := strings.TrimSpace(res.Stdout); got != hex.EncodeToString(reply) {
-				t.Errorf("python received %s, want %x", got, reply)
-			}
-			ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
-			evs, raws := ts.log.data("in")
-			greeting, _ := codec.Encode(textbookGreeting)
-			if len(evs) != 1 || evs[0].Text.String() != textbookGreeting || !bytes.Equal(raws[0], greeting) {
-				t.Errorf("server data = %+v", evs)
-			}
-		})
-	}
+	eachInterop(t, "python3", func(t *testing.T, host string, codec Codec) {
+		reply, _ := codec.Encode(textbookReply)
+		ts := startServer(t, host, ServerOptions{Mode: ModeReply, Reply: reply, Codec: codec})
+		_, port, _ := net.SplitHostPort(ts.addr)
+		res := testnet.Run(t, 20*time.Second, "", "python3", "-c", pyClient, host, port, codec.Name())
+		if res.Code != 0 {
+			t.Fatalf("python client: exit %d\n%s", res.Code, res.Stderr)
+		}
+		if got := strings.TrimSpace(res.Stdout); got != hex.EncodeToString(reply) {
+			t.Errorf("python received %s, want %x", got, reply)
+		}
+		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		evs, raws := ts.log.data("in")
+		greeting, _ := codec.Encode(textbookGreeting)
+		if len(evs) != 1 || evs[0].Text.String() != textbookGreeting || !bytes.Equal(raws[0], greeting) {
+			t.Errorf("server data = %+v", evs)
+		}
+	})
 }
 
 // Our client talks to the Python threaded server, several clients at once.
 func TestInteropOurClientPythonServer(t *testing.T) {
-	t.Parallel()
-	testnet.RequireTools(t, "python3")
-	for _, tc := range interopCases {
-		t.Run(tc.host+"/"+tc.enc, func(t *testing.T) {
-			t.Parallel()
-			codec := mustCodec(t, tc.enc)
-			py := startPeer(t, "python3", "-c", pyServer, tc.host, tc.enc)
-			port := strings.TrimSpace(py.line(t))
-			greeting, _ := codec.Encode(textbookGreeting)
-			reply, _ := codec.Encode(textbookReply)
-			var wg sync.WaitGroup
-			for range 3 {
-				wg.Go(func() {
-					_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(tc.host, port)), Send: greeting, Codec: codec, Wait: 300 * time.Millisecond})
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					in, raws := log.data("in")
-					if got := bytes.Join(raws, nil); !bytes.Equal(got, reply) || in[0].Text.String() != textbookReply {
-						t.Errorf("received % x (%q), want % x", got, in[0].Text.String(), reply)
-					}
-				})
-			}
-			wg.Wait()
-			for range 3 {
-				if got := strings.TrimSpace(py.line(t)); got != hex.EncodeToString(greeting) {
-					t.Errorf("python server received %s, want %x", got, greeting)
+	eachInterop(t, "python3", func(t *testing.T, host string, codec Codec) {
+		py := startPeer(t, "python3", "-c", pyServer, host, codec.Name())
+		port := strings.TrimSpace(py.line(t))
+		greeting, _ := codec.Encode(textbookGreeting)
+		reply, _ := codec.Encode(textbookReply)
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(host, port)), Send: greeting, Codec: codec, Wait: 300 * time.Millisecond})
+				if err != nil {
+					t.Error(err)
+					return
 				}
+				if text, got := log.stream("in"); !bytes.Equal(got, reply) || text != textbookReply {
+					t.Errorf("received % x (%q), want % x", got, text, reply)
+				}
+			})
+		}
+		wg.Wait()
+		for range 3 {
+			if got := strings.TrimSpace(py.line(t)); got != hex.EncodeToString(greeting) {
+				t.Errorf("python server received %s, want %x", got, greeting)
 			}
-		})
-	}
+		}
+	})
 }
 
 // OpenBSD nc as the client of our echo server: binary data round-trips
@@ -155,105 +153,83 @@ func TestInteropNcClientOurServer(t *testing.T) {
 // GBK, or raw) arrives byte-exact on nc's stdout, and what nc sends (its
 // stdin) arrives byte-exact here.
 func TestInteropOurClientNcServer(t *testing.T) {
-	t.Parallel()
-	testnet.RequireTools(t, "nc")
-	for _, tc := range interopCases {
-		t.Run(tc.host+"/"+tc.enc, func(t *testing.T) {
-			t.Parallel()
-			codec := mustCodec(t, tc.enc)
-			toNc, _ := codec.Encode(strings.Repeat(textbookGreeting+"\n", 200))
-			fromNc, _ := codec.Encode(strings.Repeat(textbookReply+"\n", 200))
-			port := freePort(t)
-			stdinFile := filepath.Join(t.TempDir(), "nc-stdin")
-			os.WriteFile(stdinFile, fromNc, 0o600)
-			f, _ := os.Open(stdinFile)
-			defer f.Close()
-			nc := exec.Command("nc", "-N", "-l", tc.host, port.String())
-			nc.Stdin = f
-			var ncOut bytes.Buffer
-			nc.Stdout = &ncOut
-			if err := nc.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitListening(t, port)
-			in := strings.NewReader(strings.Repeat(textbookGreeting+"\n", 200)) // UTF-8, re-encoded on the way
-			_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(tc.host, port.String())), Input: in, Codec: codec})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := waitProcess(nc, 10*time.Second); err != nil {
-				t.Fatalf("nc: %v", err)
-			}
-			if !bytes.Equal(ncOut.Bytes(), toNc) {
-				t.Errorf("nc received %d bytes, want the %d we sent, byte-exact", ncOut.Len(), len(toNc))
-			}
-			in2, raws := log.data("in")
-			if got := bytes.Join(raws, nil); !bytes.Equal(got, fromNc) {
-				t.Errorf("we received %d bytes from nc, want %d byte-exact", len(got), len(fromNc))
-			}
-			var text strings.Builder
-			for _, e := range in2 {
-				text.WriteString(e.Text.String())
-			}
-			if text.String() != strings.Repeat(textbookReply+"\n", 200) {
-				t.Errorf("decoded text differs (a character split between reads shown broken?)")
-			}
-		})
-	}
+	eachInterop(t, "nc", func(t *testing.T, host string, codec Codec) {
+		toNc, _ := codec.Encode(strings.Repeat(textbookGreeting+"\n", 200))
+		fromNc, _ := codec.Encode(strings.Repeat(textbookReply+"\n", 200))
+		port := freePort(t)
+		stdinFile := filepath.Join(t.TempDir(), "nc-stdin")
+		os.WriteFile(stdinFile, fromNc, 0o600)
+		f, _ := os.Open(stdinFile)
+		defer f.Close()
+		nc := exec.Command("nc", "-N", "-l", host, port.String())
+		nc.Stdin = f
+		var ncOut bytes.Buffer
+		nc.Stdout = &ncOut
+		if err := nc.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitListening(t, port)
+		in := strings.NewReader(strings.Repeat(textbookGreeting+"\n", 200)) // UTF-8, re-encoded on the way
+		_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(host, port.String())), Input: in, Codec: codec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := waitProcess(nc, 10*time.Second); err != nil {
+			t.Fatalf("nc: %v", err)
+		}
+		if !bytes.Equal(ncOut.Bytes(), toNc) {
+			t.Errorf("nc received %d bytes, want the %d we sent, byte-exact", ncOut.Len(), len(toNc))
+		}
+		text, got := log.stream("in")
+		if !bytes.Equal(got, fromNc) {
+			t.Errorf("we received %d bytes from nc, want %d byte-exact", len(got), len(fromNc))
+		}
+		if text != strings.Repeat(textbookReply+"\n", 200) {
+			t.Errorf("decoded text differs (a character split between reads shown broken?)")
+		}
+	})
 }
 
 // socat as the client of our server (echo), and our client against a
 // socat echo server, IPv4 and IPv6, GBK and UTF-8.
 func TestInteropSocat(t *testing.T) {
-	t.Parallel()
-	testnet.RequireTools(t, "socat")
-	for _, tc := range interopCases {
-		t.Run(tc.host+"/"+tc.enc, func(t *testing.T) {
-			t.Parallel()
-			codec := mustCodec(t, tc.enc)
-			text, _ := codec.Encode(strings.Repeat(textbookGreeting, 500))
-			sockAddr := func(port string) string {
-				if strings.Contains(tc.host, ":") {
-					return "TCP6:[" + tc.host + "]:" + port
-				}
-				return "TCP4:" + tc.host + ":" + port
+	eachInterop(t, "socat", func(t *testing.T, host string, codec Codec) {
+		text, _ := codec.Encode(strings.Repeat(textbookGreeting, 500))
+		sockAddr := func(port string) string {
+			if strings.Contains(host, ":") {
+				return "TCP6:[" + host + "]:" + port
 			}
+			return "TCP4:" + host + ":" + port
+		}
 
-			// socat -> our server.
-			ts := startServer(t, tc.host, ServerOptions{Mode: ModeEcho, Codec: codec})
-			_, port, _ := net.SplitHostPort(ts.addr)
-			res := testnet.Run(t, 30*time.Second, string(text), "socat", "-t", "5", "-", sockAddr(port))
-			if res.Code != 0 || res.Stdout != string(text) {
-				t.Fatalf("socat client: exit %d, %d bytes back of %d\n%s", res.Code, len(res.Stdout), len(text), res.Stderr)
-			}
-			ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
-			evs, _ := ts.log.data("in")
-			var got strings.Builder
-			for _, e := range evs {
-				got.WriteString(e.Text.String())
-			}
-			if got.String() != strings.Repeat(textbookGreeting, 500) {
-				t.Errorf("our server decoded the socat stream wrongly")
-			}
+		// socat -> our server.
+		ts := startServer(t, host, ServerOptions{Mode: ModeEcho, Codec: codec})
+		_, port, _ := net.SplitHostPort(ts.addr)
+		res := testnet.Run(t, 30*time.Second, string(text), "socat", "-t", "5", "-", sockAddr(port))
+		if res.Code != 0 || res.Stdout != string(text) {
+			t.Fatalf("socat client: exit %d, %d bytes back of %d\n%s", res.Code, len(res.Stdout), len(text), res.Stderr)
+		}
+		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		if got, _ := ts.log.stream("in"); got != strings.Repeat(textbookGreeting, 500) {
+			t.Errorf("our server decoded the socat stream wrongly")
+		}
 
-			// our client -> socat echo server.
-			lport := freePort(t)
-			listen := "TCP4-LISTEN:" + lport.String() + ",bind=" + tc.host + ",reuseaddr"
-			if strings.Contains(tc.host, ":") {
-				listen = "TCP6-LISTEN:" + lport.String() + ",bind=[" + tc.host + "],reuseaddr"
-			}
-			startPeer(t, "socat", listen, "PIPE")
-			waitListening(t, lport)
-			_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(tc.host, lport.String())), Send: text, Codec: codec, Wait: 500 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, raws := log.data("in")
-			if back := bytes.Join(raws, nil); !bytes.Equal(back, text) {
-				t.Errorf("socat echoed %d bytes, want %d byte-exact", len(back), len(text))
-			}
-		})
-	}
+		// our client -> socat echo server.
+		lport := freePort(t)
+		listen := "TCP4-LISTEN:" + lport.String() + ",bind=" + host + ",reuseaddr"
+		if strings.Contains(host, ":") {
+			listen = "TCP6-LISTEN:" + lport.String() + ",bind=[" + host + "],reuseaddr"
+		}
+		startPeer(t, "socat", listen, "PIPE")
+		waitListening(t, lport)
+		_, log, err := runClient(t, ClientOptions{Target: target(t, net.JoinHostPort(host, lport.String())), Send: text, Codec: codec, Wait: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, back := log.stream("in"); !bytes.Equal(back, text) {
+			t.Errorf("socat echoed %d bytes, want %d byte-exact", len(back), len(text))
+		}
+	})
 }
 
 // peerProc is a peer process killed when the test ends.

@@ -43,14 +43,7 @@ func TestServerOptions(t *testing.T) {
 		{name: "bad encoding", f: serverFlags{port: "1", shared: shared{encoding: "x"}}, err: "unknown encoding"},
 	} {
 		lopt, sopt, err := serverOptions(tc.f)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) || exitcode.Code(err) != 2 {
-				t.Errorf("%s: err = %v, want exit-2 error containing %q", tc.name, err, tc.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
+		if !wantErr(t, tc.name, err, tc.err) {
 			continue
 		}
 		if lopt.Host.String() != tc.host || lopt.Port != tc.port || lopt.Family != tc.fam || sopt.Mode != tc.mode {
@@ -103,14 +96,7 @@ func TestClientOptions(t *testing.T) {
 		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet = true }), err: "--send needs a non-empty TEXT"},
 	} {
 		opt, err := clientOptions(tc.f)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) || exitcode.Code(err) != 2 {
-				t.Errorf("%s: err = %v, want exit-2 error containing %q", tc.name, err, tc.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
+		if !wantErr(t, tc.name, err, tc.err) {
 			continue
 		}
 		src := ""
@@ -135,4 +121,22 @@ func TestClientOptionsPayload(t *testing.T) {
 	if opt.Source != (netip.AddrPort{}) {
 		t.Errorf("source set without --source: %v", opt.Source)
 	}
+}
+
+// wantErr checks err against want ("" for success): a wanted error must be
+// an exit-2 usage error containing want. It reports whether the case
+// succeeded and its result should be checked further.
+func wantErr(t *testing.T, name string, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want != "":
+		if err == nil || !strings.Contains(err.Error(), want) || exitcode.Code(err) != 2 {
+			t.Errorf("%s: err = %v, want exit-2 error containing %q", name, err, want)
+		}
+		return false
+	case err != nil:
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	return true
 }

@@ -215,12 +215,7 @@ func TestServeClientLeavesMidMessage(t *testing.T) {
 	if dis.BytesIn != 5 || dis.Reason != "client left" {
 		t.Errorf("disconnect = %+v", dis)
 	}
-	evs, _ := ts.log.data("in")
-	text := ""
-	for _, e := range evs {
-		text += e.Text.String()
-	}
-	if text != "你好" {
+	if text, _ := ts.log.stream("in"); text != "你好" {
 		t.Errorf("decoded %q, want 你好 (the half character held back)", text)
 	}
 	dec := ts.log.waitFor(t, "decode error", time.Second, func(ev Event) bool {

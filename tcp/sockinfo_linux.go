@@ -1,28 +1,19 @@
 package tcp
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// readSockopts reads SO_SNDBUF, SO_RCVBUF and TCP_INFO (tcp(7)).
-func readSockopts(fd uintptr, info *SocketInfo) error {
-	var errs []error
-	var err error
-	if info.SndBuf, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil {
-		errs = append(errs, fmt.Errorf("SO_SNDBUF: %w", err))
-	}
-	if info.RcvBuf, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
-		errs = append(errs, fmt.Errorf("SO_RCVBUF: %w", err))
-	}
+// tcpInfo reads Linux's TCP_INFO (tcp(7)); the syscall package lacks it.
+func tcpInfo(fd uintptr) (*TCPInfo, error) {
 	ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 	if err != nil {
-		return errors.Join(append(errs, fmt.Errorf("TCP_INFO: %w", err))...)
+		return nil, fmt.Errorf("TCP_INFO: %w", err)
 	}
-	info.TCP = &TCPInfo{
+	return &TCPInfo{
 		State:        tcpStateName(ti.State),
 		RTT:          Seconds(time.Duration(ti.Rtt) * time.Microsecond),
 		RTTVar:       Seconds(time.Duration(ti.Rttvar) * time.Microsecond),
@@ -32,8 +23,7 @@ func readSockopts(fd uintptr, info *SocketInfo) error {
 		Retransmits:  ti.Retransmits,
 		TotalRetrans: ti.Total_retrans,
 		Lost:         ti.Lost,
-	}
-	return errors.Join(errs...)
+	}, nil
 }
 
 // tcpStateName names a TCP state as ss(8) does (include/net/tcp_states.h).

@@ -1,15 +1,15 @@
-//go:build unix && !linux
+//go:build unix
 
 package tcp
 
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"syscall"
 )
 
-// readSockopts reads SO_SNDBUF and SO_RCVBUF; TCP_INFO is Linux's.
+// readSockopts reads SO_SNDBUF, SO_RCVBUF and, where the OS has it,
+// TCP_INFO.
 func readSockopts(fd uintptr, info *SocketInfo) error {
 	var errs []error
 	var err error
@@ -19,6 +19,8 @@ func readSockopts(fd uintptr, info *SocketInfo) error {
 	if info.RcvBuf, err = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF); err != nil {
 		errs = append(errs, fmt.Errorf("SO_RCVBUF: %w", err))
 	}
-	errs = append(errs, fmt.Errorf("TCP_INFO is not available on %s", runtime.GOOS))
+	if info.TCP, err = tcpInfo(fd); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
