@@ -22,6 +22,7 @@ type session struct {
 	c        net.Conn
 	peer     Peer
 	dec      *Decoder
+	ev       DataEvent // reused for every chunk: emitted by pointer
 	in, out  int64
 	shutdown atomic.Bool // set when the server is stopping
 }
@@ -114,8 +115,9 @@ func (ss *session) chunk(p []byte) (string, bool) {
 	if ss.s.opt.Mode == ModeDiscard {
 		return "", true
 	}
-	ss.s.emit(DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
-		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p})
+	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
+		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p}
+	ss.s.emit(&ss.ev)
 	switch ss.s.opt.Mode {
 	case ModeEcho:
 		return ss.write(p)
