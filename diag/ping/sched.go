@@ -26,20 +26,13 @@ func (e *engine) loop(ctx context.Context) (interrupted bool) {
 		if over {
 			return false
 		}
-		if wait == 0 {
-			// More is due at once; still notice Ctrl-C and the deadline.
-			select {
-			case <-ctx.Done():
-				return true
-			case <-deadline:
-				return false
-			case <-e.opt.StatsRequests:
-				e.emitStats()
-			default:
-			}
-			continue
+		// With more due at once, don't wait, but still notice Ctrl-C, the
+		// deadline and statistics requests.
+		next := nowC
+		if wait > 0 {
+			timer.Reset(wait)
+			next = timer.C
 		}
-		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return true
@@ -48,10 +41,17 @@ func (e *engine) loop(ctx context.Context) (interrupted bool) {
 		case <-e.opt.StatsRequests:
 			e.emitStats()
 		case <-e.wake:
-		case <-timer.C:
+		case <-next:
 		}
 	}
 }
+
+// nowC is always ready: the scheduler's "no wait" timer.
+var nowC = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 // step expires what timed out and sends the next probe if one is due. It
 // returns how long to wait before the next step (0: step again at once)

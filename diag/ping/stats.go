@@ -16,44 +16,44 @@ import (
 // never counts as lost.
 type HostStats struct {
 	// Index is the host's position in the run's host list.
-	Index int `json:"-"`
+	Index int
 	// Target is the argument the host came from: an address, a name, a
 	// prefix or a range.
-	Target string `json:"target"`
+	Target string
 	// Name is the host name the address was resolved from, if any.
-	Name string `json:"name,omitempty"`
+	Name string
 	// Addr is the address pinged (invalid when the name did not resolve).
-	Addr netip.Addr `json:"addr"`
+	Addr netip.Addr
 	// OtherAddrs are the name's other addresses, not pinged.
-	OtherAddrs []netip.Addr `json:"other_addrs,omitempty"`
+	OtherAddrs []netip.Addr
 	// ResolveErr says why Name did not resolve; the host was not pinged.
-	ResolveErr string `json:"resolve_error,omitempty"`
+	ResolveErr string
 
-	Sent       int `json:"transmitted"`
-	Received   int `json:"received"`
-	Duplicates int `json:"duplicates"`
+	Sent       int
+	Received   int
+	Duplicates int
 	// Late counts replies that came after their probe's timeout, which
 	// had already been counted lost.
-	Late int `json:"late"`
+	Late int
 	// Errors counts probes settled by an ICMP error or a failed send.
-	Errors int `json:"errors"`
+	Errors int
 	// Lost counts settled probes without a reply: timeouts and errors.
-	Lost int `json:"lost"`
+	Lost int
 	// InFlight counts probes neither answered nor timed out yet.
-	InFlight int `json:"in_flight"`
+	InFlight int
 
 	// RTT statistics over every reply, duplicates included (as iputils
 	// computes them); zero without replies. MDev is the population
 	// standard deviation, iputils' "mdev"; EWMA its moving average, weight
 	// 1/8, shown in interim statistics.
-	RTTMin  time.Duration `json:"-"`
-	RTTAvg  time.Duration `json:"-"`
-	RTTMax  time.Duration `json:"-"`
-	RTTMDev time.Duration `json:"-"`
-	RTTEWMA time.Duration `json:"-"`
+	RTTMin  time.Duration
+	RTTAvg  time.Duration
+	RTTMax  time.Duration
+	RTTMDev time.Duration
+	RTTEWMA time.Duration
 
 	// LastError is the most recent error about one of the host's probes.
-	LastError *ProbeError `json:"last_error,omitempty"`
+	LastError *ProbeError
 
 	rttN    int
 	rttSum  float64 // nanoseconds

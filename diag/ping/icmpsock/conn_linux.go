@@ -23,48 +23,11 @@ import (
 // Conn is an ICMP socket of one address family. Send and Recv may run
 // concurrently with each other (one goroutine each); Close ends both.
 type Conn struct {
+	sockInfo
 	f      *os.File
 	rc     syscall.RawConn
-	v6     bool
-	raw    bool
-	id     uint16
 	oob    []byte // Recv's control-message buffer
 	closed atomic.Bool
-}
-
-// Open opens an ICMP socket as cfg says. In Auto mode it tries an
-// unprivileged datagram socket first and falls back to a raw one; when
-// neither is allowed, or the forced mode is not, the error is a
-// *PermissionError.
-func Open(cfg Config) (*Conn, error) {
-	switch cfg.Mode {
-	case Unprivileged, Privileged:
-		c, err := open(cfg, cfg.Mode == Privileged)
-		if err != nil && isPermission(err) && isSocketErr(err) {
-			perr := permissionError(cfg)
-			if cfg.Mode == Privileged {
-				perr.RawErr = err
-			} else {
-				perr.DgramErr = err
-			}
-			return nil, perr
-		}
-		return c, err
-	}
-	c, derr := open(cfg, false)
-	if derr == nil || !isSocketErr(derr) {
-		return c, derr
-	}
-	c, rerr := open(cfg, true)
-	if rerr == nil {
-		return c, nil
-	}
-	if isPermission(rerr) && isSocketErr(rerr) {
-		perr := permissionError(cfg)
-		perr.DgramErr, perr.RawErr = derr, rerr
-		return nil, perr
-	}
-	return nil, rerr
 }
 
 // socketErr marks an error from socket(2) itself, after which the other
@@ -93,7 +56,7 @@ func open(cfg Config, raw bool) (*Conn, error) {
 	if err != nil {
 		return nil, &socketErr{os.NewSyscallError("socket", err)}
 	}
-	c := &Conn{v6: cfg.IPv6, raw: raw, oob: make([]byte, 512)}
+	c := &Conn{sockInfo: sockInfo{v6: cfg.IPv6, raw: raw}, oob: make([]byte, 512)}
 	if err := c.setup(fd, cfg); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -197,17 +160,6 @@ func attachFilter(fd int, v6 bool, id uint16) error {
 	}
 	return nil
 }
-
-// Mode returns the kind of socket Open chose: Unprivileged or Privileged.
-func (c *Conn) Mode() Mode {
-	if c.raw {
-		return Privileged
-	}
-	return Unprivileged
-}
-
-// ID returns the echo identifier requests carry.
-func (c *Conn) ID() uint16 { return c.id }
 
 // Send sends an echo request with sequence number seq and data to dst,
 // waiting while the socket's send buffer is full. It returns the time just

@@ -23,52 +23,25 @@ import (
 // only on raw sockets (datagram sockets have no error queue there), and
 // receive times are taken when Recv reads the packet.
 type Conn struct {
-	pc  *icmp.PacketConn
-	v6  bool
-	raw bool
-	id  uint16
+	sockInfo
+	pc *icmp.PacketConn
 }
 
-// Open opens an ICMP socket as cfg says. In Auto mode it tries an
-// unprivileged datagram socket first and falls back to a raw one; when
-// neither is allowed, or the forced mode is not, the error is a
-// *PermissionError.
-func Open(cfg Config) (*Conn, error) {
-	if cfg.Interface != "" {
-		return nil, errors.New("choosing an interface (-I NAME) works on Linux only; give a source address instead")
-	}
-	switch cfg.Mode {
-	case Unprivileged, Privileged:
-		c, err := open(cfg, cfg.Mode == Privileged)
-		if err != nil && isPermission(err) {
-			perr := &PermissionError{Mode: cfg.Mode, IPv6: cfg.IPv6}
-			perr.Exe, _ = os.Executable()
-			if cfg.Mode == Privileged {
-				perr.RawErr = err
-			} else {
-				perr.DgramErr = err
-			}
-			return nil, perr
-		}
-		return c, err
-	}
-	c, derr := open(cfg, false)
-	if derr == nil {
-		return c, nil
-	}
-	c, rerr := open(cfg, true)
-	if rerr == nil {
-		return c, nil
-	}
-	if isPermission(rerr) {
-		perr := &PermissionError{Mode: cfg.Mode, IPv6: cfg.IPv6, DgramErr: derr, RawErr: rerr}
-		perr.Exe, _ = os.Executable()
-		return nil, perr
-	}
-	return nil, rerr
+// isSocketErr reports whether the other kind of socket is worth a try
+// after err: here, after any error.
+func isSocketErr(error) bool { return true }
+
+// permissionError describes why ICMP sockets are not allowed.
+func permissionError(cfg Config) *PermissionError {
+	e := &PermissionError{Mode: cfg.Mode, IPv6: cfg.IPv6}
+	e.Exe, _ = os.Executable()
+	return e
 }
 
 func open(cfg Config, raw bool) (*Conn, error) {
+	if cfg.Interface != "" {
+		return nil, errors.New("choosing an interface (-I NAME) works on Linux only; give a source address instead")
+	}
 	network := map[[2]bool]string{
 		{false, false}: "udp4", {false, true}: "ip4:icmp",
 		{true, false}: "udp6", {true, true}: "ip6:ipv6-icmp",
@@ -84,7 +57,7 @@ func open(cfg Config, raw bool) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{pc: pc, v6: cfg.IPv6, raw: raw, id: uint16(rand.UintN(1 << 16))}
+	c := &Conn{sockInfo: sockInfo{v6: cfg.IPv6, raw: raw, id: uint16(rand.UintN(1 << 16))}, pc: pc}
 	if cfg.IPv6 {
 		p := pc.IPv6PacketConn()
 		_ = p.SetControlMessage(ipv6.FlagHopLimit, true)
@@ -104,17 +77,6 @@ func open(cfg Config, raw bool) (*Conn, error) {
 	}
 	return c, nil
 }
-
-// Mode returns the kind of socket Open chose: Unprivileged or Privileged.
-func (c *Conn) Mode() Mode {
-	if c.raw {
-		return Privileged
-	}
-	return Unprivileged
-}
-
-// ID returns the echo identifier requests carry.
-func (c *Conn) ID() uint16 { return c.id }
 
 // Send sends an echo request with sequence number seq and data to dst. It
 // returns the time just before the request went to the kernel, the start

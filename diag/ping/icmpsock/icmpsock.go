@@ -126,6 +126,59 @@ func (p *Packet) Describe() string {
 	return Describe(p.From.Is6() && !p.From.Is4In6(), p.Type, p.Code, p.Info)
 }
 
+// Open opens an ICMP socket as cfg says. In Auto mode it tries an
+// unprivileged datagram socket first and falls back to a raw one; when
+// neither is allowed, or the forced mode is not, the error is a
+// *PermissionError.
+func Open(cfg Config) (*Conn, error) {
+	if cfg.Mode == Unprivileged || cfg.Mode == Privileged {
+		c, err := open(cfg, cfg.Mode == Privileged)
+		if err != nil && isPermission(err) && isSocketErr(err) {
+			perr := permissionError(cfg)
+			if cfg.Mode == Privileged {
+				perr.RawErr = err
+			} else {
+				perr.DgramErr = err
+			}
+			return nil, perr
+		}
+		return c, err
+	}
+	c, derr := open(cfg, false)
+	if derr == nil || !isSocketErr(derr) {
+		return c, derr
+	}
+	c, rerr := open(cfg, true)
+	if rerr == nil {
+		return c, nil
+	}
+	if isPermission(rerr) && isSocketErr(rerr) {
+		perr := permissionError(cfg)
+		perr.DgramErr, perr.RawErr = derr, rerr
+		return nil, perr
+	}
+	return nil, rerr
+}
+
+// sockInfo is what every Conn knows about its socket.
+type sockInfo struct {
+	v6  bool
+	raw bool
+	id  uint16
+}
+
+// Mode returns the kind of socket Open chose: Unprivileged or Privileged.
+func (s *sockInfo) Mode() Mode {
+	if s.raw {
+		return Privileged
+	}
+	return Unprivileged
+}
+
+// ID returns the echo identifier requests carry (on Linux datagram
+// sockets, the one the kernel gave the socket).
+func (s *sockInfo) ID() uint16 { return s.id }
+
 // ErrClosed is returned by Recv after Close.
 var ErrClosed = errors.New("icmpsock: connection closed")
 
