@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/render"
 )
@@ -68,7 +69,7 @@ func clientCommand() *cli.Command {
 		Name:      "client",
 		Usage:     "connect to a TCP server, send text, a file or stdin, print what comes back",
 		ArgsUsage: "HOST:PORT | HOST PORT",
-		UsageText: "netdiag tcp client [options] HOST:PORT   (or HOST PORT; IPv6 as [::1]:9090 or ::1 9090)",
+		UsageText: "netdiag tcp client [options] HOST:PORT [options]   (or HOST PORT; IPv6 as [::1]:9090 or ::1 9090)",
 		Description: "Connects (saying which address it reached, from which local port), then:\n" +
 			"  --send TEXT   sends TEXT (--repeat N times, --interval D apart) and prints the replies;\n" +
 			"  --file F      sends the file (sendfile on Linux), then shuts down its write side;\n" +
@@ -97,6 +98,13 @@ func clientCommand() *cli.Command {
 }
 
 func serverAction(c *cli.Context) error {
+	args, err := cliargs.Interspersed(c)
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 {
+		return exitcode.Usagef("tcp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9090\nRun 'netdiag tcp server --help' for usage.", args[0])
+	}
 	lopt, sopt, err := serverOptions(serverFlags{
 		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
 		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
@@ -122,8 +130,12 @@ func serverAction(c *cli.Context) error {
 }
 
 func clientAction(c *cli.Context) error {
+	args, err := cliargs.Interspersed(c)
+	if err != nil {
+		return err
+	}
 	opt, err := clientOptions(clientFlags{
-		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
+		args: args, timeout: c.Duration("timeout"), source: c.String("source"),
 		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
 		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
 		info: c.Bool("info"), shared: sharedFromCLI(c),

@@ -221,7 +221,7 @@ func TestBinaryClientSessionGBK(t *testing.T) {
 func TestBinaryClientStdinHex(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeEcho})
-	res := testnet.Run(t, 20*time.Second, "hi\x00\xff", testnet.Binary(t), "tcp", "client", "--hex", ts.addr)
+	res := testnet.Run(t, 20*time.Second, "hi\x00\xff", testnet.Binary(t), "tcp", "client", ts.addr, "--hex") // flags after the address, as with nc
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
@@ -285,7 +285,9 @@ func TestBinaryErrors(t *testing.T) {
 		{[]string{"server", "--hex", "--reply", "486", "-p", "0"}, 2, `--reply with --hex: invalid hex "486"`},
 		{[]string{"client", "--encoding", "latin1", "--send", "你", "127.0.0.1:1"}, 2, `cannot be encoded in iso-8859-1`},
 		{[]string{"client"}, 2, "give the server as HOST:PORT or HOST PORT"},
-		{[]string{"client", "127.0.0.1:9", "--send", "x"}, 2, "flags before it"},
+		{[]string{"client", "127.0.0.1", "1", "2"}, 2, `too many arguments ["127.0.0.1" "1" "2"]`},
+		{[]string{"client", "127.0.0.1:1", "--nope"}, 2, "flag provided but not defined: --nope"},
+		{[]string{"server", "9090"}, 2, `unexpected argument "9090": the server takes flags only`},
 		{[]string{"client", "127.0.0.1:0"}, 2, "port 0 cannot be connected to"},
 		{[]string{"client", "::1:80"}, 2, "Write [::1]:80 for the port"},
 		{[]string{"client", "--send", "x", "--file", "/etc/hostname", "127.0.0.1:1"}, 2, "--send and --file exclude each other"},

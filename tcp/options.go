@@ -218,7 +218,7 @@ func parseTarget(args []string) (netaddr.HostPort, error) {
 	case 0:
 		return hp, errors.New("give the server as HOST:PORT or HOST PORT")
 	default:
-		return hp, fmt.Errorf("too many arguments %q: give the server as HOST:PORT or HOST PORT, flags before it", args)
+		return hp, fmt.Errorf("too many arguments %q: give the server as HOST:PORT or HOST PORT", args)
 	}
 	switch {
 	case err != nil:

@@ -81,7 +81,7 @@ func TestClientOptions(t *testing.T) {
 		{name: "[v6]:port", f: base("[::1]:9090"), target: "[::1]:9090"},
 		{name: "name service", f: base("localhost", "http"), target: "localhost:80"},
 		{name: "no args", f: base(), err: "give the server as HOST:PORT"},
-		{name: "three args", f: base("a", "1", "--send"), err: "too many arguments"},
+		{name: "three args", f: base("a", "1", "2"), err: "too many arguments"},
 		{name: "no host", f: base(":9090"), err: "has no host"},
 		{name: "port 0", f: base("127.0.0.1:0"), err: "port 0"},
 		{name: "bad host", f: base("300.1.1.1", "80"), err: "invalid"},

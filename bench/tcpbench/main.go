@@ -139,15 +139,7 @@ func dialAll(addr string, n int) ([]net.Conn, error) {
 		})
 	}
 	wg.Wait()
-	failed := 0
-	var first error
-	for _, err := range errs {
-		if err != nil {
-			failed++
-			first = cmp.Or(first, err)
-		}
-	}
-	if failed > 0 {
+	if failed, first := countErrors(errs); failed > 0 {
 		for _, c := range conns {
 			if c != nil {
 				c.Close()
@@ -156,6 +148,19 @@ func dialAll(addr string, n int) ([]net.Conn, error) {
 		return nil, fmt.Errorf("%d of %d connections failed, the first: %w", failed, n, first)
 	}
 	return conns, nil
+}
+
+// countErrors returns how many errs are set, and the first.
+func countErrors(errs []error) (int, error) {
+	n := 0
+	var first error
+	for _, err := range errs {
+		if err != nil {
+			n++
+			first = cmp.Or(first, err)
+		}
+	}
+	return n, first
 }
 
 // load: every client does rounds echo round trips at once; every reply is
@@ -202,14 +207,7 @@ func load(addr string, clients, rounds, size int) error {
 	elapsed := time.Since(t0)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	nerr := 0
-	var first error
-	for _, e := range errs {
-		if e != nil {
-			nerr++
-			first = cmp.Or(first, e)
-		}
-	}
+	nerr, first := countErrors(errs)
 	pct := func(p float64) float64 {
 		if len(all) == 0 {
 			return 0
