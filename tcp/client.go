@@ -103,7 +103,7 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	cl := &client{opt: opt, emit: emit, conn: conn, peer: ev.Peer, start: time.Now()}
 	reason, err := cl.run(ctx)
 
-	sum := SummaryEvent{Header: header(KindSummary, "client"), Clients: 1,
+	sum := SummaryEvent{Clients: 1,
 		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: Seconds(time.Since(cl.start))}
 	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
 	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
@@ -114,6 +114,7 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	cl.readerDone.Wait()
 	emit(DisconnectEvent{Header: header(KindDisconnect, "client"), Peer: cl.peer, Reason: reason,
 		BytesIn: sum.BytesIn, BytesOut: sum.BytesOut, Duration: sum.Duration})
+	sum.Header = header(KindSummary, "client")
 	emit(sum)
 	return sum, err
 }

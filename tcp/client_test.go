@@ -64,6 +64,9 @@ func TestClientSendReply(t *testing.T) {
 	if dis.Reason != "quiet for 300ms (--wait)" {
 		t.Errorf("reason = %q", dis.Reason)
 	}
+	if all := log.all(); all[len(all)-1].EventKind() != KindSummary || sum.Time.Before(dis.Time) {
+		t.Errorf("the summary must come last and be stamped after the disconnect: %v < %v", sum.Time, dis.Time)
+	}
 	if sum.BytesOut != int64(len(msg)) || sum.BytesIn != int64(len(reply)) || time.Duration(sum.Duration) < 300*time.Millisecond {
 		t.Errorf("summary = %+v", sum)
 	}
