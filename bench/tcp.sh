@@ -61,6 +61,10 @@ print(ev[sys.argv[3]])' "$@"; }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1])/float(sys.argv[2]):.2f}")' "$@"; }
+# pairratio "A1 A2 ..." "B1 B2 ...": the median of the run-by-run ratios
+# Ai/Bi. Each pair ran back to back, so this suffers less from the load of
+# a shared machine drifting between runs than the ratio of the medians.
+pairratio() { python3 -c 'import statistics,sys; a,b=(list(map(float,x.split())) for x in sys.argv[1:3]); print(f"{statistics.median(x/y for x,y in zip(a,b)):.2f}")' "$@"; }
 gbit() { python3 -c 'import sys; print(f"{float(sys.argv[1])/1e9:.2f} Gbit/s")' "$1"; }
 
 # start_nd ARGS...: run netdiag tcp server -l 127.0.0.1 -p 0 --json ARGS in
@@ -69,11 +73,27 @@ start_nd() {
 	"$nd" tcp server -l 127.0.0.1 -p 0 --json "$@" >"$tmp/srv.json" &
 	nd_pid=$!
 	pids+=("$nd_pid")
-	for _ in $(seq 100); do
-		[ -s "$tmp/srv.json" ] && break
+	nonempty "$tmp/srv.json"
+	nd_port=$(head -1 "$tmp/srv.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["addrs"][0].rsplit(":",1)[1])')
+}
+# nonempty FILE: wait until FILE has something in it, at most 10 s.
+nonempty() {
+	for _ in $(seq 200); do
+		[ -s "$1" ] && return 0
 		sleep 0.05
 	done
-	nd_port=$(head -1 "$tmp/srv.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["addrs"][0].rsplit(":",1)[1])')
+	echo "$1 is still empty after 10s" >&2
+	exit 1
+}
+# listening PORT: wait until something listens on the TCP port (without
+# connecting to it), at most 10 s.
+listening() {
+	for _ in $(seq 200); do
+		"$nd" port --local --tcp -q "$1" && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on port $1 after 10s" >&2
+	exit 1
 }
 stop() { kill -INT "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
@@ -102,8 +122,8 @@ throughput() {
 			iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null &
 			local ip=$!
 			pids+=("$ip")
-			sleep 0.3
-			iperf3 -c 127.0.0.1 -p "$port" -n "$bytes" $z -J >"$tmp/ip.json"
+			listening "$port"
+			iperf3 -c 127.0.0.1 -p "$port" -n "$bytes" $z -J >"$tmp/ip.json" || { echo "iperf3 -c $z failed: $(cat "$tmp/ip.json")" >&2; exit 1; }
 			wait "$ip" || true
 			if [ -z "$z" ]; then
 				ips+=("$(field "$tmp/ip.json" 'd["end"]["sum_received"]["bits_per_second"]')")
@@ -118,7 +138,8 @@ throughput() {
 	echo "  median: netdiag tcp client --file -> server --discard  $(gbit "$m_nd")"
 	echo "          iperf3 -c -> iperf3 -s                         $(gbit "$m_ip")"
 	echo "          iperf3 -Z (sendfile) -> iperf3 -s              $(gbit "$m_ipz")"
-	echo "  ratio netdiag/iperf3: $(ratio "$m_nd" "$m_ip")   (target >= 0.70; vs iperf3 -Z: $(ratio "$m_nd" "$m_ipz"))"
+	echo "  ratio netdiag/iperf3: $(ratio "$m_nd" "$m_ip") of the medians, $(pairratio "${nds[*]}" "${ips[*]}") median of the run-by-run ratios   (target >= 0.70)"
+	echo "  vs iperf3 -Z: $(ratio "$m_nd" "$m_ipz") of the medians, $(pairratio "${nds[*]}" "${ipzs[*]}") run by run"
 }
 
 concurrency() {
@@ -129,7 +150,7 @@ concurrency() {
 	pids+=("$bare")
 	start_nd --echo
 	local rate_nd=() rate_bare=() p99_nd=() p99_bare=()
-	sleep 0.3
+	nonempty "$tmp/echo.addr" # tcpbench prints its address once it listens
 	for run in $(seq "$RUNS"); do
 		"$tmp/tcpbench" load -a "127.0.0.1:$nd_port" -c "$CLIENTS" -n "$ROUNDS" >"$tmp/l1.json"
 		"$tmp/tcpbench" load -a "$(cat "$tmp/echo.addr")" -c "$CLIENTS" -n "$ROUNDS" >"$tmp/l2.json"
@@ -151,7 +172,7 @@ concurrency() {
 	m_nd=$(median "${rate_nd[@]}") m_bare=$(median "${rate_bare[@]}")
 	printf '  median: netdiag --echo --json %.0f round trips/s, p99 %.2f ms\n' "$m_nd" "$(median "${p99_nd[@]}")"
 	printf '          bare io.Copy echo     %.0f round trips/s, p99 %.2f ms\n' "$m_bare" "$(median "${p99_bare[@]}")"
-	echo "  ratio netdiag/bare: $(ratio "$m_nd" "$m_bare")   (target >= 0.85)"
+	echo "  ratio netdiag/bare: $(ratio "$m_nd" "$m_bare") of the medians, $(pairratio "${rate_nd[*]}" "${rate_bare[*]}") median of the run-by-run ratios   (target >= 0.85)"
 }
 
 idle() {
@@ -164,7 +185,7 @@ idle() {
 	"$tmp/tcpbench" echo -plain -l 127.0.0.1:0 >"$tmp/echo.addr" &
 	local bare=$!
 	pids+=("$bare")
-	sleep 0.3
+	nonempty "$tmp/echo.addr" # tcpbench prints its address once it listens
 	"$tmp/tcpbench" idle -a "$(cat "$tmp/echo.addr")" -c "$IDLE" -pid "$bare" >"$tmp/i2.json"
 	kill "$bare"
 	wait "$bare" 2>/dev/null || true

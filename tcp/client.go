@@ -61,19 +61,6 @@ type ClientOptions struct {
 	Codec Codec
 }
 
-// ConnectError means no address of the target accepted the connection.
-type ConnectError struct {
-	Target string
-	Err    error // the last attempt's error (all of them joined)
-}
-
-func (e *ConnectError) Error() string {
-	return fmt.Sprintf("cannot connect to %s: %v", e.Target, e.Err)
-}
-
-// Unwrap returns the attempts' errors.
-func (e *ConnectError) Unwrap() error { return e.Err }
-
 // SessionError is a connection that broke after it was established: reset
 // by the server, or a failed send.
 type SessionError struct {
@@ -81,6 +68,7 @@ type SessionError struct {
 	Err error
 }
 
+// Error says what broke.
 func (e *SessionError) Error() string { return e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
@@ -119,61 +107,6 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	return sum, err
 }
 
-// dial resolves the target and tries its addresses in order.
-func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error) {
-	fam := opt.Family
-	if opt.Source.Addr().IsValid() {
-		srcFam := netaddr.IPv4
-		if opt.Source.Addr().Is6() {
-			srcFam = netaddr.IPv6
-		}
-		if fam != netaddr.AnyFamily && fam != srcFam {
-			return nil, ConnectEvent{}, fmt.Errorf("--source %s is an %s address, but %s was asked for", opt.Source.Addr(), srcFam, fam)
-		}
-		fam = srcFam
-	}
-	addrs, err := netaddr.Resolve(ctx, opt.Resolver, opt.Target.Host, fam)
-	if err != nil {
-		return nil, ConnectEvent{}, err
-	}
-	d := opt.Dial
-	if d == nil {
-		var nd net.Dialer
-		if opt.Source.IsValid() {
-			nd.LocalAddr = net.TCPAddrFromAddrPort(opt.Source)
-		}
-		d = nd.DialContext
-	}
-	var errs []error
-	for _, a := range addrs {
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if opt.Timeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, opt.Timeout)
-		}
-		start := time.Now()
-		addr := netip.AddrPortFrom(a, uint16(opt.Target.Port)).String()
-		c, err := d(actx, "tcp", addr)
-		var ne net.Error
-		timedOut := ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
-		cancel()
-		if err == nil {
-			ev := ConnectEvent{Header: header(KindConnect, "client"),
-				Peer:        Peer{Conn: 1, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()},
-				Name:        opt.Target.Host.Name,
-				ConnectTime: Seconds(time.Since(start))}
-			return c, ev, nil
-		}
-		if timedOut {
-			err = fmt.Errorf("%s: no answer within %v (--timeout)", addr, opt.Timeout)
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, ConnectEvent{}, &ConnectError{Target: opt.Target.String(), Err: errors.Join(errs...)}
-}
-
 // client is one RunClient call's state.
 type client struct {
 	opt        ClientOptions
@@ -189,11 +122,13 @@ type client struct {
 // waitGroup is a done channel for one goroutine.
 type waitGroup struct{ ch chan struct{} }
 
+// Go runs f in a goroutine.
 func (w *waitGroup) Go(f func()) {
 	w.ch = make(chan struct{})
 	go func() { defer close(w.ch); f() }()
 }
 
+// Wait waits for the goroutine, if one was started.
 func (w *waitGroup) Wait() {
 	if w.ch != nil {
 		<-w.ch
@@ -390,74 +325,4 @@ func closeWrite(c net.Conn) error {
 		}
 	}
 	return nil
-}
-
-// encodingReader re-encodes UTF-8 from r with t, naming the first character
-// the encoding cannot represent instead of sending a substitute.
-type encodingReader struct {
-	r     io.Reader
-	codec Codec
-	buf   []byte // UTF-8 not yet encoded
-	out   []byte // encoded, not yet returned
-	eof   bool
-}
-
-func (e *encodingReader) Read(p []byte) (int, error) {
-	for len(e.out) == 0 {
-		if e.eof && len(e.buf) == 0 {
-			return 0, io.EOF
-		}
-		if !e.eof {
-			chunk := make([]byte, 32<<10)
-			n, err := e.r.Read(chunk)
-			e.buf = append(e.buf, chunk[:n]...)
-			if errors.Is(err, io.EOF) {
-				e.eof = true
-			} else if err != nil {
-				return 0, err
-			}
-		}
-		// Encode up to the last complete UTF-8 character.
-		end := len(e.buf)
-		if !e.eof {
-			end = completeUTF8(e.buf)
-		}
-		if end == 0 {
-			continue
-		}
-		enc, err := e.codec.Encode(string(e.buf[:end]))
-		if err != nil {
-			return 0, fmt.Errorf("stdin: %w", err)
-		}
-		e.out = enc
-		e.buf = append(e.buf[:0], e.buf[end:]...)
-	}
-	n := copy(p, e.out)
-	e.out = e.out[n:]
-	return n, nil
-}
-
-// completeUTF8 returns the length of the longest prefix of p that does not
-// end inside a UTF-8 character.
-func completeUTF8(p []byte) int {
-	for i := len(p) - 1; i >= 0 && i >= len(p)-3; i-- {
-		c := p[i]
-		if c < 0x80 {
-			return len(p)
-		}
-		if c >= 0xC0 { // a lead byte: is its character complete?
-			need := 2
-			if c >= 0xE0 {
-				need = 3
-			}
-			if c >= 0xF0 {
-				need = 4
-			}
-			if len(p)-i >= need {
-				return len(p)
-			}
-			return i
-		}
-	}
-	return len(p)
 }

@@ -80,6 +80,7 @@ type UnknownEncodingError struct {
 	Name string
 }
 
+// Error names the encoding and lists the accepted ones.
 func (e *UnknownEncodingError) Error() string {
 	return fmt.Sprintf("unknown encoding %q; accepted (and their IANA/WHATWG aliases such as gb2312, cp936, latin1, sjis): %s",
 		e.Name, strings.Join(CodecNames(), ", "))

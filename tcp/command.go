@@ -27,7 +27,7 @@ func Command() *cli.Command {
 // sharedFlags are the flags both subcommands have.
 func sharedFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
+		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "`NAME` of the text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
 		&cli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "show received data as a hex dump; --send/--reply TEXT is hex (\"48 65 6c 6c 6f\" or 48656c6c6f)"},
 		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"T"}, Usage: "start every line with the time of day"},
 		&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 only"},
@@ -51,8 +51,8 @@ func serverCommand() *cli.Command {
 			"  netdiag tcp server -p 5201 --discard            a sink for throughput tests",
 		UseShortOptionHandling: true,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "address or name to listen on: 127.0.0.1, ::1, localhost, [::1]:9090 (default: every interface)"},
-			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9090", Usage: "port to listen on (0: any free port)"},
+			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "`ADDR` (address or name) to listen on: 127.0.0.1, ::1, localhost, [::1]:9090 (default: every interface)"},
+			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9090", Usage: "`PORT` to listen on (0: any free port)"},
 			&cli.StringFlag{Name: "reply", Usage: "answer every chunk received with `TEXT`"},
 			&cli.BoolFlag{Name: "echo", Usage: "send back everything received"},
 			&cli.BoolFlag{Name: "discard", Usage: "only count what arrives (a sink for throughput tests)"},

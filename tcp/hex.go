@@ -12,6 +12,7 @@ type HexError struct {
 	Reason string
 }
 
+// Error quotes the input and points at the problem.
 func (e *HexError) Error() string {
 	return fmt.Sprintf("invalid hex %q at position %d: %s", e.Input, e.Pos+1, e.Reason)
 }

@@ -54,6 +54,7 @@ type PortInUseError struct {
 	Err     error
 }
 
+// Error names the port, who holds it, and what to do.
 func (e *PortInUseError) Error() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "cannot listen on %s: port %d is already in use", e.Addr, e.Port)
