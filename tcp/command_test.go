@@ -114,7 +114,7 @@ func TestBinaryServerSessionGBK(t *testing.T) {
 	ts := `\d\d:\d\d:\d\d\.\d\d\d `
 	for _, re := range []string{
 		`(?m)^` + ts + `listening on 127\.0\.0\.1:` + port + `: mode reply, encoding gbk$`,
-		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ connected \(1 active\)$`,
+		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ connected \(1 active\)$`, // the time is at the start of the line
 		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ received 26 bytes: 你好服务端,我是客户端小黑!$`,
 		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ disconnected after \S+: client left; received 26 bytes, sent 21 bytes$`,
 		`(?m)^` + ts + `summary: served 1 client, received 26 bytes, sent 21 bytes in \S+$`,
@@ -205,7 +205,7 @@ func TestBinaryClientSessionGBK(t *testing.T) {
 		`(?m)^sent 26 bytes: 你好服务端,我是客户端小黑!$`,
 		`(?m)^received 21 bytes: ok, 问题正在处理中\.\.\.$`,
 		`(?m)^closed after \S+: quiet for 300ms \(--wait\); received 21 bytes, sent 26 bytes$`,
-		`(?m)^summary: sent 26 bytes, received 21 bytes in \S+$`,
+		`(?m)^summary: sent 26 bytes, received 21 bytes in \S+ \(\S+ \S+ out, \S+ \S+ in\)$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(res.Stdout) {
 			t.Errorf("output lacks %s:\n%s", re, res.Stdout)

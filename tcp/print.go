@@ -118,7 +118,11 @@ func (p *Printer) lines(ev Event) []string {
 			}
 			return []string{s}
 		}
-		return []string{fmt.Sprintf("%s %s (%d active)", p.who(e.Peer), o.Style("connected", render.Green), e.Active)}
+		at := ""
+		if !p.timestamps { // the line has the time already
+			at = " at " + e.Time.Format("15:04:05")
+		}
+		return []string{fmt.Sprintf("%s %s%s (%d active)", p.who(e.Peer), o.Style("connected", render.Green), at, e.Active)}
 	case *DataEvent:
 		verb := "received"
 		if e.Dir == "out" {
@@ -211,13 +215,14 @@ func summaryLines(o *render.Output, e SummaryEvent) []string {
 	} else {
 		s = fmt.Sprintf("summary: sent %s, received %s in %s", countBytes(e.BytesOut), countBytes(e.BytesIn), roundDuration(d))
 	}
-	// Rates of a few bytes over a wait say nothing (JSON has them anyway).
+	// The client always shows its throughput; the server only when it
+	// moved enough for a rate over its whole run to mean something.
 	const worthRating = 64 << 10
 	var rates []string
-	if e.BytesOut >= worthRating {
+	if e.BytesOut > 0 && (e.Role == "client" || e.BytesOut >= worthRating) {
 		rates = append(rates, bitRate(e.OutBitsPerS)+" out")
 	}
-	if e.BytesIn >= worthRating {
+	if e.BytesIn > 0 && (e.Role == "client" || e.BytesIn >= worthRating) {
 		rates = append(rates, bitRate(e.InBitsPerS)+" in")
 	}
 	if len(rates) > 0 {

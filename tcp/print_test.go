@@ -56,7 +56,8 @@ func TestPrinterHuman(t *testing.T) {
 	}{
 		{"listen", ListenEvent{Header: h(KindListen, "server"), Addrs: []string{"[::]:9090"}, DualStack: true, Reachable: []string{"127.0.0.1:9090", "[::1]:9090"}, Mode: "echo", Encoding: "gbk", MaxConns: 10, IdleTimeout: Seconds(30 * time.Second)}, false, false,
 			"listening on [::]:9090 (IPv4 and IPv6): mode echo, encoding gbk, at most 10 clients, idle timeout 30s\nreachable at 127.0.0.1:9090, [::1]:9090\n"},
-		{"connect", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, false, "#3 127.0.0.1:41234 connected (2 active)\n"},
+		{"connect", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, false, "#3 127.0.0.1:41234 connected at 15:04:05 (2 active)\n"},
+		{"connect with timestamps", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, true, "15:04:05.123 #3 127.0.0.1:41234 connected (2 active)\n"},
 		{"client connect", ConnectEvent{Header: h(KindConnect, "client"), Peer: peer, Name: "localhost", ConnectTime: Seconds(250 * time.Microsecond)}, false, false,
 			"connected to 127.0.0.1:41234 from 127.0.0.1:9090 in 250µs (localhost)\n"},
 		{"data multi-line with timestamps", &DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: Decoded{{Text: "line 1\nline 2"}}}, false, true,
@@ -71,6 +72,8 @@ func TestPrinterHuman(t *testing.T) {
 		{"error", ErrorEvent{Header: h(KindError, "server"), Op: "accept", Error: "too many open files"}, false, false, "error: too many open files\n"},
 		{"server summary", SummaryEvent{Header: h(KindSummary, "server"), Clients: 3, Rejected: 1, Peak: 2, BytesIn: 10, BytesOut: 20, Duration: Seconds(2 * time.Second)}, false, false,
 			"summary: served 3 clients (1 refused by --max-conns, at most 2 at once), received 10 bytes, sent 20 bytes in 2s\n"},
+		{"small client summary", SummaryEvent{Header: h(KindSummary, "client"), Clients: 1, BytesOut: 26, BytesIn: 21, Duration: Seconds(time.Second), OutBitsPerS: 208, InBitsPerS: 168}, false, false,
+			"summary: sent 26 bytes, received 21 bytes in 1s (208 bit/s out, 168 bit/s in)\n"},
 		{"client summary with rate", SummaryEvent{Header: h(KindSummary, "client"), Clients: 1, BytesOut: 1 << 30, Duration: Seconds(time.Second), OutBitsPerS: 8 << 30}, false, false,
 			"summary: sent 1.0 GiB (1073741824 bytes), received 0 bytes in 1s (8.59 Gbit/s out)\n"},
 	} {
