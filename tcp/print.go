@@ -159,8 +159,8 @@ func (p *Printer) lines(ev Event) []string {
 			o.Style(e.Reason, render.Yellow), countBytes(e.BytesIn), countBytes(e.BytesOut))}
 	case ErrorEvent:
 		s := o.Style("error", render.Red) + ": " + e.Error
-		if e.Op == "max_conns" {
-			s = o.Style("refused", render.Red) + " " + strings.TrimPrefix(e.Error, "refused: ")
+		if rest, ok := strings.CutPrefix(e.Error, "refused: "); ok && e.Op == "max_conns" {
+			s = o.Style("refused", render.Red) + ": " + rest
 		}
 		if e.Peer != nil && e.Role == "server" {
 			s = p.who(*e.Peer) + " " + s
@@ -184,7 +184,7 @@ func listenLines(o *render.Output, e ListenEvent) []string {
 	}
 	s := fmt.Sprintf("listening on %s: mode %s, encoding %s", o.Style(where, render.Bold), e.Mode, e.Encoding)
 	if e.MaxConns > 0 {
-		s += fmt.Sprintf(", at most %d clients", e.MaxConns)
+		s += fmt.Sprintf(", at most %d %s", e.MaxConns, plural(e.MaxConns, "client"))
 	}
 	if e.IdleTimeout > 0 {
 		s += fmt.Sprintf(", idle timeout %v", time.Duration(e.IdleTimeout))

@@ -165,7 +165,7 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 			c.Close()
 			s.rejected.Add(1)
 			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "max_conns",
-				Error: fmt.Sprintf("refused: %d clients connected, the --max-conns limit", s.opt.MaxConns)})
+				Error: fmt.Sprintf("refused: --max-conns %d reached", s.opt.MaxConns)})
 			continue
 		}
 		n := s.active.Add(1)
