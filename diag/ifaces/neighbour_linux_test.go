@@ -71,9 +71,11 @@ func TestNeighbours(t *testing.T) {
 			return n.Resolved() && n.State == "REACHABLE" && n.HardwareAddr == "02:00:00:00:0a:02" &&
 				n.Confirmed >= 0 && n.Confirmed < time.Since(start)+5*time.Second
 		},
-		"fd77::2":    func(n Neighbour) bool { return n.Resolved() && n.HardwareAddr == "02:00:00:00:0a:02" },
-		"10.77.0.9":  func(n Neighbour) bool { return n.Resolved() && n.State == "PERMANENT" },
-		"10.77.0.50": func(n Neighbour) bool { return !n.Resolved() && slices.Contains([]string{"INCOMPLETE", "FAILED"}, n.State) },
+		"fd77::2":   func(n Neighbour) bool { return n.Resolved() && n.HardwareAddr == "02:00:00:00:0a:02" },
+		"10.77.0.9": func(n Neighbour) bool { return n.Resolved() && n.State == "PERMANENT" },
+		"10.77.0.50": func(n Neighbour) bool {
+			return !n.Resolved() && slices.Contains([]string{"INCOMPLETE", "FAILED"}, n.State)
+		},
 	}
 	for a, ok := range want {
 		if n, found := table.Neighbour(netip.MustParseAddr(a), 0); !found || !ok(n) {
