@@ -17,41 +17,63 @@ import (
 // Netns without running a helper process there.
 func ListenInNetns(t testing.TB, ns, network, address string) net.Listener {
 	t.Helper()
-	type result struct {
-		ln  net.Listener
-		err error
+	var ln net.Listener
+	err := inNetns(ns, func() (err error) {
+		ln, err = net.Listen(network, address)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listening on %s %s in namespace %s: %v", network, address, ns, err)
 	}
-	ch := make(chan result, 1)
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// ListenPacketInNetns is ListenInNetns for datagram sockets
+// (net.ListenPacket): a UDP server in namespace ns, served from any
+// goroutine of the test. The socket is closed when the test ends.
+func ListenPacketInNetns(t testing.TB, ns, network, address string) net.PacketConn {
+	t.Helper()
+	var pc net.PacketConn
+	err := inNetns(ns, func() (err error) {
+		pc, err = net.ListenPacket(network, address)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listening on %s %s in namespace %s: %v", network, address, ns, err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	return pc
+}
+
+// inNetns runs fn on an OS thread switched into namespace ns, for calls
+// that create sockets there. The thread goes back to its own namespace
+// afterwards; if that fails it stays locked and exits with its goroutine.
+func inNetns(ns string, fn func() error) error {
+	ch := make(chan error, 1)
 	go func() {
-		// The thread stays locked (and exits with the goroutine) unless it
-		// is back in its own namespace.
 		runtime.LockOSThread()
 		self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			ch <- result{err: fmt.Errorf("opening this thread's namespace: %w", err)}
+			ch <- fmt.Errorf("opening this thread's namespace: %w", err)
 			return
 		}
 		defer unix.Close(self)
 		target, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			ch <- result{err: fmt.Errorf("opening namespace %s: %w", ns, err)}
+			ch <- fmt.Errorf("opening namespace %s: %w", ns, err)
 			return
 		}
 		defer unix.Close(target)
 		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: fmt.Errorf("entering namespace %s: %w", ns, err)}
+			ch <- fmt.Errorf("entering namespace %s: %w", ns, err)
 			return
 		}
-		ln, err := net.Listen(network, address)
+		err = fn()
 		if unix.Setns(self, unix.CLONE_NEWNET) == nil {
 			runtime.UnlockOSThread()
 		}
-		ch <- result{ln, err}
+		ch <- err
 	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatalf("listening on %s %s in namespace %s: %v", network, address, ns, r.err)
-	}
-	t.Cleanup(func() { r.ln.Close() })
-	return r.ln
+	return <-ch
 }
