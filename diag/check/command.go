@@ -118,6 +118,9 @@ func flagsToOptions(c *cli.Context) (Options, error) {
 	if opt.Port, err = netaddr.ParsePort(c.String("port")); err != nil {
 		return Options{}, fmt.Errorf("--port: %w", err)
 	}
+	if opt.Port == 0 {
+		return Options{}, errors.New("--port 0: no connection can be made to port 0")
+	}
 	if opt.Timeout <= 0 || opt.Timeout > maxTimeout {
 		return Options{}, fmt.Errorf("--timeout %v: give a duration above 0 and at most %v", opt.Timeout, maxTimeout)
 	}

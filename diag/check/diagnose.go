@@ -66,11 +66,11 @@ func localSentence(st *LocalStep) string {
 func interfacesSentence(st *InterfacesStep) string {
 	name := func(state string) string {
 		for _, i := range st.Interfaces {
-			if i.State == state && (state != "up" || !i.Usable) {
+			if i.State == state && !i.Usable {
 				return i.Name
 			}
 		}
-		return "eth0"
+		return ""
 	}
 	switch st.Problem {
 	case NoAddress:
@@ -78,7 +78,12 @@ func interfacesSentence(st *InterfacesStep) string {
 	case NoCarrier:
 		return fmt.Sprintf("%s has no link — plug in the cable or connect to the Wi-Fi.", name("no-carrier"))
 	}
-	return fmt.Sprintf("No network interface is up — bring one up ('sudo ip link set %s up'), connect to the Wi-Fi or plug in a cable.", name("down"))
+	for _, i := range st.Interfaces {
+		if i.State == "down" {
+			return fmt.Sprintf("No network interface is up — bring one up ('sudo ip link set %s up') or connect to the Wi-Fi.", i.Name)
+		}
+	}
+	return "No network interface besides loopback — the network card's or Wi-Fi's driver is missing, or this is a container without a network."
 }
 
 // firstBad returns the first item whose status is not OK (and not
@@ -149,7 +154,7 @@ func dnsSentence(st *DNSStep, internetOK bool) string {
 		if r.Status == Warn {
 			return fmt.Sprintf("DNS works, but %s answers only one of the A and AAAA queries — lookups may stall; fix it or use another resolver.", who)
 		}
-		return fmt.Sprintf("DNS works, but %s fails (%s) — lookups are slow whenever it is asked first; fix it or remove it from %s.", who, describeResolver(r, st.Name), st.ResolvConf)
+		return fmt.Sprintf("DNS works, but %s — lookups are slow whenever it is asked first; fix it or remove it from %s.", describeResolver(r, st.Name), st.ResolvConf)
 	}
 	fix := fmt.Sprintf("fix the nameserver lines in %s or restart the DNS server", st.ResolvConf)
 	if internetOK {
@@ -186,7 +191,7 @@ func internetSentence(st *InternetStep, gatewayOK bool) string {
 		if h.Problem == Loss {
 			return fmt.Sprintf("The path to the internet loses packets (%s: %s) — the uplink is congested or unreliable.", h.Host, lossText(h.Ping))
 		}
-		return fmt.Sprintf("The internet is only partly reachable: %s — if only IPv6 hosts fail, the IPv6 uplink is broken.", describeHost(h, 0))
+		return fmt.Sprintf("The internet is only partly reachable: %s — if only IPv6 hosts fail, the IPv6 uplink is broken.", describeHost(h, st.Port))
 	}
 	beyond := "no internet host answers"
 	if gatewayOK {
@@ -202,7 +207,7 @@ func internetSentence(st *InternetStep, gatewayOK bool) string {
 	case NoReply:
 		return fmt.Sprintf("The internet is unreachable: %s, by ping or TCP — the router's uplink or the provider is down.", beyond)
 	}
-	return fmt.Sprintf("The internet is unreachable: %s.", describeHost(h, 0))
+	return fmt.Sprintf("The internet is unreachable: %s.", describeHost(h, st.Port))
 }
 
 func lowerFirst(s string) string {

@@ -75,7 +75,7 @@ func readResolvConf(opt Options) (resolvConf, error) {
 	}
 	rc := parseResolvConf(data)
 	if len(rc.servers) == 0 {
-		what := "has no nameserver line"
+		what := "has no usable nameserver line"
 		if data == nil {
 			what = "does not exist"
 		}

@@ -1,10 +1,12 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,6 +105,8 @@ func query(ctx context.Context, opt Options, server netip.AddrPort, name string)
 			break
 		}
 	}
+	// IPv4 first, as getaddrinfo lists them, whichever answer came first.
+	slices.SortStableFunc(r.Addrs, func(a, b netip.Addr) int { return cmp.Compare(a.BitLen(), b.BitLen()) })
 	judgeResolver(r, answered, 2)
 	if r.Status != OK {
 		r.Time = 0

@@ -37,7 +37,7 @@ const maxListed = 3
 // checkInterfaces judges the interfaces ifaces gathered. Interfaces holding
 // a default route come first in the detail line.
 func checkInterfaces(ifs *ifaces.Result) InterfacesStep {
-	var st InterfacesStep
+	st := InterfacesStep{Interfaces: []InterfaceState{}}
 	routed := map[int]bool{}
 	for _, rt := range ifs.DefaultRoutes {
 		routed[rt.Index] = true

@@ -14,6 +14,8 @@ import (
 // InternetStep is the internet step: do hosts beyond the gateway answer?
 type InternetStep struct {
 	Verdict
+	// Port is the TCP port tried when a host does not answer ping.
+	Port uint16 `json:"port"`
 	// Hosts are the hosts tried and what each answered.
 	Hosts []*HostProbe `json:"hosts"`
 }
@@ -77,9 +79,9 @@ func checkInternet(ctx context.Context, opt Options, hosts []*HostProbe, dnsServ
 		})
 	}
 	wg.Wait()
-	st := InternetStep{Hosts: hosts}
+	st := InternetStep{Port: uint16(opt.Port), Hosts: hosts}
 	st.Verdict = combine(hosts, func(h *HostProbe) (Status, Problem, string) {
-		return h.Status, h.Problem, describeHost(h, opt.Port)
+		return h.Status, h.Problem, describeHost(h, uint16(opt.Port))
 	})
 	for _, h := range hosts {
 		if h.Status == OK || h.Status == Warn {
@@ -154,7 +156,7 @@ func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 }
 
 // describeHost says in words what a host answered.
-func describeHost(h *HostProbe, port netaddr.Port) string {
+func describeHost(h *HostProbe, port uint16) string {
 	name := h.Host
 	if h.host.NeedsDNS() && h.Addr.IsValid() {
 		name += " (" + h.Addr.String() + ")"

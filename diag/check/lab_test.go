@@ -202,6 +202,14 @@ func (l *lab) check(t *testing.T, args ...string) checkRun {
 	if len(run.lines) != 6 || run.summary.Type != "summary" {
 		t.Fatalf("want 5 step lines and a summary, got:\n%s\nstderr: %s", res.Stdout, res.Stderr)
 	}
+	for i, step := range []string{"local", "interfaces", "gateway", "dns", "internet"} {
+		if !strings.HasPrefix(run.lines[i], `{"type":"step","step":"`+step+`",`) {
+			t.Errorf("line %d is not the %s step: %s", i+1, step, run.lines[i])
+		}
+	}
+	if r := validateSchema(t, run.lines); r.Code != 0 {
+		t.Errorf("output does not follow testdata/check.schema.json:\n%s%s", r.Stdout, r.Stderr)
+	}
 	return run
 }
 

@@ -43,13 +43,16 @@ func checkLocal(ctx context.Context, opt Options, ifs *ifaces.Result) LocalStep 
 		}
 		return false
 	}
+	broken := func(detail string) LocalStep {
+		return LocalStep{Verdict: Verdict{Status: Fail, Problem: LoopbackDown, Detail: detail}, Pings: []*PingResult{}}
+	}
 	switch {
 	case lo == nil:
-		return LocalStep{Verdict: Verdict{Status: Fail, Problem: LoopbackDown, Detail: "no loopback interface"}}
+		return broken("no loopback interface")
 	case !lo.AdminUp:
-		return LocalStep{Verdict: Verdict{Status: Fail, Problem: LoopbackDown, Detail: lo.Name + " is down"}}
+		return broken(lo.Name + " is down")
 	case !has(loopback4):
-		return LocalStep{Verdict: Verdict{Status: Fail, Problem: LoopbackDown, Detail: lo.Name + " has no address 127.0.0.1"}}
+		return broken(lo.Name + " has no address 127.0.0.1")
 	}
 	targets := []netip.Addr{loopback4}
 	if has(loopback6) {
