@@ -10,6 +10,13 @@
 // form, with an optional RFC 4007 zone. Errors are *ParseError values that quote
 // the input and say why it was rejected.
 //
+// It also knows what an address is: the IANA special-purpose and
+// address-space registries as data (LookupSpecial, LookupSpace,
+// AddrProperties), the IPv4 address inside IPv4-mapped, 6to4, Teredo and
+// NAT64 addresses (EmbeddedIPv4), prefix arithmetic (Netmask, UsableRange,
+// ...). ScanAddrOrPrefix is an allocation-free validator for filtering
+// millions of lines; it accepts exactly what the parsers accept.
+//
 // Nothing in this package touches the network except Resolve, which is the
 // separate, context-aware DNS step.
 package netaddr
