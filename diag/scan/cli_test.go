@@ -30,7 +30,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"127.0.0.1", "-p", "0"}, "port 0 cannot be scanned"},
 		{[]string{"no-such-host.invalid"}, `cannot resolve "no-such-host.invalid": no such host`},
 		{[]string{"nonexistent-host.example"}, `cannot resolve "nonexistent-host.example"`},
-		{[]string{"10.0.0.0/8", "-p", "22"}, "refusing to scan 16,777,214 addresses × 1 ports = 16,777,214 probes: more than 65,536 addresses; narrow the targets or ports, or add --yes"},
+		{[]string{"10.0.0.0/8", "-p", "22"}, "refusing to scan 16,777,214 addresses × 1 port = 16,777,214 probes: more than 65,536 addresses; narrow the targets or ports, or add --yes"},
 		{[]string{"10.1.0.0/24", "10.2.0.0/24", "-p", "-"}, "more than 16,777,216 probes"},
 		{[]string{}, "no target given"},
 		{[]string{"300.1.1.1"}, "300.1.1.1"},
@@ -186,10 +186,7 @@ func TestCLIProgress(t *testing.T) {
 	testnet.RequireTools(t, "script", "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet p {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3299 tcp flags syn drop\n }\n}\n"
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:4000"), "")
 	bin := testnet.Binary(t)
 	inner := strings.Join(testnet.InNetns(ns, bin, "scan", "127.0.0.1", "-p", "3000-3299,4000", "--timeout", "700ms", "--retries", "0", "--concurrency", "100"), " ")
@@ -209,5 +206,75 @@ func TestCLIProgress(t *testing.T) {
 	argv := testnet.InNetns(ns, bin, "scan", "127.0.0.1", "-p", "3000-3099,4000", "--timeout", "1100ms", "--retries", "0")
 	if r := testnet.Run(t, time.Minute, "", argv[0], argv[1:]...); r.Stderr != "" || r.Code != 0 {
 		t.Errorf("exit %d, stderr not a terminal but got %q", r.Code, r.Stderr)
+	}
+}
+
+// TestJSONSchema validates every line of several --json runs (open, closed,
+// filtered, banners, a name, --all) against testdata/scan.schema.json with
+// Python's jsonschema, and checks that the schema rejects broken lines.
+func TestJSONSchema(t *testing.T) {
+	testnet.RequireTools(t, "python3", "nft")
+	if r := testnet.Run(t, 20*time.Second, "", "python3", "-c", "import jsonschema"); r.Code != 0 {
+		t.Fatalf("this test needs Python's jsonschema module: apt-get install python3-jsonschema (./.ci/run installs it)\n%s", r.Stderr)
+	}
+	ns := testnet.Netns(t, "scan")
+	rules := "table inet s {\n chain input {\n type filter hook input priority 0;\n tcp dport 23 tcp flags syn drop\n tcp dport 24 reject with icmpx type admin-prohibited\n }\n}\n"
+	nftIn(t, ns, rules)
+	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:22"), "SSH-2.0-test\r\n")
+	serve(t, testnet.ListenInNetns(t, ns, "tcp", "[::1]:25"), "")
+	var lines []string
+	for _, args := range [][]string{
+		{"127.0.0.1", "-p", "20-30", "--all", "--banner", "--timeout", "300ms", "--banner-timeout", "300ms"},
+		{"localhost", "-p", "22,80"},
+		{"::1", "-p", "1-2000", "--timeout", "300ms"},
+		{"127.0.0.0/30", "-p", "22-24", "--all", "--timeout", "300ms"},
+	} {
+		argv := testnet.InNetns(ns, append([]string{testnet.Binary(t), "scan", "--json"}, args...)...)
+		res := testnet.Run(t, time.Minute, "", argv[0], argv[1:]...)
+		if res.Code == 2 {
+			t.Fatalf("scan %v: %s", args, res.Stderr)
+		}
+		lines = append(lines, strings.Split(strings.TrimSpace(res.Stdout), "\n")...)
+	}
+	const script = `import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+bad = 0
+for line in sys.stdin:
+    errs = list(v.iter_errors(json.loads(line)))
+    if errs:
+        bad += 1
+        print(line.strip(), "->", "; ".join(e.message for e in errs)[:300])
+sys.exit(1 if bad else 0)`
+	validate := func(doc string) testnet.Result {
+		return testnet.Run(t, 30*time.Second, doc, "python3", "-c", script, "testdata/scan.schema.json")
+	}
+	types := map[string]int{}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		types[m["type"].(string)+"/"+fmt.Sprint(m["state"])]++
+	}
+	for _, want := range []string{"port/open", "port/closed", "port/filtered", "host/<nil>", "summary/<nil>"} {
+		if types[want] == 0 {
+			t.Errorf("no %s line among %v: the test covers less than it says", want, types)
+		}
+	}
+	if r := validate(strings.Join(lines, "\n") + "\n"); r.Code != 0 {
+		t.Errorf("lines that do not match the schema:\n%s%s", r.Stdout, r.Stderr)
+	}
+	for _, broken := range []string{
+		`{"type":"port","target":"x","addr":"::1","port":22,"state":"open","reason":"syn-ack","tries":1}`,                     // no rtt_ms
+		`{"type":"port","target":"x","addr":"::1","port":22,"state":"ajar","reason":"syn-ack","tries":1,"rtt_ms":1}`,          // bad state
+		`{"type":"port","target":"x","addr":"::1","port":"22","state":"open","reason":"syn-ack","tries":1,"rtt_ms":1}`,        // port as a string
+		`{"type":"port","target":"x","addr":"::1","port":22,"state":"open","reason":"syn-ack","tries":1,"rtt_ms":1,"ttl":64}`, // unknown field
+		`{"type":"summary"}`,
+	} {
+		if r := validate(broken + "\n"); r.Code == 0 {
+			t.Errorf("the schema accepts a broken line: %s", broken)
+		}
 	}
 }

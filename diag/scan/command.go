@@ -58,13 +58,16 @@ func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
 		Rate: c.Float64("rate"), Banner: c.Bool("banner"), BannerTimeout: c.Duration("banner-timeout"),
 		All: c.Bool("all"), AllowHuge: c.Bool("yes"),
 	}
+	if opt.Retries == 0 {
+		opt.Retries = -1 // none; Options' zero value means the default
+	}
 	switch {
 	case opt.Timeout <= 0:
 		return opt, exitcode.Usagef("--timeout %v: must be positive, such as 500ms or 2s", opt.Timeout)
 	case opt.BannerTimeout <= 0:
 		return opt, exitcode.Usagef("--banner-timeout %v: must be positive, such as 500ms or 2s", opt.BannerTimeout)
-	case opt.Retries < 0:
-		return opt, exitcode.Usagef("--retries %d: must be 0 or more", opt.Retries)
+	case c.Int("retries") < 0:
+		return opt, exitcode.Usagef("--retries %d: must be 0 or more", c.Int("retries"))
 	case opt.Concurrency < 1:
 		return opt, exitcode.Usagef("--concurrency %d: must be at least 1", opt.Concurrency)
 	case opt.Rate < 0:

@@ -15,8 +15,9 @@ import (
 //     packet loss or a rate-limiting firewall. The window halves and new
 //     probes are capped at 3/4 of the rate answers came back at over the
 //     last second, then allowed to grow again by half of that per second;
-//   - an answer far slower than usual (over half the timeout and four times
-//     the fastest seen) means queues are filling: the same cut;
+//   - answers getting much slower (the smoothed round trip over half the
+//     timeout and four times the fastest seen) means queues are filling:
+//     the same cut;
 //   - silence alone (an attempt timing out) never slows the scan down: that
 //     is what a filtered port looks like. Until the first loss it even
 //     opens the window as an answer does, since a firewall that drops
@@ -31,11 +32,11 @@ type control struct {
 	nextSlot            time.Time
 	lastCut             time.Time
 	timeout             time.Duration
-	minRTT              time.Duration
+	minRTT, srtt        time.Duration
 	maxAnsweredTry      int // the highest attempt number that got an answer
 	retries             int // Options.Retries
 	backoffs            int
-	minWindow           int
+	minWindow           int // the smallest window after a cut or shortage; 0 before any
 	answers, starts     meter
 }
 
@@ -56,7 +57,6 @@ func newControl(o Options, maxInFlight int) *control {
 		retries:  o.Retries,
 	}
 	c.cwnd = max(1, min(c.max, max(4, c.max/4)))
-	c.minWindow = int(c.cwnd)
 	return c
 }
 
@@ -98,10 +98,17 @@ func (c *control) started(now time.Time) {
 func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now time.Time) {
 	c.answers.add(now)
 	c.maxAnsweredTry = max(c.maxAnsweredTry, try)
-	if try == 1 && rtt > 0 && (c.minRTT == 0 || rtt < c.minRTT) {
-		c.minRTT = rtt
+	slow := false
+	if try == 1 && rtt > 0 {
+		if c.minRTT == 0 || rtt < c.minRTT {
+			c.minRTT = rtt
+		}
+		if c.srtt == 0 {
+			c.srtt = rtt
+		}
+		c.srtt += (rtt - c.srtt) / 8
+		slow = c.srtt > c.timeout/2 && c.srtt > 4*c.minRTT
 	}
-	slow := try == 1 && rtt > c.timeout/2 && rtt > 4*c.minRTT
 	if try > 1 || slow {
 		c.cut(firstSent, now)
 		return
@@ -133,7 +140,7 @@ func (c *control) cut(firstSent, now time.Time) {
 	c.backoffs++
 	c.ssthresh = max(1, c.cwnd/2)
 	c.cwnd = c.ssthresh
-	c.minWindow = min(c.minWindow, c.window())
+	c.noteWindow()
 	if r := 0.75 * c.answers.rate(now); r > 0 && (c.rateCap == 0 || r < c.rateCap) {
 		c.rateCap = max(minRate, r)
 	} else if c.rateCap > 0 {
@@ -146,7 +153,14 @@ func (c *control) cut(firstSent, now time.Time) {
 func (c *control) localShortage(inFlight int) {
 	c.cwnd = max(1, min(c.cwnd, float64(inFlight)*3/4))
 	c.ssthresh = c.cwnd
-	c.minWindow = min(c.minWindow, c.window())
+	c.noteWindow()
+}
+
+// noteWindow records the window after a decrease.
+func (c *control) noteWindow() {
+	if c.minWindow == 0 || c.window() < c.minWindow {
+		c.minWindow = c.window()
+	}
 }
 
 // allowedTries is how many attempts a port that keeps timing out gets: one

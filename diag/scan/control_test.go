@@ -31,7 +31,7 @@ func TestControl(t *testing.T) {
 	// near the rate answers came at (50 in the last 0.5 s here).
 	now := t0.Add(500 * time.Millisecond)
 	c.answered(2, t0.Add(time.Millisecond), time.Millisecond, now)
-	if c.window() != 200 || c.backoffs != 1 || c.rate() < minRate || c.rate() > 100 {
+	if c.window() != 200 || c.backoffs != 1 || c.minWindow != 200 || c.rate() < minRate || c.rate() > 100 {
 		t.Errorf("after a loss: window %d backoffs %d rate %v, want 200, 1, ~75/s", c.window(), c.backoffs, c.rate())
 	}
 	if c.allowedTries() != 3 {
@@ -52,11 +52,17 @@ func TestControl(t *testing.T) {
 	if c.window() != 100 || c.backoffs != 2 || c.allowedTries() != 4 {
 		t.Errorf("second episode: window %d backoffs %d tries %d, want 100, 2, 4", c.window(), c.backoffs, c.allowedTries())
 	}
-	// A first answer much slower than the fastest seen, and over half the
-	// timeout, is queueing: cut.
-	c.answered(1, now.Add(2*time.Second), 800*time.Millisecond, now.Add(3*time.Second))
+	// One slow answer is noise; answers that stay much slower than the
+	// fastest seen, and over half the timeout, are queueing: cut.
+	c.answered(1, now.Add(2*time.Second), 900*time.Millisecond, now.Add(3*time.Second))
+	if c.backoffs != 2 {
+		t.Errorf("one slow answer cut (backoffs %d)", c.backoffs)
+	}
+	for i := range 20 {
+		c.answered(1, now.Add(2*time.Second), 900*time.Millisecond, now.Add(3*time.Second+time.Duration(i)))
+	}
 	if c.backoffs != 3 {
-		t.Errorf("a slow answer did not cut (backoffs %d)", c.backoffs)
+		t.Errorf("slow answers did not cut (backoffs %d)", c.backoffs)
 	}
 	// Tries never exceed 1+Retries.
 	c.answered(9, now.Add(4*time.Second), time.Millisecond, now.Add(5*time.Second))

@@ -10,3 +10,12 @@ func group(n uint64) string {
 	}
 	return s
 }
+
+// plural formats n and the noun's singular or plural form: "1 port",
+// "65,535 ports".
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return group(n) + " " + many
+}

@@ -3,8 +3,12 @@ package scan_test
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"net"
 	"net/netip"
+	"os"
+	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -157,10 +161,7 @@ table inet scantest {
 func TestFilteredAndRejected(t *testing.T) {
 	testnet.RequireTools(t, "nft", "nmap")
 	ns := testnet.Netns(t, "scan")
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, filterRules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, filterRules)
 	want := map[string]map[netaddr.Port][2]string{
 		"127.0.0.1": {
 			1000: {"closed", "conn-refused"}, 1001: {"filtered", "no-response"}, 1002: {"closed", "conn-refused"},
@@ -219,10 +220,7 @@ table inet scanlimit {
 	}
 }
 `
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
+	nftIn(t, ns, rules)
 	r := netaddr.PortRange{First: 20000, Last: 21499}
 	want := listenOn(t, netip.MustParseAddr("127.0.0.1"), r, 5, "", listenInNetns(t, ns))
 
@@ -243,4 +241,64 @@ table inet scanlimit {
 	}
 	t.Logf("without retries: %d filtered; adaptive: %d probes, %d retries, %d backoffs, window down to %d, rate cap %.0f/s, %.1f s",
 		blind.summary.Counts.Filtered, js.summary.Probes, js.summary.Retries, js.summary.Backoffs, js.summary.MinWindow, js.summary.RateCap, js.summary.ElapsedMS/1000)
+}
+
+// TestLinkLocalZone scans an IPv6 link-local address with its zone
+// (fe80::…%iface), which needs the interface index in the socket address.
+func TestLinkLocalZone(t *testing.T) {
+	ns := testnet.Netns(t, "scan")
+	for _, args := range [][]string{
+		{"link", "add", "sv0", "type", "veth", "peer", "name", "sv1"},
+		{"link", "set", "sv0", "up"},
+		{"link", "set", "sv1", "up"},
+		{"addr", "add", "fe80::5c:1/64", "dev", "sv0", "nodad"},
+	} {
+		testnet.MustRun(t, "ip", append([]string{"-n", ns}, args...)...)
+	}
+	serve(t, testnet.ListenInNetns(t, ns, "tcp6", "[fe80::5c:1%sv0]:7000"), "")
+	js, res := scanIn(t, ns, 30*time.Second, "fe80::5c:1%sv0", "-p", "6999-7001", "--all")
+	want := map[netaddr.Port]string{6999: "closed", 7000: "open", 7001: "closed"}
+	if got := js.states["fe80::5c:1%sv0"]; !maps.Equal(got, want) || js.code != 0 {
+		t.Errorf("exit %d, states %v, want %v\n%s", js.code, got, want, res.Stdout)
+	}
+}
+
+// TestCLIInterrupt sends SIGINT (Ctrl-C) to a scan that would take minutes:
+// it must stop at once, print the open port it found and say it was
+// interrupted, and exit 0 because a port is open.
+func TestCLIInterrupt(t *testing.T) {
+	testnet.RequireTools(t, "nft")
+	ns := testnet.Netns(t, "scan")
+	rules := "table inet i {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3999 tcp flags syn drop\n }\n}\n"
+	nftIn(t, ns, rules)
+	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:2999"), "")
+	argv := testnet.InNetns(ns, testnet.Binary(t), "scan", "127.0.0.1", "-p", "2999-3999", "--timeout", "10s", "--concurrency", "20")
+	c := exec.Command(argv[0], argv[1:]...) // ip netns exec execs netdiag: same process
+	var stdout, stderr strings.Builder
+	c.Stdout, c.Stderr = &stdout, &stderr
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	sent := time.Now()
+	if err := c.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = c.Process.Kill()
+		<-done
+		t.Fatalf("still running 10 s after SIGINT\n%s", stdout.String())
+	}
+	if el := time.Since(sent); el > 2*time.Second {
+		t.Errorf("took %v to stop after SIGINT", el)
+	}
+	out := stdout.String()
+	if c.ProcessState.ExitCode() != 0 || !strings.Contains(out, "2999/tcp  open") || !strings.Contains(out, "(interrupted: incomplete)") ||
+		!regexp.MustCompile(`Interrupted: \d+ of 1,001 ports have their answer`).MatchString(out) {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", c.ProcessState.ExitCode(), out, stderr.String())
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"netdiag/diag/netaddr"
@@ -61,8 +62,8 @@ type Options struct {
 	// again. Fewer are used while nothing suggests packet loss: a port is
 	// tried once more than the highest attempt that ever got an answer, and
 	// at least twice (nmap's rule), so a silent firewall costs two timeouts
-	// per port while a lossy link gets up to 1+Retries tries. Negative
-	// means none.
+	// per port while a lossy link gets up to 1+Retries tries. Zero means
+	// DefaultRetries; negative means none (one attempt per port).
 	Retries int
 	// Concurrency is the most probes in flight; it is capped below the
 	// open-file limit. The scan starts lower and opens up while answers come
@@ -116,9 +117,9 @@ func (e *TooLargeError) Error() string {
 	if e.Addrs <= MaxAddrs {
 		over = fmt.Sprintf("more than %s probes", group(MaxProbes))
 	}
-	return fmt.Sprintf("refusing to scan %s addresses × %s ports = %s probes: %s; "+
+	return fmt.Sprintf("refusing to scan %s × %s = %s probes: %s; "+
 		"narrow the targets or ports, or add --yes if you mean it",
-		group(e.Addrs), group(uint64(e.Ports)), group(e.Probes), over)
+		plural(e.Addrs, "address", "addresses"), plural(uint64(e.Ports), "port", "ports"), group(e.Probes), over)
 }
 
 // withDefaults fills zero fields and checks the rest.
@@ -153,8 +154,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Rate < 0 {
 		return o, &OptionError{"rate must be positive (0 for no limit)"}
 	}
-	if o.Retries < 0 {
+	switch {
+	case o.Retries < 0:
 		o.Retries = 0
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
 	}
 	if o.Dial == nil {
 		o.Dial = defaultDial()
@@ -198,6 +202,9 @@ func resolve(ctx context.Context, o Options) ([]host, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkZone(addrs[0]); err != nil {
+			return nil, err
+		}
 		hosts[i].name, hosts[i].addrs = t.Host.Name, addrs
 	}
 	return hosts, nil
@@ -211,6 +218,22 @@ func resolveHost(ctx context.Context, r *net.Resolver, h netaddr.Host, fam netad
 			Err: errors.New("no such host (names under .invalid never resolve, RFC 6761)")}
 	}
 	return netaddr.Resolve(ctx, r, h, fam)
+}
+
+// checkZone fails for an IPv6 zone that names no interface, before a
+// probe fails for it on every port.
+func checkZone(a netip.Addr) error {
+	z := a.Zone()
+	if z == "" {
+		return nil
+	}
+	if _, err := strconv.ParseUint(z, 10, 32); err == nil {
+		return nil
+	}
+	if _, err := net.InterfaceByName(z); err != nil {
+		return &OptionError{fmt.Sprintf("%s: no network interface %q for the zone", a, z)}
+	}
+	return nil
 }
 
 func satAdd(a, b uint64) uint64 {

@@ -165,17 +165,9 @@ var stateStyle = [numStates]render.Style{Open: render.Green, Closed: render.Dim,
 
 // summary is the closing lines of a table-mode scan.
 func (p *Printer) summary(res Result) []string {
-	hosts := "1 host"
-	if res.HostsScanned != 1 {
-		hosts = group(res.HostsScanned) + " hosts"
-	}
-	ports := "1 port"
-	if n := res.Ports.Len(); n != 1 {
-		ports = group(uint64(n)) + " ports"
-	}
 	c := res.Counts
 	line := fmt.Sprintf("Scanned %s × %s in %s (%s probes/s): %s open, %s closed, %s filtered",
-		hosts, ports, seconds(res.Elapsed), group(uint64(perSecond(res.Probes, res.Elapsed))),
+		plural(res.HostsScanned, "host", "hosts"), plural(uint64(res.Ports.Len()), "port", "ports"), seconds(res.Elapsed), group(uint64(perSecond(res.Probes, res.Elapsed))),
 		p.out.Style(group(c.Open), render.Bold), group(c.Closed), group(c.Filtered))
 	if c.Failed > 0 {
 		line += ", " + p.out.Style(group(c.Failed)+" error", render.Red)

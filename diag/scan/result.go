@@ -169,9 +169,10 @@ type Result struct {
 	Retries uint64 `json:"retries"`
 	// Backoffs counts the times the scan slowed down because answers came
 	// only on retries (packet loss or a rate-limiting firewall) or much
-	// later than before; MinWindow is the fewest probes in flight it then
-	// allowed and RateCap the probe rate it last settled on (both 0 when
-	// it never slowed down).
+	// later than before; RateCap is the probe rate it last settled on (0
+	// when it never slowed down). MinWindow is the fewest probes in flight
+	// it allowed after slowing down or running short of sockets (0 if it
+	// never did).
 	Backoffs  int     `json:"backoffs"`
 	MinWindow int     `json:"min_window"`
 	RateCap   float64 `json:"rate_cap"`
@@ -241,7 +242,9 @@ type Events struct {
 	// OnOpen is called for each open port as soon as it is found (with its
 	// banner, when Options.Banner is set).
 	OnOpen func(h *HostResult, p PortResult)
-	// OnHost is called when every port of a host has its final state.
+	// OnHost is called when every port of a host has its final state, for
+	// one host after the other in scan order (a host that finishes early
+	// waits for the ones before it).
 	OnHost func(h *HostResult)
 	// OnProgress is called about every 100 ms while the scan runs.
 	OnProgress func(Progress)

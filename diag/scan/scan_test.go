@@ -306,3 +306,34 @@ func TestDefaultPorts(t *testing.T) {
 		t.Errorf("default list has %d ports", d.Len())
 	}
 }
+
+// TestSweep scans 127.0.0.0/29 (six loopback addresses): one listener on
+// 127.0.0.3 only must show on that host only, and OnHost and Result.Hosts
+// must list the hosts in address order.
+func TestSweep(t *testing.T) {
+	r := freeRange(t, 100)
+	want := listenOn(t, netip.MustParseAddr("127.0.0.3"), r, 2, "", net.Listen)
+	var order []netip.Addr
+	res, err := scan.Run(context.Background(), scan.Options{
+		Targets: []netaddr.Target{target(t, "127.0.0.0/29")}, Ports: netaddr.NewPortList(r), All: true,
+	}, scan.Events{OnHost: func(h *scan.HostResult) { order = append(order, h.Addr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []netip.Addr
+	for a := netip.MustParseAddr("127.0.0.1"); a != netip.MustParseAddr("127.0.0.7"); a = a.Next() {
+		addrs = append(addrs, a)
+	}
+	if !slices.Equal(order, addrs) || len(res.Hosts) != len(addrs) || res.HostsScanned != uint64(len(addrs)) {
+		t.Fatalf("OnHost order %v, %d hosts in the result (%d scanned), want %v", order, len(res.Hosts), res.HostsScanned, addrs)
+	}
+	for i, h := range res.Hosts {
+		var wantOpen []netaddr.Port
+		if h.Addr == netip.MustParseAddr("127.0.0.3") {
+			wantOpen = want
+		}
+		if h.Addr != addrs[i] || h.Target != "127.0.0.0/29" || !h.Done || !slices.Equal(openPorts(h), wantOpen) {
+			t.Errorf("host %d: %s (target %q, done %v) open %v, want %s open %v", i, h.Addr, h.Target, h.Done, openPorts(h), addrs[i], wantOpen)
+		}
+	}
+}

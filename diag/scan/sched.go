@@ -30,6 +30,8 @@ type scheduler struct {
 	ctl       *control
 	live      map[*hostState]struct{}
 	kept      []*hostState
+	ready     map[uint64]*hostState // finished hosts waiting for earlier ones, for OnHost
+	nextHost  uint64                // the index of the next host OnHost gets
 	counts    Counts
 	done      uint64
 	probes    uint64
@@ -52,6 +54,7 @@ func newScheduler(opt Options, hosts []host, maxInFlight int, ev Events) *schedu
 		src:       newSource(hosts, opt.Ports),
 		ctl:       newControl(opt, maxInFlight),
 		live:      map[*hostState]struct{}{},
+		ready:     map[uint64]*hostState{},
 		lastFinal: time.Now(),
 	}
 	s.cond = sync.NewCond(&s.mu)
@@ -219,8 +222,14 @@ func (s *scheduler) final(j job, o outcome, now time.Time) []func() {
 	}
 	if j.h.remaining--; j.h.remaining == 0 {
 		s.close(j.h, true)
-		if s.ev.OnHost != nil {
-			emit = append(emit, func() { s.ev.OnHost(h) })
+		// Hosts of a group finish in any order; OnHost gets them in order.
+		s.ready[j.h.index] = j.h
+		for hs := s.ready[s.nextHost]; hs != nil; hs = s.ready[s.nextHost] {
+			delete(s.ready, s.nextHost)
+			s.nextHost++
+			if s.ev.OnHost != nil {
+				emit = append(emit, func() { s.ev.OnHost(hs.res) })
+			}
 		}
 	}
 	return emit
@@ -233,6 +242,9 @@ func (s *scheduler) close(hs *hostState, done bool) {
 	h := hs.res
 	h.Done = done
 	h.Ports = slices.DeleteFunc(h.Ports, func(p PortResult) bool { return !h.Listed(p.State) })
+	if h.Ports == nil {
+		h.Ports = []PortResult{} // JSON [] rather than null
+	}
 	slices.SortFunc(h.Ports, func(a, b PortResult) int { return int(a.Port) - int(b.Port) })
 	if h.Counts.Open > 0 || s.opt.All {
 		s.kept = append(s.kept, hs)
@@ -271,13 +283,13 @@ func (s *scheduler) result() Result {
 	for i, hs := range s.kept {
 		hosts[i] = hs.res
 	}
-	rateCap, minWindow := 0.0, 0
+	rateCap := 0.0
 	if s.ctl.backoffs > 0 {
-		rateCap, minWindow = s.ctl.rateCap, s.ctl.minWindow
+		rateCap = s.ctl.rateCap
 	}
 	return Result{
 		Hosts: hosts, Ports: s.opt.Ports, HostsScanned: s.src.count, Counts: s.counts,
-		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: minWindow,
+		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: s.ctl.minWindow,
 		RateCap: rateCap, FirstError: s.firstErr,
 	}
 }

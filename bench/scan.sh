@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# bench/scan.sh — "netdiag scan 127.0.0.1 -p -" versus "nmap -sT -p- -n -T5
+# 127.0.0.1": all 65,535 TCP ports of loopback, whole processes, side by
+# side in one run. Prints each tool's median wall time and peak memory
+# (maximum resident set size) and the ratio of the medians. Target: ratio
+# at most 0.8 (netdiag faster than nmap's connect scan).
+#
+# Both run in a scratch network namespace, whose 127.0.0.1 nobody else
+# uses: the script opens listeners on a few random ports there, and every
+# run of either tool must find exactly those ports open, or the script
+# fails. The runs alternate (netdiag, nmap, nmap, netdiag, …) so that both
+# see the same load. Wall time and peak RSS come from wait4(2) on each
+# process (no /usr/bin/time needed).
+#
+#   sudo bench/scan.sh            # 9 rounds
+#   RUNS=21 sudo bench/scan.sh
+#
+# Needs root (the namespace), nmap, python3, iproute2 and Go. Nothing is
+# sent anywhere but the namespace's loopback; it is removed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-9}
+LISTENERS=${LISTENERS:-8}
+for tool in nmap ip python3 go; do
+	command -v "$tool" >/dev/null || { echo "bench/scan.sh needs $tool (./.ci/run installs the peers)" >&2; exit 2; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench/scan.sh needs root: it scans inside a network namespace of its own" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+ns="nd-bench-scan-$$"
+listener=""
+cleanup() {
+	set +e
+	if [ -n "$listener" ]; then
+		kill "$listener" 2>/dev/null
+		wait "$listener" 2>/dev/null
+	fi
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/netdiag" .
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+
+# Listeners on random ports (some in the ephemeral range, where a careless
+# scanner can connect a socket to itself), accepting and closing.
+ports=$(python3 -c "import random; print(' '.join(map(str, sorted(random.sample(range(1, 65536), $LISTENERS)))))")
+ip netns exec "$ns" python3 -c '
+import selectors, socket, sys
+sel = selectors.DefaultSelector()
+for p in sys.argv[1:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", int(p)))
+    s.listen(128)
+    sel.register(s, selectors.EVENT_READ)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        try:
+            key.fileobj.accept()[0].close()
+        except OSError:
+            pass
+' $ports >"$tmp/listener.out" &
+listener=$!
+for _ in $(seq 100); do grep -q ready "$tmp/listener.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$tmp/listener.out" || { echo "the listeners did not start" >&2; exit 1; }
+
+echo "listeners on 127.0.0.1 in namespace $ns: ${ports// /,}"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+ip netns exec "$ns" python3 - "$RUNS" "$tmp/netdiag" $ports <<'PY'
+import json, os, statistics, subprocess, sys, time
+
+runs, netdiag, want = int(sys.argv[1]), sys.argv[2], sorted(map(int, sys.argv[3:]))
+tools = {
+    "netdiag scan 127.0.0.1 -p -": [netdiag, "scan", "127.0.0.1", "-p", "-", "--json"],
+    "nmap -sT -p- -n -T5 127.0.0.1": ["nmap", "-sT", "-p-", "-n", "-T5", "-oG", "-", "127.0.0.1"],
+}
+
+def open_netdiag(out):
+    return sorted(json.loads(l)["port"] for l in out.splitlines() if json.loads(l)["type"] == "port")
+
+def open_nmap(out):
+    found = []
+    for line in out.splitlines():
+        if "Ports:" in line:
+            for item in line.split("Ports:")[1].split("\t")[0].split(","):
+                fields = item.strip().split("/")
+                if fields[1] == "open":
+                    found.append(int(fields[0]))
+    return sorted(found)
+
+def run(name):
+    argv = tools[name]
+    out = open(os.devnull, "w")
+    r, w = os.pipe()
+    start = time.perf_counter()
+    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 1 << 16):
+        chunks.append(chunk)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    os.close(r)
+    text = b"".join(chunks).decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{name}: exit {os.waitstatus_to_exitcode(status)}")
+    found = (open_netdiag if name.startswith("netdiag") else open_nmap)(text)
+    if found != want:
+        sys.exit(f"{name} found open {found}, the listeners are on {want}")
+    return wall, usage.ru_maxrss  # seconds, KiB
+
+walls = {n: [] for n in tools}
+rss = {n: [] for n in tools}
+names = list(tools)
+for i in range(runs):
+    for name in (names if i % 2 == 0 else names[::-1]):
+        w, m = run(name)
+        walls[name].append(w)
+        rss[name].append(m)
+
+width = max(map(len, tools))
+for name in tools:
+    ws = walls[name]
+    print(f"{name:<{width}}  median {statistics.median(ws):.3f} s  (min {min(ws):.3f}, max {max(ws):.3f}, {runs} runs)"
+          f"  peak RSS median {statistics.median(rss[name]) / 1024:.1f} MiB (max {max(rss[name]) / 1024:.1f})")
+nd, nm = (statistics.median(walls[n]) for n in names)
+print(f"ratio netdiag/nmap (median wall time): {nd / nm:.2f}  (target <= 0.8)")
+print(f"open ports found by both in every run: {','.join(map(str, want))}")
+PY
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
