@@ -118,9 +118,7 @@ No default route: the interface has no gateway — is DHCP running?
 func TestInterrupt(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	nft(t, l.upstream, `table inet f {
-		chain in { type filter hook input priority 0; iifname u0 drop; }
-	}`)
+	silenceUpstream(t, l)
 	argv := testnet.InNetns(l.client, append([]string{testnet.Binary(t), "check", "--json", "--timeout", "10s"}, l.labArgs()...)...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"netdiag/internal/testnet"
 )
 
 // dnsServer is the tests' tiny DNS responder: it answers A and AAAA
@@ -22,29 +24,14 @@ type dnsServer struct {
 	queries int
 }
 
-// serveDNS answers queries arriving on pc until pc is closed (at the end of
-// the test, which waits for the server to stop).
+// serveDNS answers queries arriving on pc until the test ends.
 func serveDNS(t *testing.T, pc net.PacketConn, zone map[string][]netip.Addr) *dnsServer {
 	t.Helper()
 	s := &dnsServer{zone: map[string][]netip.Addr{}}
 	for name, addrs := range zone {
 		s.zone[strings.ToLower(name)+"."] = addrs
 	}
-	done := make(chan struct{})
-	t.Cleanup(func() { pc.Close(); <-done })
-	go func() {
-		defer close(done)
-		buf := make([]byte, 1500)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			if resp := s.answer(buf[:n]); resp != nil {
-				pc.WriteTo(resp, from)
-			}
-		}
-	}()
+	testnet.ServePacket(t, pc, s.answer)
 	return s
 }
 

@@ -107,7 +107,7 @@ func checkGateway(ctx context.Context, opt Options, ifs *ifaces.Result) GatewayS
 	var wg sync.WaitGroup
 	for _, p := range probes {
 		if p.Status == "" {
-			wg.Go(func() { p.Ping = ping(pctx, opt, p.Addr) })
+			wg.Go(func() { p.Ping = pingOnce(pctx, opt, p.Addr) })
 		}
 	}
 	wg.Wait()

@@ -121,7 +121,7 @@ func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 	pctx, stopPing := context.WithCancel(ctx)
 	defer stopPing()
 	pinged := make(chan *PingResult, 1)
-	go func() { pinged <- ping(pctx, opt, h.Addr) }()
+	go func() { pinged <- pingOnce(pctx, opt, h.Addr) }()
 	timer := time.NewTimer(fallbackDelay)
 	defer timer.Stop()
 	select {

@@ -116,6 +116,13 @@ func in(t *testing.T, ns string, argv ...string) {
 	testnet.MustRun(t, a[0], a[1:]...)
 }
 
+// silenceUpstream makes the upstream host drop everything it receives.
+func silenceUpstream(t *testing.T, l *lab) {
+	nft(t, l.upstream, `table inet f {
+		chain in { type filter hook input priority 0; iifname u0 drop; }
+	}`)
+}
+
 // nft loads an nftables ruleset into namespace ns.
 func nft(t *testing.T, ns, rules string) {
 	t.Helper()
@@ -207,8 +214,8 @@ func (l *lab) check(t *testing.T, args ...string) checkRun {
 			t.Errorf("line %d is not the %s step: %s", i+1, step, run.lines[i])
 		}
 	}
-	if r := validateSchema(t, run.lines); r.Code != 0 {
-		t.Errorf("output does not follow testdata/check.schema.json:\n%s%s", r.Stdout, r.Stderr)
+	if errs := testnet.SchemaErrors(t, checkSchema, run.lines); errs != "" {
+		t.Errorf("output does not follow %s:\n%s", checkSchema, errs)
 	}
 	return run
 }

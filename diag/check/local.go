@@ -63,7 +63,7 @@ func checkLocal(ctx context.Context, opt Options, ifs *ifaces.Result) LocalStep 
 	st := LocalStep{Pings: make([]*PingResult, len(targets))}
 	var wg sync.WaitGroup
 	for i, a := range targets {
-		wg.Go(func() { st.Pings[i] = ping(ctx, opt, a) })
+		wg.Go(func() { st.Pings[i] = pingOnce(ctx, opt, a) })
 	}
 	wg.Wait()
 

@@ -2,32 +2,37 @@ package check
 
 import (
 	"context"
-	"net"
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/netip"
-	"os"
+	"strings"
 	"time"
 
-	probing "github.com/prometheus-community/pro-bing"
+	"netdiag/diag/ping"
 )
 
-// defaultPinger pings with pro-bing directly.
-//
-// TODO(check): replace with the ping package's probe API once it is on
-// main; this adapter is the only ICMP code in check and goes away then.
+// defaultPinger pings with the ping package's Probe. Each echo request may
+// wait for its reply until ctx's deadline, so a slow answer still counts.
 func defaultPinger(ctx context.Context, addr netip.Addr, count int, interval time.Duration) (Echo, error) {
-	p := probing.New("")
-	p.SetLogger(probing.NoopLogger{})
-	p.SetIPAddr(&net.IPAddr{IP: addr.AsSlice(), Zone: addr.Zone()})
-	p.SetPrivileged(os.Geteuid() == 0)
-	p.Count, p.Interval = count, interval
+	opt := ping.ProbeOptions{Count: count, Interval: interval}
 	if d, ok := ctx.Deadline(); ok {
-		p.Timeout = time.Until(d)
+		opt.Timeout = max(time.Until(d), time.Millisecond)
 	}
-	err := p.RunWithContext(ctx)
-	st := p.Statistics()
-	echo := Echo{Sent: st.PacketsSent, Received: st.PacketsRecv, RTT: st.AvgRtt}
-	if ctx.Err() != nil && err == ctx.Err() {
-		err = nil
+	st, err := ping.Probe(ctx, addr, opt)
+	var perr *ping.PermissionError
+	if errors.As(err, &perr) {
+		return Echo{}, fmt.Errorf("%w: %v", fs.ErrPermission, err)
+	}
+	echo := Echo{Sent: st.Sent, Received: st.Received, RTT: st.RTTAvg}
+	if e := st.LastError; e != nil {
+		echo.Unreachable, echo.From = e.Message, e.From
+		if e.ICMPType < 0 {
+			// A local error ("sendto: network is unreachable"): the
+			// system call's name means nothing to the reader.
+			echo.Unreachable = e.Message[strings.LastIndex(e.Message, ": ")+1:]
+			echo.Unreachable = strings.TrimSpace(echo.Unreachable)
+		}
 	}
 	return echo, err
 }

@@ -15,9 +15,9 @@ import (
 	"netdiag/diag/netaddr"
 )
 
-// ping runs opt.Ping against addr within ctx and returns the outcome as
+// pingOnce runs opt.Ping against addr within ctx and returns the outcome as
 // data.
-func ping(ctx context.Context, opt Options, addr netip.Addr) *PingResult {
+func pingOnce(ctx context.Context, opt Options, addr netip.Addr) *PingResult {
 	echo, err := opt.Ping(ctx, addr, opt.Count, pingInterval)
 	res := &PingResult{Addr: addr, Sent: echo.Sent, Received: echo.Received, RTT: Millis(echo.RTT)}
 	switch {

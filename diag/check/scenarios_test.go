@@ -96,15 +96,13 @@ func TestUpstreamUnreachable(t *testing.T) {
 	in(t, l.router, "ip", "addr", "flush", "dev", "r1")
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"internet": "fail/unreachable"})
-	r.expectSummary(t, 1, "The internet is unreachable: the gateway answers, but no host beyond it does (10.78.0.2: network is unreachable) — the router has no route out; check its uplink or call your provider.")
+	r.expectSummary(t, 1, "The internet is unreachable: the gateway answers, but no host beyond it does (10.78.0.2: Destination Net Unreachable from 10.77.0.1) — the router has no route out; check its uplink or call your provider.")
 }
 
 func TestUpstreamSilent(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	nft(t, l.upstream, `table inet f {
-		chain in { type filter hook input priority 0; iifname u0 drop; }
-	}`)
+	silenceUpstream(t, l)
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"internet": "fail/no_reply"})
 	r.expectSummary(t, 1, "The internet is unreachable: the gateway answers, but no host beyond it does, by ping or TCP — the router's uplink or the provider is down.")
