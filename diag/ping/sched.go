@@ -114,6 +114,7 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	if !sent.IsZero() {
 		p.sent = sent
 	}
+	e.last = p.sent
 	if err != nil {
 		e.sendFailed(p, err)
 	}

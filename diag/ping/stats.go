@@ -157,7 +157,8 @@ type Summary struct {
 	// Size is the number of data bytes in each echo request.
 	Size int
 	// Start is when the first probe was sent; Elapsed the time from then
-	// to the end of the run.
+	// to the last request sent or reply received (iputils' "time"; the
+	// wait for probes that never answer is not in it).
 	Start   time.Time
 	Elapsed time.Duration
 	// Interrupted is set when the run ended because its context was
