@@ -65,7 +65,7 @@ type ProbeError struct {
 	Seq int `json:"seq"`
 	// From is who reported it (a router, or the host itself for local
 	// errors); invalid when sending failed.
-	From netip.Addr `json:"from"`
+	From netip.Addr `json:"from,omitzero"`
 	// ICMPType and ICMPCode are the ICMP message's; -1 when the error is
 	// not an ICMP message (a failed send, a local error).
 	ICMPType int `json:"icmp_type"`
