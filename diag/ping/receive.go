@@ -110,7 +110,8 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 // not counted again.
 func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
 	h := p.h
-	if p.state == inFlight {
+	settles := p.state == inFlight
+	if settles {
 		p.state = failed
 		h.InFlight--
 		h.Lost++
@@ -118,6 +119,9 @@ func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
 	}
 	h.LastError = perr
 	e.emitLocked(Event{Kind: EventError, Time: when, Host: h.HostStats, Seq: p.n, Error: perr})
+	if settles {
+		e.retry(h, time.Now())
+	}
 	e.checkDone(h)
 }
 
