@@ -160,9 +160,6 @@ func (o Options) withDefaults() (Options, error) {
 	case o.Retries == 0:
 		o.Retries = DefaultRetries
 	}
-	if o.Dial == nil {
-		o.Dial = defaultDial()
-	}
 	return o, nil
 }
 

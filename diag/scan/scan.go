@@ -84,6 +84,11 @@ func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 	limit := fdLimit()
 	conc := capConcurrency(opt.Concurrency, limit)
 
+	release := func() {}
+	if opt.Dial == nil {
+		opt.Dial, release = defaultDialer()
+	}
+	defer release() // after the workers: deferred calls run in reverse
 	start := time.Now()
 	s := newScheduler(opt, hosts, conc, ev)
 	defer s.src.close()
