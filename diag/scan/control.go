@@ -46,7 +46,7 @@ const (
 	// minRate is the lowest the adaptive rate cap goes, in probes per second.
 	minRate = 10
 	// rateSlack is how far behind its schedule a rate-capped scan may start
-// probes back to back to catch up.
+	// probes back to back to catch up.
 	rateSlack = 10 * time.Millisecond
 	// localPause is how long the scan waits after a local resource error
 	// (out of file descriptors, ports or buffers) before trying again.
