@@ -1,11 +1,14 @@
-// Package tcp implements "netdiag tcp server" and "netdiag tcp client": the
-// quick TCP test server and client.
 package tcp
 
 import (
+	"errors"
+	"fmt"
+	"os"
+
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag/exitcode"
+	"netdiag/diag/render"
 )
 
 // Command returns the "tcp" command with its server and client subcommands.
@@ -13,9 +16,145 @@ func Command() *cli.Command {
 	return &cli.Command{
 		Name:  "tcp",
 		Usage: "quick TCP test server and client (text in any encoding, hex, echo/reply)",
-		Subcommands: []*cli.Command{
-			{Name: "server", Usage: "serve many TCP clients at once", Action: func(*cli.Context) error { return exitcode.Usagef("tcp server: not implemented yet") }},
-			{Name: "client", Usage: "connect to a TCP server and talk", Action: func(*cli.Context) error { return exitcode.Usagef("tcp client: not implemented yet") }},
-		},
+		Description: "netdiag tcp server: serve many clients at once, print what they send, reply, echo or discard.\n" +
+			"netdiag tcp client: connect to any TCP server, send text, a file or stdin, print what comes back.\n" +
+			"Both speak any encoding golang.org/x/text knows (--encoding gbk) and hex (--hex).",
+		Subcommands: []*cli.Command{serverCommand(), clientCommand()},
 	}
+}
+
+// sharedFlags are the flags both subcommands have.
+func sharedFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
+		&cli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "show received data as a hex dump; --send/--reply TEXT is hex (\"48 65 6c 6c 6f\" or 48656c6c6f)"},
+		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"T"}, Usage: "start every line with the time of day"},
+		&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 only"},
+		&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "IPv6 only"},
+		render.JSONFlag(),
+	}
+}
+
+func serverCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "server",
+		Usage:     "serve many TCP clients at once: print, reply, echo or discard what they send",
+		UsageText: "netdiag tcp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard] [options]",
+		Description: "Listens on every interface (IPv4 and IPv6) or on -l, and serves every client in its own\n" +
+			"goroutine: it prints each connect, each chunk received (byte count and decoded text) and each\n" +
+			"disconnect with bytes in/out and duration. Ctrl-C stops it and prints a summary.\n\n" +
+			"Exit codes: 0 stopped by Ctrl-C/SIGTERM or --once done; 2 usage error, port in use, no permission.\n\n" +
+			"Examples:\n" +
+			"  netdiag tcp server -p 9090 --reply 'ok, 问题正在处理中...' --encoding gbk\n" +
+			"  netdiag tcp server -l 127.0.0.1 -p 5000 --echo --max-conns 100 --idle-timeout 30s\n" +
+			"  netdiag tcp server -p 5201 --discard            a sink for throughput tests",
+		UseShortOptionHandling: true,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "address or name to listen on: 127.0.0.1, ::1, localhost, [::1]:9090 (default: every interface)"},
+			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9090", Usage: "port to listen on (0: any free port)"},
+			&cli.StringFlag{Name: "reply", Usage: "answer every chunk received with `TEXT`"},
+			&cli.BoolFlag{Name: "echo", Usage: "send back everything received"},
+			&cli.BoolFlag{Name: "discard", Usage: "only count what arrives (a sink for throughput tests)"},
+			&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit"},
+			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `D` (0: never)"},
+		}, sharedFlags()...),
+		Action: serverAction,
+	}
+}
+
+func clientCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "client",
+		Usage:     "connect to a TCP server, send text, a file or stdin, print what comes back",
+		ArgsUsage: "HOST:PORT | HOST PORT",
+		UsageText: "netdiag tcp client [options] HOST:PORT   (or HOST PORT; IPv6 as [::1]:9090 or ::1 9090)",
+		Description: "Connects (saying which address it reached, from which local port), then:\n" +
+			"  --send TEXT   sends TEXT (--repeat N times, --interval D apart) and prints the replies;\n" +
+			"  --file F      sends the file (sendfile on Linux), then shuts down its write side;\n" +
+			"  otherwise     streams stdin to the server like nc, shutting down the write side at EOF.\n" +
+			"Everything received is printed as it arrives. The client closes when the server closes, or\n" +
+			"once everything is sent and the server has sent nothing for --wait. A summary ends the run.\n\n" +
+			"Exit codes: 0 done (or Ctrl-C); 1 could not connect, or the connection was reset or broke;\n" +
+			"2 usage error, unknown host, unreadable file.\n\n" +
+			"Examples:\n" +
+			"  netdiag tcp client --encoding gbk --send '你好服务端,我是客户端小黑!' 127.0.0.1:9090\n" +
+			"  echo hi | netdiag tcp client localhost 9090\n" +
+			"  netdiag tcp client --file big.iso --info 10.0.0.2:5201",
+		UseShortOptionHandling: true,
+		Flags: append([]cli.Flag{
+			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: defaultConnectTimeout, Usage: "give up connecting to an address after `D`"},
+			&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "local `ADDR` or ADDR:PORT to connect from"},
+			&cli.StringFlag{Name: "send", Usage: "send `TEXT` (with --hex: hex bytes), print the replies, close"},
+			&cli.DurationFlag{Name: "wait", Aliases: []string{"w"}, Value: defaultWait, Usage: "once everything is sent, close after the server sends nothing for `D` (0: wait until it closes)"},
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (sendfile on Linux)"},
+			&cli.IntFlag{Name: "repeat", Aliases: []string{"n"}, Value: 1, Usage: "send --send TEXT `N` times"},
+			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `D` between repeated sends"},
+			&cli.BoolFlag{Name: "info", Usage: "print socket addresses, SO_SNDBUF/SO_RCVBUF and (Linux) TCP_INFO at the end"},
+		}, sharedFlags()...),
+		Action: clientAction,
+	}
+}
+
+func serverAction(c *cli.Context) error {
+	lopt, sopt, err := serverOptions(serverFlags{
+		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
+		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
+		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"),
+		shared: sharedFromCLI(c),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := Listen(c.Context, lopt)
+	if err != nil {
+		return fmt.Errorf("tcp server: %w", err)
+	}
+	p := NewPrinter(render.FromCLI(c), c.Bool("hex"), c.Bool("timestamps"))
+	if _, err := Serve(c.Context, ln, sopt, p.Emit); err != nil {
+		return fmt.Errorf("tcp server: %w", err)
+	}
+	return p.Err()
+}
+
+func clientAction(c *cli.Context) error {
+	opt, err := clientOptions(clientFlags{
+		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
+		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
+		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
+		info: c.Bool("info"), shared: sharedFromCLI(c),
+	})
+	if err != nil {
+		return err
+	}
+	if name := c.String("file"); name != "" {
+		f, err := os.Open(name)
+		if err != nil {
+			return exitcode.Usagef("tcp client: --file: %v", err)
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return exitcode.Usagef("tcp client: --file %s is a directory", name)
+		}
+		opt.File = f
+	} else if opt.Send == nil {
+		opt.Input = c.App.Reader
+		if opt.Input == nil {
+			opt.Input = os.Stdin
+		}
+		if f, ok := opt.Input.(*os.File); ok {
+			opt.Interactive = render.IsTerminal(f)
+		}
+	}
+	p := NewPrinter(render.FromCLI(c), c.Bool("hex"), c.Bool("timestamps"))
+	_, err = RunClient(c.Context, opt, p.Emit)
+	var ce *ConnectError
+	var se *SessionError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &se):
+		return &exitcode.Error{Code: exitcode.Negative, Err: fmt.Errorf("tcp client: %w", err)}
+	case err != nil:
+		return fmt.Errorf("tcp client: %w", err)
+	}
+	return p.Err()
 }

@@ -1,0 +1,460 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"netdiag/diag/netaddr"
+)
+
+// DialFunc opens a connection, like net.Dialer.DialContext.
+type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
+
+// ClientOptions configures RunClient. What is sent is, in order of
+// precedence: Send (Repeat times, Interval apart), File, or Input streamed
+// until EOF.
+type ClientOptions struct {
+	Target netaddr.HostPort
+	// Family restricts which of a name's addresses are tried (-4, -6).
+	Family netaddr.Family
+	// Source binds the local end (--source); the zero value lets the
+	// system choose. Its port may be 0.
+	Source netip.AddrPort
+	// Timeout bounds each connection attempt; 0 means the system's.
+	Timeout time.Duration
+	// Dial opens the connection; nil means a net.Dialer bound to Source.
+	Dial DialFunc
+	// Resolver resolves a name; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+
+	// Send, when non-nil, is sent Repeat times (at least once), Interval
+	// apart; the connection stays open for replies (see Wait).
+	Send     []byte
+	Repeat   int
+	Interval time.Duration
+	// File is sent as it is, with sendfile(2) on Linux; then the write side
+	// is shut down.
+	File *os.File
+	// Input is streamed to the server as it arrives until EOF, then the
+	// write side is shut down. Unless RawInput is set, it is UTF-8 text
+	// re-encoded with Codec on the way.
+	Input    io.Reader
+	RawInput bool
+	// Interactive says Input is a terminal: when the server closes, the
+	// client stops at once instead of waiting for the user's next line.
+	// Piped input is sent to the end even after the server half-closes.
+	Interactive bool
+	// Wait is how long the client keeps the connection once everything is
+	// sent while the server sends nothing; 0 waits until the server closes.
+	Wait time.Duration
+	// Info adds the socket's buffer sizes and TCP_INFO to the summary.
+	Info bool
+	// Codec encodes Input and decodes what arrives; zero means UTF-8.
+	Codec Codec
+}
+
+// ConnectError means no address of the target accepted the connection.
+type ConnectError struct {
+	Target string
+	Err    error // the last attempt's error (all of them joined)
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to %s: %v", e.Target, e.Err)
+}
+
+// Unwrap returns the attempts' errors.
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// SessionError is a connection that broke after it was established: reset
+// by the server, or a failed send.
+type SessionError struct {
+	Op  string // "send" or "receive"
+	Err error
+}
+
+func (e *SessionError) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *SessionError) Unwrap() error { return e.Err }
+
+// RunClient connects to the target, sends what the options say while
+// reporting everything received, and returns the summary when the server
+// closes, when the server has been quiet for Wait after the last send, or
+// when ctx is done (an interruption is not an error). Events go to emit:
+// connect, data, error, disconnect, summary.
+func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent, error) {
+	if opt.Codec.name == "" {
+		opt.Codec = UTF8
+	}
+	conn, ev, err := dial(ctx, opt)
+	if err != nil {
+		return SummaryEvent{}, err
+	}
+	emit(ev)
+	cl := &client{opt: opt, emit: emit, conn: conn, peer: ev.Peer, start: time.Now()}
+	reason, err := cl.run(ctx)
+
+	sum := SummaryEvent{Header: header(KindSummary, "client"), Clients: 1,
+		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: Seconds(time.Since(cl.start))}
+	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
+	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
+	if opt.Info {
+		sum.Socket = socketInfo(conn)
+	}
+	conn.Close()
+	cl.readerDone.Wait()
+	emit(DisconnectEvent{Header: header(KindDisconnect, "client"), Peer: cl.peer, Reason: reason,
+		BytesIn: sum.BytesIn, BytesOut: sum.BytesOut, Duration: sum.Duration})
+	emit(sum)
+	return sum, err
+}
+
+// dial resolves the target and tries its addresses in order.
+func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error) {
+	fam := opt.Family
+	if opt.Source.Addr().IsValid() {
+		srcFam := netaddr.IPv4
+		if opt.Source.Addr().Is6() {
+			srcFam = netaddr.IPv6
+		}
+		if fam != netaddr.AnyFamily && fam != srcFam {
+			return nil, ConnectEvent{}, fmt.Errorf("--source %s is an %s address, but %s was asked for", opt.Source.Addr(), srcFam, fam)
+		}
+		fam = srcFam
+	}
+	addrs, err := netaddr.Resolve(ctx, opt.Resolver, opt.Target.Host, fam)
+	if err != nil {
+		return nil, ConnectEvent{}, err
+	}
+	d := opt.Dial
+	if d == nil {
+		var nd net.Dialer
+		if opt.Source.IsValid() {
+			nd.LocalAddr = net.TCPAddrFromAddrPort(opt.Source)
+		}
+		d = nd.DialContext
+	}
+	var errs []error
+	for _, a := range addrs {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if opt.Timeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, opt.Timeout)
+		}
+		start := time.Now()
+		addr := netip.AddrPortFrom(a, uint16(opt.Target.Port)).String()
+		c, err := d(actx, "tcp", addr)
+		var ne net.Error
+		timedOut := ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
+		cancel()
+		if err == nil {
+			ev := ConnectEvent{Header: header(KindConnect, "client"),
+				Peer:        Peer{Conn: 1, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()},
+				Name:        opt.Target.Host.Name,
+				ConnectTime: Seconds(time.Since(start))}
+			return c, ev, nil
+		}
+		if timedOut {
+			err = fmt.Errorf("%s: no answer within %v (--timeout)", addr, opt.Timeout)
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, ConnectEvent{}, &ConnectError{Target: opt.Target.String(), Err: errors.Join(errs...)}
+}
+
+// client is one RunClient call's state.
+type client struct {
+	opt        ClientOptions
+	emit       Emit
+	conn       net.Conn
+	peer       Peer
+	start      time.Time
+	in, out    atomic.Int64
+	lastRecv   atomic.Int64 // UnixNano of the last received chunk
+	readerDone waitGroup
+}
+
+// waitGroup is a done channel for one goroutine.
+type waitGroup struct{ ch chan struct{} }
+
+func (w *waitGroup) Go(f func()) {
+	w.ch = make(chan struct{})
+	go func() { defer close(w.ch); f() }()
+}
+
+func (w *waitGroup) Wait() {
+	if w.ch != nil {
+		<-w.ch
+	}
+}
+
+// run exchanges data; it returns why the connection ends and the error
+// that broke it, if any.
+func (cl *client) run(ctx context.Context) (string, error) {
+	var readErr error
+	cl.readerDone.Go(func() { readErr = cl.receive() })
+
+	sendErr := make(chan error, 1)
+	var sender waitGroup
+	sender.Go(func() { sendErr <- cl.send(ctx) })
+
+	readerDone := cl.readerDone.ch
+sending:
+	for {
+		select {
+		case err := <-sendErr:
+			if err == nil {
+				break sending
+			}
+			cl.conn.Close()
+			cl.readerDone.Wait()
+			if errors.Is(readErr, io.EOF) {
+				return "server closed before everything was sent", &SessionError{Op: "send",
+					Err: fmt.Errorf("the server closed the connection after %d bytes: %w", cl.out.Load(), err)}
+			}
+			return "send failed", &SessionError{Op: "send", Err: err}
+		case <-readerDone:
+			if errors.Is(readErr, io.EOF) && cl.opt.Send == nil && !cl.opt.Interactive {
+				// The server is done sending; it may still be reading
+				// (a half-close, as nc -N does): send the rest of the
+				// input, like nc.
+				readerDone = nil
+				continue
+			}
+			// Broken, or a terminal user would wait for nothing: stop.
+			cl.conn.Close()
+			cl.stopSender(&sender)
+			return cl.readEnd(readErr)
+		case <-ctx.Done():
+			cl.conn.Close()
+			cl.stopSender(&sender)
+			cl.readerDone.Wait()
+			return "interrupted", nil
+		}
+	}
+	if cl.opt.Wait == 0 {
+		select {
+		case <-cl.readerDone.ch:
+			return cl.readEnd(readErr)
+		case <-ctx.Done():
+			return "interrupted", nil
+		}
+	}
+	// Wait until the server has been quiet for Wait since the later of the
+	// last send and the last chunk received.
+	sentAt := time.Now().UnixNano()
+	timer := time.NewTimer(cl.opt.Wait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-cl.readerDone.ch:
+			return cl.readEnd(readErr)
+		case <-ctx.Done():
+			return "interrupted", nil
+		case <-timer.C:
+			quiet := max(sentAt, cl.lastRecv.Load())
+			left := time.Until(time.Unix(0, quiet).Add(cl.opt.Wait))
+			if left <= 0 {
+				return fmt.Sprintf("quiet for %v (--wait)", cl.opt.Wait), nil
+			}
+			timer.Reset(left)
+		}
+	}
+}
+
+// stopSender wakes a sender blocked on its input, if the input allows it,
+// and waits for it. A sender blocked reading a terminal or pipe cannot be
+// woken; it is left to end with the process.
+func (cl *client) stopSender(sender *waitGroup) {
+	if cl.opt.Send != nil || cl.opt.File != nil {
+		sender.Wait() // blocked only on the connection, which is closed
+		return
+	}
+	if d, ok := cl.opt.Input.(interface{ SetReadDeadline(time.Time) error }); ok && d.SetReadDeadline(longAgo) == nil {
+		sender.Wait()
+	}
+}
+
+// readEnd explains the end of the receive side.
+func (cl *client) readEnd(err error) (string, error) {
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return "server closed the connection", nil
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset by server", &SessionError{Op: "receive", Err: errors.New("connection reset by the server")}
+	}
+	return "receive failed", &SessionError{Op: "receive", Err: err}
+}
+
+// receive reports every chunk until the connection ends.
+func (cl *client) receive() error {
+	dec := cl.opt.Codec.NewDecoder()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := cl.conn.Read(buf)
+		if n > 0 {
+			cl.lastRecv.Store(time.Now().UnixNano())
+			off := cl.in.Add(int64(n)) - int64(n)
+			cl.emit(DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "in",
+				Offset: off, Bytes: n, Text: dec.Decode(buf[:n]), Raw: buf[:n]})
+		}
+		if err != nil {
+			if rest := dec.Flush(); len(rest) > 0 {
+				cl.emit(ErrorEvent{Header: header(KindError, "client"), Peer: &cl.peer, Op: "decode",
+					Error: "the stream ended inside a character: " + rest.String()})
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return nil // we closed it
+			}
+			return err
+		}
+	}
+}
+
+// send sends what the options say; with a file or a stream it then shuts
+// down the write side, so the server sees the end of the data.
+func (cl *client) send(ctx context.Context) error {
+	switch {
+	case cl.opt.Send != nil:
+		for i := range max(cl.opt.Repeat, 1) {
+			if i > 0 && cl.opt.Interval > 0 {
+				select {
+				case <-time.After(cl.opt.Interval):
+				case <-ctx.Done():
+					return nil
+				case <-cl.readerDone.ch:
+					return nil
+				}
+			}
+			off := cl.out.Load()
+			cl.emit(DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
+				Offset: off, Bytes: len(cl.opt.Send), Text: cl.opt.Codec.NewDecoder().Decode(cl.opt.Send), Raw: cl.opt.Send})
+			n, err := cl.conn.Write(cl.opt.Send)
+			cl.out.Add(int64(n))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	case cl.opt.File != nil:
+		// io.Copy from an *os.File to a *net.TCPConn uses sendfile(2) on
+		// Linux; nothing may wrap either side, so bytes are counted from
+		// the returned total.
+		n, err := io.Copy(cl.conn, cl.opt.File)
+		cl.out.Add(n)
+		if err != nil {
+			return fmt.Errorf("sending %s: %w", cl.opt.File.Name(), err)
+		}
+	case cl.opt.Input != nil:
+		if err := cl.stream(); err != nil {
+			return err
+		}
+	}
+	return closeWrite(cl.conn)
+}
+
+// stream copies Input to the connection as it arrives, re-encoding UTF-8
+// text unless RawInput.
+func (cl *client) stream() error {
+	in := cl.opt.Input
+	if !cl.opt.Codec.IsUTF8() && !cl.opt.RawInput {
+		in = &encodingReader{r: in, codec: cl.opt.Codec}
+	}
+	n, err := io.Copy(cl.conn, in)
+	cl.out.Add(n)
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// closeWrite half-closes the connection (shutdown SHUT_WR) if it can.
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		if err := cw.CloseWrite(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return fmt.Errorf("shutting down the write side: %w", err)
+		}
+	}
+	return nil
+}
+
+// encodingReader re-encodes UTF-8 from r with t, naming the first character
+// the encoding cannot represent instead of sending a substitute.
+type encodingReader struct {
+	r     io.Reader
+	codec Codec
+	buf   []byte // UTF-8 not yet encoded
+	out   []byte // encoded, not yet returned
+	eof   bool
+}
+
+func (e *encodingReader) Read(p []byte) (int, error) {
+	for len(e.out) == 0 {
+		if e.eof && len(e.buf) == 0 {
+			return 0, io.EOF
+		}
+		if !e.eof {
+			chunk := make([]byte, 32<<10)
+			n, err := e.r.Read(chunk)
+			e.buf = append(e.buf, chunk[:n]...)
+			if errors.Is(err, io.EOF) {
+				e.eof = true
+			} else if err != nil {
+				return 0, err
+			}
+		}
+		// Encode up to the last complete UTF-8 character.
+		end := len(e.buf)
+		if !e.eof {
+			end = completeUTF8(e.buf)
+		}
+		if end == 0 {
+			continue
+		}
+		enc, err := e.codec.Encode(string(e.buf[:end]))
+		if err != nil {
+			return 0, fmt.Errorf("stdin: %w", err)
+		}
+		e.out = enc
+		e.buf = append(e.buf[:0], e.buf[end:]...)
+	}
+	n := copy(p, e.out)
+	e.out = e.out[n:]
+	return n, nil
+}
+
+// completeUTF8 returns the length of the longest prefix of p that does not
+// end inside a UTF-8 character.
+func completeUTF8(p []byte) int {
+	for i := len(p) - 1; i >= 0 && i >= len(p)-3; i-- {
+		c := p[i]
+		if c < 0x80 {
+			return len(p)
+		}
+		if c >= 0xC0 { // a lead byte: is its character complete?
+			need := 2
+			if c >= 0xE0 {
+				need = 3
+			}
+			if c >= 0xF0 {
+				need = 4
+			}
+			if len(p)-i >= need {
+				return len(p)
+			}
+			return i
+		}
+	}
+	return len(p)
+}

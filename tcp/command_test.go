@@ -1,0 +1,307 @@
+package tcp
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"netdiag/internal/testnet"
+)
+
+// binServer is the netdiag binary running "tcp server".
+type binServer struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	lines  []string
+	stderr strings.Builder
+	done   chan struct{}
+}
+
+// startBinServer runs netdiag tcp server with args and waits for its
+// listen line.
+func startBinServer(t *testing.T, args ...string) *binServer {
+	t.Helper()
+	cmd := exec.Command(testnet.Binary(t), append([]string{"tcp", "server"}, args...)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	stdout, _ := cmd.StdoutPipe()
+	s := &binServer{cmd: cmd, done: make(chan struct{})}
+	cmd.Stderr = &s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(s.done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.lines = append(s.lines, sc.Text())
+			s.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); <-s.done; cmd.Wait() })
+	s.waitLine(t, "listen", func(l string) bool {
+		return strings.Contains(l, "listening on") || strings.Contains(l, `"event":"listen"`)
+	})
+	return s
+}
+
+func (s *binServer) output() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.lines...)
+}
+
+func (s *binServer) waitLine(t *testing.T, what string, match func(string) bool) string {
+	t.Helper()
+	var found string
+	testnet.WaitUntil(t, 10*time.Second, "server line: "+what, func() (bool, error) {
+		for _, l := range s.output() {
+			if match(l) {
+				found = l
+				return true, nil
+			}
+		}
+		select {
+		case <-s.done:
+			return false, fmt.Errorf("server exited; output:\n%s\nstderr:\n%s", strings.Join(s.output(), "\n"), s.stderr.String())
+		default:
+		}
+		return false, nil
+	})
+	return found
+}
+
+// stop sends sig and returns the exit code.
+func (s *binServer) stop(t *testing.T, sig os.Signal) int {
+	t.Helper()
+	s.cmd.Process.Signal(sig)
+	if err := waitProcess(s.cmd, 10*time.Second); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		t.Fatalf("server after %v: %v", sig, err)
+	}
+	<-s.done
+	return 0
+}
+
+// The README session: the binary server in GBK, the textbook Python
+// client; Ctrl-C prints the summary and exits 0.
+func TestBinaryServerSessionGBK(t *testing.T) {
+	t.Parallel()
+	testnet.RequireTools(t, "python3")
+	port := freePort(t)
+	s := startBinServer(t, "-l", "127.0.0.1", "-p", port.String(), "--encoding", "gbk", "--reply", textbookReply, "--timestamps")
+	res := testnet.Run(t, 20*time.Second, "", "python3", "-c", pyClient, "127.0.0.1", port.String(), "gbk")
+	if res.Code != 0 {
+		t.Fatalf("python: %s", res.Stderr)
+	}
+	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, "disconnected") })
+	if code := s.stop(t, os.Interrupt); code != 0 {
+		t.Errorf("exit %d after Ctrl-C, want 0", code)
+	}
+	out := strings.Join(s.output(), "\n")
+	ts := `\d\d:\d\d:\d\d\.\d\d\d `
+	for _, re := range []string{
+		`(?m)^` + ts + `listening on 127\.0\.0\.1:` + port.String() + `: mode reply, encoding gbk$`,
+		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ connected \(1 active\)$`,
+		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ received 26 bytes: 你好服务端,我是客户端小黑!$`,
+		`(?m)^` + ts + `#1 127\.0\.0\.1:\d+ disconnected after \S+: client left; received 26 bytes, sent 21 bytes$`,
+		`(?m)^` + ts + `summary: served 1 client, received 26 bytes, sent 21 bytes in \S+$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output lacks %s:\n%s", re, out)
+		}
+	}
+}
+
+// --json: one event per line, the documented fields; SIGTERM exits 0.
+func TestBinaryServerJSON(t *testing.T) {
+	t.Parallel()
+	s := startBinServer(t, "-l", "::1", "-p", "0", "--json", "--echo")
+	var listen struct {
+		Addrs []string `json:"addrs"`
+	}
+	json.Unmarshal([]byte(s.output()[0]), &listen)
+	if len(listen.Addrs) != 1 {
+		t.Fatalf("listen event: %s", s.output()[0])
+	}
+	c := dialT(t, listen.Addrs[0])
+	c.Write([]byte("hi \xff"))
+	io.ReadFull(c, make([]byte, 4))
+	c.Close()
+	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"event":"disconnect"`) })
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d after SIGTERM", code)
+	}
+	var kinds []string
+	for _, l := range s.output() {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		kinds = append(kinds, ev["event"].(string))
+		if ev["event"] == "data" {
+			if ev["text"] != "hi \uFFFD\\xff" || ev["hex"] != "686920ff" || ev["bytes"] != 4.0 || ev["invalid"] != 1.0 || ev["dir"] != "in" || ev["role"] != "server" {
+				t.Errorf("data event = %s", l)
+			}
+		}
+		if ev["event"] == "disconnect" && (ev["reason"] != "client left" || ev["bytes_in"] != 4.0 || ev["bytes_out"] != 4.0) {
+			t.Errorf("disconnect event = %s", l)
+		}
+	}
+	if strings.Join(kinds, ",") != "listen,connect,data,disconnect,summary" {
+		t.Errorf("events %v", kinds)
+	}
+}
+
+// A port held by another process: exit 2 and a message naming it.
+func TestBinaryServerPortInUse(t *testing.T) {
+	t.Parallel()
+	testnet.RequireTools(t, "python3")
+	py := startPeer(t, "python3", "-c", pyServer, "127.0.0.1", "utf-8")
+	port := strings.TrimSpace(py.line(t))
+	res := testnet.Run(t, 10*time.Second, "", testnet.Binary(t), "tcp", "server", "-p", port)
+	want := fmt.Sprintf("netdiag: tcp server: cannot listen on :%s: port %s is already in use by python3 (PID %d) on 127.0.0.1:%s; stop it or choose another port with -p\n", port, port, py.cmd.Process.Pid, port)
+	if res.Code != 2 || res.Stderr != want {
+		t.Errorf("exit %d, stderr %q\nwant exit 2, %q", res.Code, res.Stderr, want)
+	}
+}
+
+// A privileged port as an unprivileged user: exit 2 and why.
+func TestBinaryServerPrivilegedPort(t *testing.T) {
+	t.Parallel()
+	testnet.RequireRoot(t)
+	testnet.RequireTools(t, "setpriv")
+	res := testnet.Run(t, 10*time.Second, "", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+		testnet.Binary(t), "tcp", "server", "-l", "127.0.0.1", "-p", "80")
+	if res.Code != 2 || !strings.Contains(res.Stderr, "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)") {
+		t.Errorf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+}
+
+// The client binary, GBK, against the textbook threaded Python server.
+func TestBinaryClientSessionGBK(t *testing.T) {
+	t.Parallel()
+	testnet.RequireTools(t, "python3")
+	py := startPeer(t, "python3", "-c", pyServer, "::1", "gbk")
+	port := strings.TrimSpace(py.line(t))
+	res := testnet.Run(t, 20*time.Second, "", testnet.Binary(t), "tcp", "client", "--encoding", "gbk", "--send", textbookGreeting, "--wait", "300ms", "::1", port)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	for _, re := range []string{
+		`(?m)^connected to \[::1\]:` + port + ` from \[::1\]:\d+ in \S+$`,
+		`(?m)^sent 26 bytes: 你好服务端,我是客户端小黑!$`,
+		`(?m)^received 21 bytes: ok, 问题正在处理中\.\.\.$`,
+		`(?m)^closed after \S+: quiet for 300ms \(--wait\); received 21 bytes, sent 26 bytes$`,
+		`(?m)^summary: sent 26 bytes, received 21 bytes in \S+$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(res.Stdout) {
+			t.Errorf("output lacks %s:\n%s", re, res.Stdout)
+		}
+	}
+	if got := strings.TrimSpace(py.line(t)); got != "c4e3bac3b7fecef1b6cb2cced2cac7bfcdbba7b6cbd0a1bada21" {
+		t.Errorf("python received %s", got)
+	}
+}
+
+// Like nc: stdin from a pipe, half-close at EOF, everything printed; --hex
+// shows a dump.
+func TestBinaryClientStdinHex(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeEcho})
+	res := testnet.Run(t, 20*time.Second, "hi\x00\xff", testnet.Binary(t), "tcp", "client", "--hex", ts.addr)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	for _, want := range []string{
+		"received 4 bytes\n  00000000  68 69 00 ff                                       |hi..|\n",
+		"closed after ",
+		": server closed the connection; received 4 bytes, sent 4 bytes\n",
+	} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, res.Stdout)
+		}
+	}
+}
+
+// --file goes through sendfile(2), as strace shows, byte-exact.
+func TestBinaryClientFileUsesSendfile(t *testing.T) {
+	t.Parallel()
+	testnet.RequireTools(t, "strace")
+	path := filepath.Join(t.TempDir(), "f")
+	data := randomText(t, 4<<20)
+	os.WriteFile(path, data, 0o600)
+	ts := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeDiscard})
+	trace := filepath.Join(t.TempDir(), "trace")
+	res := testnet.Run(t, 30*time.Second, "", "strace", "-f", "-e", "trace=sendfile,write,writev", "-o", trace, testnet.Binary(t), "tcp", "client", "--json", "--file", path, ts.addr)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	tr, _ := os.ReadFile(trace)
+	var sent int
+	for _, m := range regexp.MustCompile(`sendfile\(\d+, \d+, [^)]*\)\s+=\s+(\d+)`).FindAllSubmatch(tr, -1) {
+		var n int
+		fmt.Sscan(string(m[1]), &n)
+		sent += n
+	}
+	if sent != len(data) {
+		t.Errorf("sendfile moved %d bytes, want all %d:\n%.2000s", sent, len(data), tr)
+	}
+	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	if dis.BytesIn != int64(len(data)) {
+		t.Errorf("server got %d bytes", dis.BytesIn)
+	}
+	if !strings.Contains(res.Stdout, fmt.Sprintf(`"bytes_out":%d`, len(data))) {
+		t.Errorf("summary lacks bytes_out %d:\n%s", len(data), res.Stdout)
+	}
+}
+
+// Exit codes and messages for bad input and failures.
+func TestBinaryErrors(t *testing.T) {
+	t.Parallel()
+	closed := freePort(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"server", "--encoding", "klingon"}, 2, `tcp server: --encoding: unknown encoding "klingon"; accepted (and their IANA/WHATWG aliases such as gb2312, cp936, latin1, sjis): big5, euc-jp, euc-kr, gb18030, gbk,`},
+		{[]string{"client", "--encoding", "nope", "127.0.0.1:1"}, 2, `unknown encoding "nope"`},
+		{[]string{"client", "--hex", "--send", "48 6g", "127.0.0.1:1"}, 2, `tcp client: --send with --hex: invalid hex "48 6g" at position 5: 'g' is not a hex digit`},
+		{[]string{"server", "--hex", "--reply", "486", "-p", "0"}, 2, `--reply with --hex: invalid hex "486"`},
+		{[]string{"client", "--encoding", "latin1", "--send", "你", "127.0.0.1:1"}, 2, `cannot be encoded in iso-8859-1`},
+		{[]string{"client"}, 2, "give the server as HOST:PORT or HOST PORT"},
+		{[]string{"client", "127.0.0.1:9", "--send", "x"}, 2, "flags before it"},
+		{[]string{"client", "127.0.0.1:0"}, 2, "port 0 cannot be connected to"},
+		{[]string{"client", "::1:80"}, 2, "Write [::1]:80 for the port"},
+		{[]string{"client", "--send", "x", "--file", "/etc/hostname", "127.0.0.1:1"}, 2, "--send and --file exclude each other"},
+		{[]string{"client", "--repeat", "3", "127.0.0.1:1"}, 2, "add --send"},
+		{[]string{"client", "--file", "/nonexistent", "127.0.0.1:1"}, 2, "no such file or directory"},
+		{[]string{"client", "--send", "x", "127.0.0.1", closed.String()}, 1, "tcp client: cannot connect to 127.0.0.1:" + closed.String() + ": dial tcp 127.0.0.1:" + closed.String() + ": connect: connection refused"},
+		{[]string{"client", "-4", "-6", "127.0.0.1:1"}, 2, "-4 and -6 exclude each other"},
+		{[]string{"server", "--echo", "--discard"}, 2, "--reply, --echo and --discard exclude each other"},
+		{[]string{"server", "-l", "127.0.0.1:7000", "-p", "7001"}, 2, "name different ports"},
+		{[]string{"server", "-l", "300.1.1.1"}, 2, `-l: invalid`},
+		{[]string{"server", "-p", "70000"}, 2, "out of range"},
+	} {
+		res := testnet.Run(t, 10*time.Second, "", testnet.Binary(t), append([]string{"tcp"}, tc.args...)...)
+		if res.Code != tc.code || !strings.Contains(res.Stderr, tc.want) {
+			t.Errorf("netdiag tcp %s: exit %d, stderr %q\nwant exit %d and %q", strings.Join(tc.args, " "), res.Code, res.Stderr, tc.code, tc.want)
+		}
+		if strings.Contains(res.Stderr, "goroutine ") || strings.Contains(res.Stderr, "panic") {
+			t.Errorf("netdiag tcp %s panicked:\n%s", strings.Join(tc.args, " "), res.Stderr)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// longAgo is a deadline in the past: setting it wakes a blocked Read or
+// Write at once.
+var longAgo = time.Unix(1, 0)
+
+// session is one client connection on the server.
+type session struct {
+	s        *server
+	c        net.Conn
+	peer     Peer
+	dec      *Decoder
+	in, out  int64
+	shutdown atomic.Bool // set when the server is stopping
+}
+
+// handle serves one client until it leaves, goes idle, breaks, or the
+// server stops; then it closes the connection and reports the disconnect.
+func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) {
+	defer s.wg.Done()
+	start := time.Now()
+	ss := &session{s: s, c: c, peer: peer}
+	if s.opt.Mode != ModeDiscard {
+		ss.dec = s.opt.Codec.NewDecoder()
+	}
+	stop := context.AfterFunc(ctx, func() {
+		ss.shutdown.Store(true)
+		c.SetDeadline(longAgo)
+	})
+	s.emit(ConnectEvent{Header: header(KindConnect, "server"), Peer: peer, Active: active})
+
+	reason := ss.serve()
+	stop()
+	c.Close()
+	if ss.dec != nil {
+		if rest := ss.dec.Flush(); len(rest) > 0 {
+			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
+				Error: "the stream ended inside a character: " + rest.String()})
+		}
+	}
+	s.active.Add(-1)
+	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
+		BytesIn: ss.in, BytesOut: ss.out, Duration: Seconds(time.Since(start))})
+}
+
+// serve is the read loop; it returns why the connection ended. While the
+// client is silent the session holds no buffer (see waitReadable); while
+// data flows it borrows one from the server's pool, so memory per
+// connection is bounded by BufferSize whatever the client sends.
+func (ss *session) serve() string {
+	var rc syscall.RawConn
+	if sc, ok := ss.c.(syscall.Conn); ok {
+		rc, _ = sc.SyscallConn()
+	}
+	idle := ss.s.opt.IdleTimeout
+	for {
+		if idle > 0 {
+			ss.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		if rc != nil {
+			if err := waitReadable(rc); err != nil {
+				return ss.readEnd(err)
+			}
+		}
+		bufp := ss.s.pool.Get().(*[]byte)
+		reason, more := ss.drain(*bufp)
+		ss.s.pool.Put(bufp)
+		if !more {
+			return reason
+		}
+	}
+}
+
+// drain reads while data keeps coming: a full buffer means more is
+// probably waiting. It returns false and the reason when the connection
+// ended.
+func (ss *session) drain(buf []byte) (string, bool) {
+	for {
+		if idle := ss.s.opt.IdleTimeout; idle > 0 {
+			ss.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		n, err := ss.c.Read(buf)
+		if n > 0 {
+			if reason, ok := ss.chunk(buf[:n]); !ok {
+				return reason, false
+			}
+		}
+		if err != nil {
+			return ss.readEnd(err), false
+		}
+		if n < len(buf) {
+			return "", true
+		}
+	}
+}
+
+// chunk reports one received chunk and answers it as the mode says.
+func (ss *session) chunk(p []byte) (string, bool) {
+	offset := ss.in
+	ss.in += int64(len(p))
+	ss.s.bytesIn.Add(int64(len(p)))
+	if ss.s.opt.Mode == ModeDiscard {
+		return "", true
+	}
+	ss.s.emit(DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
+		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p})
+	switch ss.s.opt.Mode {
+	case ModeEcho:
+		return ss.write(p)
+	case ModeReply:
+		return ss.write(ss.s.opt.Reply)
+	}
+	return "", true
+}
+
+// write sends p; a client that does not read for IdleTimeout is dropped.
+func (ss *session) write(p []byte) (string, bool) {
+	if idle := ss.s.opt.IdleTimeout; idle > 0 {
+		ss.c.SetWriteDeadline(time.Now().Add(idle))
+	}
+	n, err := ss.c.Write(p)
+	ss.out += int64(n)
+	ss.s.bytesOut.Add(int64(n))
+	if err == nil {
+		return "", true
+	}
+	switch {
+	case ss.shutdown.Load():
+		return "server shutdown", false
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Sprintf("idle timeout: the client read nothing for %v", ss.s.opt.IdleTimeout), false
+	case errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNRESET):
+		return "client left before reading the reply", false
+	}
+	return "write error: " + err.Error(), false
+}
+
+// readEnd explains why reading stopped.
+func (ss *session) readEnd(err error) string {
+	switch {
+	case errors.Is(err, io.EOF):
+		return "client left"
+	case ss.shutdown.Load():
+		return "server shutdown"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Sprintf("idle timeout: nothing received for %v", ss.s.opt.IdleTimeout)
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset by client"
+	}
+	return "read error: " + err.Error()
+}

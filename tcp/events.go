@@ -1,0 +1,207 @@
+package tcp
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Kind names an event; it is the "event" field of a JSON line.
+type Kind string
+
+// The event kinds, in the order a session produces them.
+const (
+	KindListen     Kind = "listen"     // server: the listening sockets
+	KindConnect    Kind = "connect"    // a connection is established
+	KindData       Kind = "data"       // bytes received (or, for the client's --send, sent)
+	KindDisconnect Kind = "disconnect" // a connection ended
+	KindError      Kind = "error"      // something went wrong or a client was refused
+	KindSummary    Kind = "summary"    // totals at the end
+)
+
+// Event is one thing that happened; the server and the client report
+// events through an Emit callback, and the renderer prints them.
+type Event interface {
+	// EventKind returns the event's kind.
+	EventKind() Kind
+	// EventTime returns when it happened.
+	EventTime() time.Time
+}
+
+// Emit receives events. The server calls it from every connection's
+// goroutine at once, so it must be safe for concurrent use; it should not
+// block for long, since the connection waits for it.
+type Emit func(Event)
+
+// Header is the part common to every event.
+type Header struct {
+	Kind Kind      `json:"event"`
+	Time time.Time `json:"time"`
+	// Role is "server" or "client".
+	Role string `json:"role"`
+}
+
+// EventKind returns the event's kind.
+func (h Header) EventKind() Kind { return h.Kind }
+
+// EventTime returns when the event happened.
+func (h Header) EventTime() time.Time { return h.Time }
+
+func header(k Kind, role string) Header { return Header{Kind: k, Time: time.Now(), Role: role} }
+
+// Peer identifies one connection.
+type Peer struct {
+	// Conn numbers the server's connections from 1 in accept order; the
+	// client's one connection is 1.
+	Conn   uint64 `json:"conn"`
+	Local  string `json:"local"`
+	Remote string `json:"remote"`
+}
+
+// ListenEvent says where the server listens.
+type ListenEvent struct {
+	Header
+	// Addrs are the listening sockets ("[::]:9090", "127.0.0.1:9090").
+	Addrs []string `json:"addrs"`
+	// DualStack is true when an IPv6 wildcard socket also accepts IPv4.
+	DualStack bool `json:"dual_stack"`
+	// Reachable lists host:port for every local address the sockets
+	// accept on, when they listen on a wildcard address.
+	Reachable   []string `json:"reachable,omitempty"`
+	Mode        string   `json:"mode"`
+	Encoding    string   `json:"encoding"`
+	MaxConns    int      `json:"max_conns,omitempty"`
+	IdleTimeout Seconds  `json:"idle_timeout_s,omitempty"`
+}
+
+// ConnectEvent is a new connection: a client accepted by the server, or the
+// client's connection established.
+type ConnectEvent struct {
+	Header
+	Peer
+	// Active is the number of connections the server holds, this one
+	// included.
+	Active int `json:"active,omitempty"`
+	// Name is the host name the client resolved, when it was given one.
+	Name string `json:"name,omitempty"`
+	// ConnectTime is how long the client's connect took.
+	ConnectTime Seconds `json:"connect_s,omitempty"`
+}
+
+// DataEvent is a chunk of bytes, as one read returned it (or as the client
+// sent it with --send).
+type DataEvent struct {
+	Header
+	Peer
+	// Dir is "in" for received bytes, "out" for sent ones.
+	Dir string `json:"dir"`
+	// Offset is the position of the chunk's first byte in the stream.
+	Offset int64 `json:"offset"`
+	Bytes  int   `json:"bytes"`
+	// Text is the chunk decoded with --encoding; a character split between
+	// two chunks appears whole in the second. Bytes that do not decode
+	// appear as U+FFFD followed by \xHH escapes.
+	Text Decoded `json:"text"`
+	// Raw are the bytes themselves; valid only until Emit returns. JSON
+	// carries them as the "hex" field.
+	Raw []byte `json:"-"`
+}
+
+// MarshalJSON adds the "hex" and "invalid" fields.
+func (e DataEvent) MarshalJSON() ([]byte, error) {
+	type plain DataEvent
+	return json.Marshal(struct {
+		plain
+		Text    string `json:"text"`
+		Invalid int    `json:"invalid,omitempty"`
+		Hex     string `json:"hex"`
+	}{plain(e), e.Text.String(), e.Text.InvalidBytes(), hex.EncodeToString(e.Raw)})
+}
+
+// DisconnectEvent is the end of a connection.
+type DisconnectEvent struct {
+	Header
+	Peer
+	// Reason says who ended it: "client left" (the client closed: a
+	// zero-length read), "server closed", "idle timeout", "server
+	// shutdown", "no data for 2s (--wait)", "interrupted", "reset by
+	// peer", or an error message.
+	Reason   string  `json:"reason"`
+	BytesIn  int64   `json:"bytes_in"`
+	BytesOut int64   `json:"bytes_out"`
+	Duration Seconds `json:"duration_s"`
+}
+
+// ErrorEvent reports a failure that did not stop the command: a refused
+// client (--max-conns), an accept error, a failed read or write.
+type ErrorEvent struct {
+	Header
+	// Peer is nil when the error concerns no connection.
+	*Peer
+	// Op is what failed: "max_conns", "accept", "read", "write", "decode".
+	Op    string `json:"op"`
+	Error string `json:"error"`
+}
+
+// SummaryEvent ends every run.
+type SummaryEvent struct {
+	Header
+	// Clients is the number of connections served (the client: 1 once
+	// connected); Rejected those refused by --max-conns; Peak the most at
+	// once.
+	Clients  uint64 `json:"clients"`
+	Rejected uint64 `json:"rejected,omitempty"`
+	Peak     int    `json:"peak,omitempty"`
+	BytesIn  int64  `json:"bytes_in"`
+	BytesOut int64  `json:"bytes_out"`
+	// Duration is how long the server ran or the client's connection
+	// lasted; the rates are bits per second over it.
+	Duration    Seconds `json:"duration_s"`
+	InBitsPerS  float64 `json:"in_bits_per_s"`
+	OutBitsPerS float64 `json:"out_bits_per_s"`
+	// Socket is the client's --info: buffer sizes and TCP_INFO.
+	Socket *SocketInfo `json:"socket,omitempty"`
+}
+
+// SocketInfo is what --info reports about the client's socket.
+type SocketInfo struct {
+	Local  string `json:"local"`
+	Remote string `json:"remote"`
+	// SndBuf and RcvBuf are SO_SNDBUF and SO_RCVBUF in bytes (Linux
+	// reports twice the value set, as it counts its bookkeeping).
+	SndBuf int `json:"sndbuf"`
+	RcvBuf int `json:"rcvbuf"`
+	// TCP is TCP_INFO; nil where the OS does not provide it.
+	TCP *TCPInfo `json:"tcp_info,omitempty"`
+	// Error says why some of the above could not be read.
+	Error string `json:"error,omitempty"`
+}
+
+// TCPInfo is the part of Linux's TCP_INFO that --info shows.
+type TCPInfo struct {
+	State        string  `json:"state"`
+	RTT          Seconds `json:"rtt_s"`
+	RTTVar       Seconds `json:"rttvar_s"`
+	SndCwnd      uint32  `json:"snd_cwnd"` // segments
+	SndMSS       uint32  `json:"snd_mss"`
+	RcvMSS       uint32  `json:"rcv_mss"`
+	Retransmits  uint8   `json:"retransmits"` // of the segment in flight
+	TotalRetrans uint32  `json:"total_retrans"`
+	Lost         uint32  `json:"lost"`
+}
+
+// Seconds is a duration shown in JSON as seconds (a number).
+type Seconds time.Duration
+
+// MarshalJSON writes the duration in seconds.
+func (s Seconds) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(s).Seconds())
+}
+
+// rate returns bits per second of n bytes over d.
+func rate(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) * 8 / d.Seconds()
+}

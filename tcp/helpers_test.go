@@ -1,0 +1,186 @@
+package tcp
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"netdiag/diag/netaddr"
+)
+
+// eventLog collects events; safe for concurrent use.
+type eventLog struct {
+	mu     sync.Mutex
+	events []Event
+	raw    map[int][]byte // copies of DataEvent.Raw by index (Raw is valid only during Emit)
+	signal chan struct{}
+}
+
+func newEventLog() *eventLog {
+	return &eventLog{raw: map[int][]byte{}, signal: make(chan struct{}, 1)}
+}
+
+func (l *eventLog) Emit(ev Event) {
+	l.mu.Lock()
+	if d, ok := ev.(DataEvent); ok {
+		l.raw[len(l.events)] = append([]byte(nil), d.Raw...)
+		d.Raw = nil
+		ev = d
+	}
+	l.events = append(l.events, ev)
+	l.mu.Unlock()
+	select {
+	case l.signal <- struct{}{}:
+	default:
+	}
+}
+
+// all returns a copy of the events so far.
+func (l *eventLog) all() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.events...)
+}
+
+// data returns the data events of one direction, with their raw bytes.
+func (l *eventLog) data(dir string) ([]DataEvent, [][]byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var evs []DataEvent
+	var raws [][]byte
+	for i, ev := range l.events {
+		if d, ok := ev.(DataEvent); ok && d.Dir == dir {
+			evs = append(evs, d)
+			raws = append(raws, l.raw[i])
+		}
+	}
+	return evs, raws
+}
+
+// stream returns one direction's text (decoded chunks joined) and bytes.
+func (l *eventLog) stream(dir string) (string, []byte) {
+	evs, raws := l.data(dir)
+	var sb strings.Builder
+	for _, e := range evs {
+		sb.WriteString(e.Text.String())
+	}
+	return sb.String(), bytes.Join(raws, nil)
+}
+
+// waitFor waits until some event satisfies match, and returns it.
+func (l *eventLog) waitFor(t testing.TB, what string, timeout time.Duration, match func(Event) bool) Event {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		for _, ev := range l.all() {
+			if match(ev) {
+				return ev
+			}
+		}
+		select {
+		case <-l.signal:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no %s event within %v; events:\n%s", what, timeout, l.dump())
+		}
+	}
+}
+
+func (l *eventLog) dump() string {
+	var sb strings.Builder
+	for _, ev := range l.all() {
+		fmt.Fprintf(&sb, "  %#v\n", ev)
+	}
+	return sb.String()
+}
+
+func isKind(k Kind) func(Event) bool { return func(ev Event) bool { return ev.EventKind() == k } }
+
+// testServer is a Serve running on 127.0.0.1 (or ::1) port 0.
+type testServer struct {
+	addr   string
+	log    *eventLog
+	cancel context.CancelFunc
+	done   chan struct{}
+	sum    SummaryEvent
+	err    error
+}
+
+// startServer runs Serve on a loopback listener from Listen; the test's
+// cleanup stops it.
+func startServer(t testing.TB, host string, opt ServerOptions) *testServer {
+	t.Helper()
+	ln, err := Listen(context.Background(), ListenOptions{Host: mustHost(t, host)})
+	if err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ts := &testServer{addr: ln.Addr().String(), log: newEventLog(), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(ts.done)
+		ts.sum, ts.err = Serve(ctx, ln, opt, ts.log.Emit)
+	}()
+	t.Cleanup(func() { ts.stop(t) })
+	return ts
+}
+
+// stop cancels the server and waits for Serve to return.
+func (ts *testServer) stop(t testing.TB) SummaryEvent {
+	t.Helper()
+	ts.cancel()
+	select {
+	case <-ts.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Serve did not return within 10s of cancel")
+	}
+	if ts.err != nil {
+		t.Errorf("Serve: %v", ts.err)
+	}
+	return ts.sum
+}
+
+func dialT(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// settleGoroutines waits (bounded) for the goroutine count to drop back to
+// at most base, and fails with a stack dump if it does not.
+func settleGoroutines(t testing.TB, base int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= base {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("goroutine leak: %d goroutines, %d before\n%s", n, base, buf)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func numGoroutines() int { return runtime.NumGoroutine() }
+
+func mustHost(t testing.TB, s string) netaddr.Host {
+	t.Helper()
+	h, err := netaddr.ParseHost(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

@@ -1,0 +1,250 @@
+package tcp
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"netdiag/diag/exitcode"
+	"netdiag/diag/netaddr"
+)
+
+// Defaults of the client's timing flags.
+const (
+	defaultConnectTimeout = 10 * time.Second
+	defaultWait           = 2 * time.Second
+)
+
+// shared are the flags both subcommands have.
+type shared struct {
+	encoding   string
+	hex        bool
+	ipv4, ipv6 bool
+}
+
+func sharedFromCLI(c *cli.Context) shared {
+	return shared{encoding: c.String("encoding"), hex: c.Bool("hex"), ipv4: c.Bool("ipv4"), ipv6: c.Bool("ipv6")}
+}
+
+// parse checks the shared flags: the codec and the family.
+func (f shared) parse(cmd string) (Codec, netaddr.Family, error) {
+	codec, err := LookupCodec(f.encoding)
+	if err != nil {
+		return Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
+	}
+	switch {
+	case f.ipv4 && f.ipv6:
+		return Codec{}, 0, exitcode.Usagef("%s: -4 and -6 exclude each other; give neither for both", cmd)
+	case f.ipv4:
+		return codec, netaddr.IPv4, nil
+	case f.ipv6:
+		return codec, netaddr.IPv6, nil
+	}
+	return codec, netaddr.AnyFamily, nil
+}
+
+// payload turns --send or --reply TEXT into bytes: hex with --hex, else the
+// text in the codec.
+func (f shared) payload(cmd, flag, text string, codec Codec) ([]byte, error) {
+	if text == "" {
+		return nil, exitcode.Usagef("%s: %s needs a non-empty TEXT", cmd, flag)
+	}
+	if f.hex {
+		b, err := ParseHex(text)
+		if err != nil {
+			return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
+		}
+		return b, nil
+	}
+	b, err := codec.Encode(text)
+	if err != nil {
+		return nil, exitcode.Usage(fmt.Errorf("%s: %s: %w", cmd, flag, err))
+	}
+	return b, nil
+}
+
+// serverFlags is the server's command line.
+type serverFlags struct {
+	listen, port  string
+	portSet       bool
+	reply         string
+	replySet      bool
+	echo, discard bool
+	once          bool
+	maxConns      int
+	idle          time.Duration
+	shared        shared
+}
+
+// serverOptions turns the command line into options, or a usage error.
+func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
+	const cmd = "tcp server"
+	codec, fam, err := f.shared.parse(cmd)
+	if err != nil {
+		return ListenOptions{}, ServerOptions{}, err
+	}
+	lopt := ListenOptions{Family: fam}
+	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle}
+	port, err := netaddr.ParsePort(f.port)
+	if err != nil {
+		return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
+	}
+	lopt.Port = port
+	if f.listen != "" {
+		host, lport, err := parseListen(f.listen)
+		if err != nil {
+			return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
+		}
+		lopt.Host = host
+		if lport != nil {
+			if f.portSet && *lport != port {
+				return lopt, sopt, exitcode.Usagef("%s: -l %s and -p %s name different ports", cmd, f.listen, f.port)
+			}
+			lopt.Port = *lport
+		}
+	}
+	modes := 0
+	for _, on := range []bool{f.replySet, f.echo, f.discard} {
+		if on {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		return lopt, sopt, exitcode.Usagef("%s: --reply, --echo and --discard exclude each other", cmd)
+	case f.replySet:
+		sopt.Mode = ModeReply
+		if sopt.Reply, err = f.shared.payload(cmd, "--reply", f.reply, codec); err != nil {
+			return lopt, sopt, err
+		}
+	case f.echo:
+		sopt.Mode = ModeEcho
+	case f.discard:
+		sopt.Mode = ModeDiscard
+	}
+	if f.maxConns < 0 {
+		return lopt, sopt, exitcode.Usagef("%s: --max-conns must be 0 (no limit) or more", cmd)
+	}
+	if f.idle < 0 {
+		return lopt, sopt, exitcode.Usagef("%s: --idle-timeout must not be negative", cmd)
+	}
+	return lopt, sopt, nil
+}
+
+// parseListen reads -l: a host ("127.0.0.1", "::1", "localhost") or a
+// host:port ("[::1]:9090", ":9090").
+func parseListen(s string) (netaddr.Host, *netaddr.Port, error) {
+	h, herr := netaddr.ParseHost(s)
+	if herr == nil {
+		return h, nil, nil
+	}
+	hp, err := netaddr.ParseHostPort(s)
+	if err == nil {
+		return hp.Host, &hp.Port, nil
+	}
+	if !strings.Contains(s, ":") {
+		return netaddr.Host{}, nil, herr
+	}
+	return netaddr.Host{}, nil, err
+}
+
+// clientFlags is the client's command line.
+type clientFlags struct {
+	args      []string
+	timeout   time.Duration
+	source    string
+	send      string
+	sendSet   bool
+	wait      time.Duration
+	file      string
+	repeat    int
+	repeatSet bool
+	interval  time.Duration
+	info      bool
+	shared    shared
+}
+
+// clientOptions turns the command line into options, or a usage error. It
+// leaves File and Input to the caller.
+func clientOptions(f clientFlags) (ClientOptions, error) {
+	const cmd = "tcp client"
+	codec, fam, err := f.shared.parse(cmd)
+	if err != nil {
+		return ClientOptions{}, err
+	}
+	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
+		Repeat: f.repeat, Interval: f.interval, Info: f.info, RawInput: f.shared.hex}
+	if opt.Target, err = parseTarget(f.args); err != nil {
+		return opt, exitcode.Usage(fmt.Errorf("%s: %w\nRun 'netdiag tcp client --help' for usage.", cmd, err))
+	}
+	if f.source != "" {
+		if opt.Source, err = parseSource(f.source); err != nil {
+			return opt, exitcode.Usage(fmt.Errorf("%s: --source: %w", cmd, err))
+		}
+	}
+	switch {
+	case f.sendSet && f.file != "":
+		return opt, exitcode.Usagef("%s: --send and --file exclude each other", cmd)
+	case (f.repeatSet || f.interval != 0) && !f.sendSet:
+		return opt, exitcode.Usagef("%s: --repeat and --interval repeat --send TEXT; add --send", cmd)
+	case f.repeat < 1:
+		return opt, exitcode.Usagef("%s: --repeat must be 1 or more", cmd)
+	case f.timeout < 0, f.wait < 0, f.interval < 0:
+		return opt, exitcode.Usagef("%s: --timeout, --wait and --interval must not be negative", cmd)
+	}
+	if f.sendSet {
+		if opt.Send, err = f.shared.payload(cmd, "--send", f.send, codec); err != nil {
+			return opt, err
+		}
+	}
+	return opt, nil
+}
+
+// parseTarget reads HOST:PORT or HOST PORT.
+func parseTarget(args []string) (netaddr.HostPort, error) {
+	var hp netaddr.HostPort
+	var err error
+	switch len(args) {
+	case 1:
+		hp, err = netaddr.ParseHostPort(args[0])
+	case 2:
+		if hp.Host, err = netaddr.ParseHost(args[0]); err == nil {
+			hp.Port, err = netaddr.ParsePort(args[1])
+		}
+	case 0:
+		return hp, errors.New("give the server as HOST:PORT or HOST PORT")
+	default:
+		return hp, fmt.Errorf("too many arguments %q: give the server as HOST:PORT or HOST PORT, flags before it", args)
+	}
+	switch {
+	case err != nil:
+		return hp, err
+	case hp.Host.IsZero():
+		return hp, fmt.Errorf("%q has no host: give HOST:PORT, e.g. 127.0.0.1%s", args[0], args[0])
+	case hp.Port == 0:
+		return hp, errors.New("port 0 cannot be connected to")
+	}
+	return hp, nil
+}
+
+// parseSource reads --source: a local IP address, with an optional port.
+func parseSource(s string) (netip.AddrPort, error) {
+	if h, err := netaddr.ParseHost(s); err == nil {
+		if !h.Addr.IsValid() {
+			return netip.AddrPort{}, fmt.Errorf("%q is a name; give a local IP address", s)
+		}
+		return netip.AddrPortFrom(h.Addr, 0), nil
+	}
+	hp, err := netaddr.ParseHostPort(s)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	if !hp.Host.Addr.IsValid() {
+		return netip.AddrPort{}, fmt.Errorf("%q: give a local IP address, optionally with :PORT", s)
+	}
+	return netip.AddrPortFrom(hp.Host.Addr, uint16(hp.Port)), nil
+}

@@ -1,0 +1,142 @@
+package tcp
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"netdiag/diag/exitcode"
+	"netdiag/diag/netaddr"
+)
+
+func TestServerOptions(t *testing.T) {
+	utf8 := shared{encoding: "utf-8"}
+	for _, tc := range []struct {
+		name string
+		f    serverFlags
+		host string
+		port netaddr.Port
+		fam  netaddr.Family
+		mode Mode
+		err  string
+	}{
+		{name: "defaults", f: serverFlags{port: "9090", shared: utf8}, port: 9090},
+		{name: "-l host", f: serverFlags{listen: "127.0.0.1", port: "9090", shared: utf8}, host: "127.0.0.1", port: 9090},
+		{name: "-l v6", f: serverFlags{listen: "::1", port: "80", shared: utf8}, host: "::1", port: 80},
+		{name: "-l host:port", f: serverFlags{listen: "[::1]:7000", port: "9090", shared: utf8}, host: "::1", port: 7000},
+		{name: "-l :port", f: serverFlags{listen: ":7000", port: "9090", shared: utf8}, port: 7000},
+		{name: "-l name", f: serverFlags{listen: "localhost", port: "http", shared: utf8}, host: "localhost", port: 80},
+		{name: "-l port and same -p", f: serverFlags{listen: "127.0.0.1:7000", port: "7000", portSet: true, shared: utf8}, host: "127.0.0.1", port: 7000},
+		{name: "-l port and other -p", f: serverFlags{listen: "127.0.0.1:7000", port: "7001", portSet: true, shared: utf8}, err: "name different ports"},
+		{name: "bad -l", f: serverFlags{listen: "127.1", port: "9090", shared: utf8}, err: `-l: invalid`},
+		{name: "bad -p", f: serverFlags{port: "-1", shared: utf8}, err: "-p: invalid port"},
+		{name: "-6", f: serverFlags{port: "9090", shared: shared{encoding: "utf-8", ipv6: true}}, port: 9090, fam: netaddr.IPv6},
+		{name: "echo", f: serverFlags{port: "1", echo: true, shared: utf8}, port: 1, mode: ModeEcho},
+		{name: "discard", f: serverFlags{port: "1", discard: true, shared: utf8}, port: 1, mode: ModeDiscard},
+		{name: "reply", f: serverFlags{port: "1", reply: "ok", replySet: true, shared: utf8}, port: 1, mode: ModeReply},
+		{name: "empty reply", f: serverFlags{port: "1", reply: "", replySet: true, shared: utf8}, err: "--reply needs a non-empty TEXT"},
+		{name: "two modes", f: serverFlags{port: "1", echo: true, discard: true, shared: utf8}, err: "exclude each other"},
+		{name: "negative max", f: serverFlags{port: "1", maxConns: -1, shared: utf8}, err: "--max-conns"},
+		{name: "negative idle", f: serverFlags{port: "1", idle: -time.Second, shared: utf8}, err: "--idle-timeout"},
+		{name: "bad encoding", f: serverFlags{port: "1", shared: shared{encoding: "x"}}, err: "unknown encoding"},
+	} {
+		lopt, sopt, err := serverOptions(tc.f)
+		if !wantErr(t, tc.name, err, tc.err) {
+			continue
+		}
+		if lopt.Host.String() != tc.host || lopt.Port != tc.port || lopt.Family != tc.fam || sopt.Mode != tc.mode {
+			t.Errorf("%s: got host %q port %d family %v mode %v", tc.name, lopt.Host, lopt.Port, lopt.Family, sopt.Mode)
+		}
+	}
+}
+
+func TestServerOptionsReplyEncoding(t *testing.T) {
+	_, sopt, err := serverOptions(serverFlags{port: "1", reply: "你好", replySet: true, shared: shared{encoding: "gbk"}})
+	if err != nil || !bytes.Equal(sopt.Reply, []byte{0xc4, 0xe3, 0xba, 0xc3}) {
+		t.Errorf("GBK reply = % x, %v", sopt.Reply, err)
+	}
+	_, sopt, err = serverOptions(serverFlags{port: "1", reply: "48 69", replySet: true, shared: shared{encoding: "gbk", hex: true}})
+	if err != nil || string(sopt.Reply) != "Hi" {
+		t.Errorf("hex reply = %q, %v", sopt.Reply, err)
+	}
+}
+
+func TestClientOptions(t *testing.T) {
+	utf8 := shared{encoding: "utf-8"}
+	base := func(args ...string) clientFlags {
+		return clientFlags{args: args, repeat: 1, wait: defaultWait, timeout: defaultConnectTimeout, shared: utf8}
+	}
+	with := func(f clientFlags, edit func(*clientFlags)) clientFlags { edit(&f); return f }
+	for _, tc := range []struct {
+		name   string
+		f      clientFlags
+		target string
+		source string
+		err    string
+	}{
+		{name: "host:port", f: base("127.0.0.1:9090"), target: "127.0.0.1:9090"},
+		{name: "host port", f: base("::1", "9090"), target: "[::1]:9090"},
+		{name: "[v6]:port", f: base("[::1]:9090"), target: "[::1]:9090"},
+		{name: "name service", f: base("localhost", "http"), target: "localhost:80"},
+		{name: "no args", f: base(), err: "give the server as HOST:PORT"},
+		{name: "three args", f: base("a", "1", "--send"), err: "too many arguments"},
+		{name: "no host", f: base(":9090"), err: "has no host"},
+		{name: "port 0", f: base("127.0.0.1:0"), err: "port 0"},
+		{name: "bad host", f: base("300.1.1.1", "80"), err: "invalid"},
+		{name: "source addr", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "127.0.0.2" }), target: "127.0.0.1:1", source: "127.0.0.2:0"},
+		{name: "source addr:port", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "[::1]:5000" }), target: "127.0.0.1:1", source: "[::1]:5000"},
+		{name: "source name", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "localhost" }), err: "give a local IP address"},
+		{name: "send and file", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.file = true, "x", "f" }), err: "exclude each other"},
+		{name: "repeat without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.repeatSet, f.repeat = true, 2 }), err: "add --send"},
+		{name: "interval without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.interval = time.Second }), err: "add --send"},
+		{name: "repeat 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.repeatSet, f.repeat = true, "x", true, 0 }), err: "--repeat must be 1 or more"},
+		{name: "negative wait", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.wait = -1 }), err: "must not be negative"},
+		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet = true }), err: "--send needs a non-empty TEXT"},
+	} {
+		opt, err := clientOptions(tc.f)
+		if !wantErr(t, tc.name, err, tc.err) {
+			continue
+		}
+		src := ""
+		if opt.Source.IsValid() {
+			src = opt.Source.String()
+		}
+		if opt.Target.String() != tc.target || src != tc.source {
+			t.Errorf("%s: target %s source %q", tc.name, opt.Target, src)
+		}
+	}
+}
+
+func TestClientOptionsPayload(t *testing.T) {
+	opt, err := clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "你好", sendSet: true, shared: shared{encoding: "gb18030"}})
+	if err != nil || !bytes.Equal(opt.Send, []byte{0xc4, 0xe3, 0xba, 0xc3}) || opt.Codec.Name() != "gb18030" {
+		t.Errorf("gb18030 payload % x, %v", opt.Send, err)
+	}
+	opt, err = clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "de:ad:be:ef", sendSet: true, shared: shared{encoding: "utf-8", hex: true}})
+	if err != nil || !bytes.Equal(opt.Send, []byte{0xde, 0xad, 0xbe, 0xef}) || !opt.RawInput {
+		t.Errorf("hex payload % x, %v", opt.Send, err)
+	}
+	if opt.Source != (netip.AddrPort{}) {
+		t.Errorf("source set without --source: %v", opt.Source)
+	}
+}
+
+// wantErr checks err against want ("" for success): a wanted error must be
+// an exit-2 usage error containing want. It reports whether the case
+// succeeded and its result should be checked further.
+func wantErr(t *testing.T, name string, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want != "":
+		if err == nil || !strings.Contains(err.Error(), want) || exitcode.Code(err) != 2 {
+			t.Errorf("%s: err = %v, want exit-2 error containing %q", name, err, want)
+		}
+		return false
+	case err != nil:
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,271 @@
+package tcp
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"netdiag/diag/render"
+)
+
+// Printer renders events: human lines by default, one JSON object per line
+// with --json. Each event is written in one locked write, so lines of
+// concurrent clients never interleave mid-line. It is safe for concurrent
+// use; Emit is its Emit callback.
+type Printer struct {
+	out        *render.Output
+	hex        bool // data as hex dumps
+	timestamps bool // time of day on every human line
+
+	mu  sync.Mutex
+	err error // first write error
+}
+
+// NewPrinter returns a Printer writing to out.
+func NewPrinter(out *render.Output, hexDump, timestamps bool) *Printer {
+	return &Printer{out: out, hex: hexDump, timestamps: timestamps}
+}
+
+// Err returns the first error writing the output (a closed pipe), if any.
+func (p *Printer) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Emit prints one event.
+func (p *Printer) Emit(ev Event) {
+	var err error
+	if p.out.JSON() {
+		err = p.out.WriteJSON(ev)
+	} else {
+		lines := p.lines(ev)
+		if p.timestamps {
+			ts := p.out.Style(ev.EventTime().Format("15:04:05.000"), render.Dim) + " "
+			for i := range lines {
+				lines[i] = ts + lines[i]
+			}
+		}
+		err = p.out.Printf("%s\n", strings.Join(lines, "\n"))
+	}
+	if err != nil {
+		p.mu.Lock()
+		if p.err == nil {
+			p.err = err
+		}
+		p.mu.Unlock()
+	}
+}
+
+// lines formats an event for people.
+func (p *Printer) lines(ev Event) []string {
+	o := p.out
+	switch e := ev.(type) {
+	case ListenEvent:
+		return listenLines(o, e)
+	case ConnectEvent:
+		if e.Role == "client" {
+			s := fmt.Sprintf("connected to %s from %s in %s", o.Style(e.Remote, render.Bold), e.Local, roundDuration(time.Duration(e.ConnectTime)))
+			if e.Name != "" {
+				s += " (" + e.Name + ")"
+			}
+			return []string{s}
+		}
+		return []string{fmt.Sprintf("%s %s (%d active)", p.who(e.Peer), o.Style("connected", render.Green), e.Active)}
+	case DataEvent:
+		verb := "received"
+		if e.Dir == "out" {
+			verb = "sent"
+		}
+		head := fmt.Sprintf("%s %d %s", verb, e.Bytes, plural(e.Bytes, "byte"))
+		if e.Role == "server" {
+			head = p.who(e.Peer) + " " + head
+		}
+		if p.hex {
+			lines := []string{head}
+			for _, l := range HexDump(e.Offset, e.Raw) {
+				lines = append(lines, "  "+l)
+			}
+			return lines
+		}
+		text := visibleLines(e.Text)
+		head += ": "
+		indent := strings.Repeat(" ", render.VisibleWidth(head))
+		for i := range text {
+			if i == 0 {
+				text[i] = head + text[i]
+			} else {
+				text[i] = indent + text[i]
+			}
+		}
+		return text
+	case DisconnectEvent:
+		verb := "closed"
+		if e.Role == "server" {
+			verb = p.who(e.Peer) + " disconnected"
+		}
+		return []string{fmt.Sprintf("%s after %s: %s; received %s, sent %s", verb, roundDuration(time.Duration(e.Duration)),
+			o.Style(e.Reason, render.Yellow), countBytes(e.BytesIn), countBytes(e.BytesOut))}
+	case ErrorEvent:
+		s := o.Style("error", render.Red) + ": " + e.Error
+		if e.Op == "max_conns" {
+			s = o.Style("refused", render.Red) + " " + strings.TrimPrefix(e.Error, "refused: ")
+		}
+		if e.Peer != nil && e.Role == "server" {
+			s = p.who(*e.Peer) + " " + s
+		}
+		return []string{s}
+	case SummaryEvent:
+		return summaryLines(o, e)
+	}
+	return []string{fmt.Sprintf("%v", ev)}
+}
+
+// who names a server's client: "#3 127.0.0.1:41234".
+func (p *Printer) who(peer Peer) string {
+	return p.out.Style(fmt.Sprintf("#%d %s", peer.Conn, peer.Remote), render.Cyan)
+}
+
+func listenLines(o *render.Output, e ListenEvent) []string {
+	where := strings.Join(e.Addrs, " and ")
+	if e.DualStack {
+		where += " (IPv4 and IPv6)"
+	}
+	s := fmt.Sprintf("listening on %s: mode %s, encoding %s", o.Style(where, render.Bold), e.Mode, e.Encoding)
+	if e.MaxConns > 0 {
+		s += fmt.Sprintf(", at most %d clients", e.MaxConns)
+	}
+	if e.IdleTimeout > 0 {
+		s += fmt.Sprintf(", idle timeout %v", time.Duration(e.IdleTimeout))
+	}
+	lines := []string{s}
+	if len(e.Reachable) > 0 {
+		lines = append(lines, "reachable at "+strings.Join(e.Reachable, ", "))
+	}
+	return lines
+}
+
+func summaryLines(o *render.Output, e SummaryEvent) []string {
+	d := time.Duration(e.Duration)
+	var s string
+	if e.Role == "server" {
+		s = fmt.Sprintf("summary: served %d %s", e.Clients, plural(int(e.Clients), "client"))
+		var notes []string
+		if e.Rejected > 0 {
+			notes = append(notes, fmt.Sprintf("%d refused by --max-conns", e.Rejected))
+		}
+		if e.Peak > 1 {
+			notes = append(notes, fmt.Sprintf("at most %d at once", e.Peak))
+		}
+		if len(notes) > 0 {
+			s += " (" + strings.Join(notes, ", ") + ")"
+		}
+		s += fmt.Sprintf(", received %s, sent %s in %s", countBytes(e.BytesIn), countBytes(e.BytesOut), roundDuration(d))
+	} else {
+		s = fmt.Sprintf("summary: sent %s, received %s in %s", countBytes(e.BytesOut), countBytes(e.BytesIn), roundDuration(d))
+	}
+	// Rates of a few bytes over a wait say nothing (JSON has them anyway).
+	const worthRating = 64 << 10
+	var rates []string
+	if e.BytesOut >= worthRating {
+		rates = append(rates, bitRate(e.OutBitsPerS)+" out")
+	}
+	if e.BytesIn >= worthRating {
+		rates = append(rates, bitRate(e.InBitsPerS)+" in")
+	}
+	if len(rates) > 0 {
+		s += " (" + strings.Join(rates, ", ") + ")"
+	}
+	lines := []string{o.Style(s, render.Bold)}
+	if si := e.Socket; si != nil {
+		lines = append(lines, fmt.Sprintf("socket: local %s, remote %s, SO_SNDBUF %s, SO_RCVBUF %s",
+			si.Local, si.Remote, render.Bytes(uint64(si.SndBuf)), render.Bytes(uint64(si.RcvBuf))))
+		if t := si.TCP; t != nil {
+			lines = append(lines, fmt.Sprintf("tcp_info: state %s, rtt %s (var %s), cwnd %d segments, mss %d/%d (send/receive), retransmits %d now, %d total, lost %d",
+				t.State, roundDuration(time.Duration(t.RTT)), roundDuration(time.Duration(t.RTTVar)),
+				t.SndCwnd, t.SndMSS, t.RcvMSS, t.Retransmits, t.TotalRetrans, t.Lost))
+		}
+		if si.Error != "" {
+			lines = append(lines, "socket info incomplete: "+si.Error)
+		}
+	}
+	return lines
+}
+
+// visibleLines formats decoded text for a terminal: one line per received
+// line (the newline shown as \n at its end), control characters as escapes
+// (\r, \t, \x1b: a peer cannot move the cursor or recolor the terminal),
+// bidirectional overrides as \u escapes, and bytes that did not decode as
+// U+FFFD followed by their hex.
+func visibleLines(d Decoded) []string {
+	var lines []string
+	var sb strings.Builder
+	for _, p := range d {
+		if p.Invalid != nil {
+			sb.WriteString(Decoded{p}.String())
+			continue
+		}
+		for _, r := range p.Text {
+			switch {
+			case r == '\n':
+				sb.WriteString(`\n`)
+				lines = append(lines, sb.String())
+				sb.Reset()
+			case r == '\r':
+				sb.WriteString(`\r`)
+			case r == '\t':
+				sb.WriteString(`\t`)
+			case r < 0x20 || r == 0x7f:
+				fmt.Fprintf(&sb, `\x%02x`, r)
+			case 0x80 <= r && r < 0xa0, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+				fmt.Fprintf(&sb, `\u%04x`, r)
+			default:
+				sb.WriteRune(r)
+			}
+		}
+	}
+	if sb.Len() > 0 || len(lines) == 0 {
+		lines = append(lines, sb.String())
+	}
+	return lines
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// countBytes shows a byte total exactly, with the IEC size when it is large.
+func countBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d %s", n, plural(int(n), "byte"))
+	}
+	return fmt.Sprintf("%s (%d bytes)", render.Bytes(uint64(n)), n)
+}
+
+// bitRate formats bits per second with SI prefixes, as iperf3 does.
+func bitRate(bps float64) string {
+	units := []string{"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"}
+	i := 0
+	for bps >= 1000 && i < len(units)-1 {
+		bps /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", bps, units[i])
+}
+
+// roundDuration keeps three or four significant digits.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}

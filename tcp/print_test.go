@@ -1,0 +1,101 @@
+package tcp
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"netdiag/diag/render"
+)
+
+func TestVisibleLines(t *testing.T) {
+	for _, tc := range []struct {
+		in   Decoded
+		want []string
+	}{
+		{Decoded{{Text: "hello"}}, []string{"hello"}},
+		{Decoded{{Text: "a\nb\n"}}, []string{`a\n`, `b\n`}},
+		{Decoded{{Text: "GET / HTTP/1.0\r\n\r\n"}}, []string{`GET / HTTP/1.0\r\n`, `\r\n`}},
+		{Decoded{{Text: "\x1b[31mred\x07\t\x00\x7f"}}, []string{`\x1b[31mred\x07\t\x00\x7f`}},
+		{Decoded{{Text: "a\u202eb\u0085"}}, []string{`a\u202eb\u0085`}},
+		{Decoded{{Text: "ok "}, {Invalid: []byte{0xff, 0xfe}}, {Text: "你好"}}, []string{"ok \uFFFD\\xff\\xfe你好"}},
+		{nil, []string{""}},
+	} {
+		got := visibleLines(tc.in)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("visibleLines(%q) = %q, want %q", tc.in.String(), got, tc.want)
+		}
+	}
+}
+
+func render1(t *testing.T, jsonMode, hexDump, ts bool, ev Event) string {
+	t.Helper()
+	var buf bytes.Buffer
+	p := NewPrinter(render.New(&buf, jsonMode), hexDump, ts)
+	p.Emit(ev)
+	if p.Err() != nil {
+		t.Fatal(p.Err())
+	}
+	return buf.String()
+}
+
+func TestPrinterHuman(t *testing.T) {
+	at := time.Date(2025, 1, 2, 15, 4, 5, 123e6, time.Local)
+	h := func(k Kind, role string) Header { return Header{Kind: k, Time: at, Role: role} }
+	peer := Peer{Conn: 3, Local: "127.0.0.1:9090", Remote: "127.0.0.1:41234"}
+	for _, tc := range []struct {
+		name string
+		ev   Event
+		hex  bool
+		ts   bool
+		want string
+	}{
+		{"listen", ListenEvent{Header: h(KindListen, "server"), Addrs: []string{"[::]:9090"}, DualStack: true, Reachable: []string{"127.0.0.1:9090", "[::1]:9090"}, Mode: "echo", Encoding: "gbk", MaxConns: 10, IdleTimeout: Seconds(30 * time.Second)}, false, false,
+			"listening on [::]:9090 (IPv4 and IPv6): mode echo, encoding gbk, at most 10 clients, idle timeout 30s\nreachable at 127.0.0.1:9090, [::1]:9090\n"},
+		{"connect", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, false, "#3 127.0.0.1:41234 connected (2 active)\n"},
+		{"client connect", ConnectEvent{Header: h(KindConnect, "client"), Peer: peer, Name: "localhost", ConnectTime: Seconds(250 * time.Microsecond)}, false, false,
+			"connected to 127.0.0.1:41234 from 127.0.0.1:9090 in 250µs (localhost)\n"},
+		{"data multi-line with timestamps", DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: Decoded{{Text: "line 1\nline 2"}}}, false, true,
+			"15:04:05.123 #3 127.0.0.1:41234 received 12 bytes: line 1\\n\n15:04:05.123                                       line 2\n"},
+		{"data hex", DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "in", Offset: 16, Bytes: 2, Raw: []byte("hi")}, true, false,
+			"received 2 bytes\n  00000010  68 69                                             |hi|\n"},
+		{"sent", DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "out", Bytes: 1, Text: Decoded{{Text: "x"}}}, false, false, "sent 1 byte: x\n"},
+		{"disconnect", DisconnectEvent{Header: h(KindDisconnect, "server"), Peer: peer, Reason: "client left", BytesIn: 2048, BytesOut: 5, Duration: Seconds(1500 * time.Millisecond)}, false, false,
+			"#3 127.0.0.1:41234 disconnected after 1.5s: client left; received 2.0 KiB (2048 bytes), sent 5 bytes\n"},
+		{"refused", ErrorEvent{Header: h(KindError, "server"), Peer: &peer, Op: "max_conns", Error: "refused: 2 clients connected, the --max-conns limit"}, false, false,
+			"#3 127.0.0.1:41234 refused 2 clients connected, the --max-conns limit\n"},
+		{"error", ErrorEvent{Header: h(KindError, "server"), Op: "accept", Error: "too many open files"}, false, false, "error: too many open files\n"},
+		{"server summary", SummaryEvent{Header: h(KindSummary, "server"), Clients: 3, Rejected: 1, Peak: 2, BytesIn: 10, BytesOut: 20, Duration: Seconds(2 * time.Second)}, false, false,
+			"summary: served 3 clients (1 refused by --max-conns, at most 2 at once), received 10 bytes, sent 20 bytes in 2s\n"},
+		{"client summary with rate", SummaryEvent{Header: h(KindSummary, "client"), Clients: 1, BytesOut: 1 << 30, Duration: Seconds(time.Second), OutBitsPerS: 8 << 30}, false, false,
+			"summary: sent 1.0 GiB (1073741824 bytes), received 0 bytes in 1s (8.59 Gbit/s out)\n"},
+	} {
+		if got := render1(t, false, tc.hex, tc.ts, tc.ev); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestPrinterJSON(t *testing.T) {
+	ev := DataEvent{Header: Header{Kind: KindData, Time: time.Unix(0, 0).UTC(), Role: "server"},
+		Peer: Peer{Conn: 1, Local: "l", Remote: "r"}, Dir: "in", Offset: 7, Bytes: 3,
+		Text: Decoded{{Text: "a"}, {Invalid: []byte{0xff, 0xfe}}}, Raw: []byte{'a', 0xff, 0xfe}}
+	got := render1(t, true, false, false, ev)
+	want := `{"event":"data","time":"1970-01-01T00:00:00Z","role":"server","conn":1,"local":"l","remote":"r","dir":"in","offset":7,"bytes":3,"text":"a\ufffd\\xff\\xfe","invalid":2,"hex":"61fffe"}` + "\n"
+	want = strings.Replace(want, `\ufffd`, "\uFFFD", 1) // encoding/json writes U+FFFD as is
+	if got != want {
+		t.Errorf("JSON data event:\n got %s\nwant %s", got, want)
+	}
+	// Errors without a connection have no conn fields; durations are seconds.
+	got = render1(t, true, false, false, ErrorEvent{Header: Header{Kind: KindError, Time: time.Unix(0, 0).UTC(), Role: "server"}, Op: "accept", Error: "x"})
+	if strings.Contains(got, "conn") {
+		t.Errorf("error event without peer: %s", got)
+	}
+	var m map[string]any
+	json.Unmarshal([]byte(render1(t, true, false, false, DisconnectEvent{Header: Header{Kind: KindDisconnect, Role: "client"}, Duration: Seconds(1500 * time.Millisecond)})), &m)
+	if m["duration_s"] != 1.5 {
+		t.Errorf("duration_s = %v", m["duration_s"])
+	}
+}

@@ -1,0 +1,191 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Mode is what the server does with what it receives.
+type Mode int
+
+// The server modes.
+const (
+	// ModePrint reports every chunk and answers nothing (the default).
+	ModePrint Mode = iota
+	// ModeReply reports every chunk and answers each with Reply.
+	ModeReply
+	// ModeEcho reports every chunk and sends it back.
+	ModeEcho
+	// ModeDiscard only counts: a sink for throughput tests.
+	ModeDiscard
+)
+
+// String returns the mode's name as the flags and JSON name it.
+func (m Mode) String() string {
+	switch m {
+	case ModeReply:
+		return "reply"
+	case ModeEcho:
+		return "echo"
+	case ModeDiscard:
+		return "discard"
+	}
+	return "print"
+}
+
+// ServerOptions configures Serve. The zero value prints every chunk as
+// UTF-8 and serves any number of clients for as long as the context lives.
+type ServerOptions struct {
+	Mode Mode
+	// Reply is sent for every chunk received in ModeReply (already encoded).
+	Reply []byte
+	// Once stops accepting after the first client and returns when it
+	// leaves.
+	Once bool
+	// MaxConns is the most clients served at once; more are accepted and
+	// closed at once, with an error event. 0 means no limit.
+	MaxConns int
+	// IdleTimeout drops a client that sends nothing for this long, or that
+	// does not read what the server writes for this long. 0 means never.
+	IdleTimeout time.Duration
+	// Codec decodes received text for the data events; the zero Codec is
+	// UTF-8.
+	Codec Codec
+	// BufferSize is the read buffer per active connection (default 64 KiB,
+	// 256 KiB in ModeDiscard). A connection holds a buffer only while data
+	// is arriving, so memory stays bounded whatever clients send.
+	BufferSize int
+}
+
+// Serve accepts clients on ln and serves each in its own goroutine until ctx
+// is done (or, with Once, until the first client leaves), then closes ln,
+// closes every connection, waits for their goroutines and returns the
+// summary. Events go to emit (listen first, summary last). An error is
+// returned only when accepting fails for good.
+func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (SummaryEvent, error) {
+	if opt.Codec.name == "" {
+		opt.Codec = UTF8
+	}
+	if opt.BufferSize <= 0 {
+		opt.BufferSize = 64 << 10
+		if opt.Mode == ModeDiscard {
+			opt.BufferSize = 256 << 10
+		}
+	}
+	s := &server{opt: opt, emit: emit, start: time.Now()}
+	s.pool.New = func() any { b := make([]byte, opt.BufferSize); return &b }
+	emit(s.listenEvent(ln))
+
+	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
+	err := s.acceptLoop(ctx, ln)
+	stopAccept()
+	ln.Close()
+	s.wg.Wait()
+
+	sum := SummaryEvent{
+		Header:   header(KindSummary, "server"),
+		Clients:  s.served.Load(),
+		Rejected: s.rejected.Load(),
+		Peak:     int(s.peak.Load()),
+		BytesIn:  s.bytesIn.Load(),
+		BytesOut: s.bytesOut.Load(),
+		Duration: Seconds(time.Since(s.start)),
+	}
+	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
+	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
+	emit(sum)
+	return sum, err
+}
+
+// server is one Serve call's state.
+type server struct {
+	opt   ServerOptions
+	emit  Emit
+	start time.Time
+	pool  sync.Pool // *[]byte read buffers
+	wg    sync.WaitGroup
+
+	nextID   uint64 // accept loop only
+	active   atomic.Int64
+	peak     atomic.Int64
+	served   atomic.Uint64
+	rejected atomic.Uint64
+	bytesIn  atomic.Int64
+	bytesOut atomic.Int64
+}
+
+func (s *server) listenEvent(ln net.Listener) ListenEvent {
+	ev := ListenEvent{
+		Header:      header(KindListen, "server"),
+		Addrs:       []string{ln.Addr().String()},
+		Mode:        s.opt.Mode.String(),
+		Encoding:    s.opt.Codec.Name(),
+		MaxConns:    s.opt.MaxConns,
+		IdleTimeout: Seconds(s.opt.IdleTimeout),
+	}
+	if l, ok := ln.(*Listener); ok {
+		ev.Addrs, ev.DualStack, ev.Reachable = l.Addrs(), l.DualStack(), l.Reachable()
+	}
+	return ev
+}
+
+// acceptLoop accepts until ln is closed; it starts one goroutine per client.
+func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
+	var backoff time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			if !temporaryAcceptError(err) {
+				return fmt.Errorf("accepting connections: %w", err)
+			}
+			// Out of file descriptors or memory, or a client gone before
+			// accept: say so, wait a little, go on (as net/http does).
+			s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "accept", Error: err.Error()})
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		backoff = 0
+		s.nextID++
+		peer := Peer{Conn: s.nextID, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()}
+		if s.opt.MaxConns > 0 && s.active.Load() >= int64(s.opt.MaxConns) {
+			c.Close()
+			s.rejected.Add(1)
+			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "max_conns",
+				Error: fmt.Sprintf("refused: %d clients connected, the --max-conns limit", s.opt.MaxConns)})
+			continue
+		}
+		n := s.active.Add(1)
+		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+		}
+		s.served.Add(1)
+		s.wg.Add(1)
+		go s.handle(ctx, c, peer, int(n))
+		if s.opt.Once {
+			return nil
+		}
+	}
+}
+
+// temporaryAcceptError reports whether accepting may work again later.
+func temporaryAcceptError(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.ECONNRESET} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
