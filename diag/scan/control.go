@@ -33,6 +33,8 @@ type control struct {
 	nextSlot            time.Time
 	lastCut             time.Time
 	lastAnswer          time.Time // when the last answer came
+	gaps                [8]gap    // the latest blackouts: no answer for over a timeout
+	nGaps               int
 	timeout             time.Duration
 	minRTT, srtt        time.Duration
 	maxAnsweredTry      int // the highest attempt number that got an answer
@@ -105,6 +107,10 @@ func (c *control) started(now time.Time) {
 // of a probe whose first attempt started at firstSent.
 func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now time.Time) {
 	c.answers.add(now)
+	if !c.lastAnswer.IsZero() && now.Sub(c.lastAnswer) > c.timeout {
+		c.gaps[c.nGaps%len(c.gaps)] = gap{c.lastAnswer, now}
+		c.nGaps++
+	}
 	c.lastAnswer = now
 	c.maxAnsweredTry = max(c.maxAnsweredTry, try)
 	slow := false
@@ -131,6 +137,27 @@ func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now 
 	if c.rateCap > 0 {
 		c.rateCap++ // +1 per answer: the cap grows e-fold per second
 	}
+}
+
+// gap is a time without any answer, between two answers.
+type gap struct{ from, to time.Time }
+
+// blackoutAt reports whether t fell in a blackout: a time without any
+// answer for longer than the timeout (still going on, or between two
+// answers), after answers came. from is when it began.
+func (c *control) blackoutAt(t time.Time) (from time.Time, ok bool) {
+	if c.lastAnswer.IsZero() {
+		return time.Time{}, false
+	}
+	if c.lastAnswer.Before(t) {
+		return c.lastAnswer, true // the silence since is at least a timeout long: t's attempt timed out in it
+	}
+	for i := range min(c.nGaps, len(c.gaps)) {
+		if g := c.gaps[i]; g.from.Before(t) && t.Before(g.to) {
+			return g.from, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // timedOut records an attempt that got no answer.

@@ -228,17 +228,16 @@ func (s *scheduler) allowedTries(j job) int {
 }
 
 // blackout reports whether j's last attempt timed out in a blackout rather
-// than at a silent port: nothing at all was answered while it ran, although
-// answers came before, and the silence began shortly (two timeouts) before
-// the port's first attempt. That is what a stall of this machine (a CPU
-// starved by other work), or of the path, looks like; a firewall that drops
-// a port looks the same only for the first ports after the last answer.
-// Such a port is parked instead of called filtered, once, if --retries
-// leaves room for one more try.
+// than at a silent port: it started while nothing at all was answered for
+// longer than the timeout, although answers came before, and that silence
+// began shortly (two timeouts) before the port's first attempt. That is what
+// a stall of this machine (a CPU starved by other work), or of the path,
+// looks like; a firewall that drops a port looks the same only for the
+// first ports after the last answer. Such a port is parked instead of
+// called filtered, once, if --retries leaves room for one more try.
 func (s *scheduler) blackout(j job) bool {
-	last := s.ctl.lastAnswer
-	return !j.parked && s.ctl.allowedTries() < 1+s.opt.Retries &&
-		!last.IsZero() && last.Before(j.sent) && j.firstSent.Sub(last) < 2*s.opt.Timeout
+	from, ok := s.ctl.blackoutAt(j.sent)
+	return ok && !j.parked && s.ctl.allowedTries() < 1+s.opt.Retries && j.firstSent.Sub(from) < 2*s.opt.Timeout
 }
 
 // unpark ends the parking of the jobs that timed out in a blackout: when
