@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/urfave/cli/v2 v2.27.7
+	golang.org/x/net v0.56.0
 	golang.org/x/sys v0.46.0
 	golang.org/x/text v0.44.0
 )

@@ -301,13 +301,15 @@ func (cl *client) readEnd(err error) (string, error) {
 func (cl *client) receive() error {
 	dec := cl.opt.Codec.NewDecoder()
 	buf := make([]byte, 64<<10)
+	ev := new(DataEvent) // reused: emitted by pointer
 	for {
 		n, err := cl.conn.Read(buf)
 		if n > 0 {
 			cl.lastRecv.Store(time.Now().UnixNano())
 			off := cl.in.Add(int64(n)) - int64(n)
-			cl.emit(DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "in",
-				Offset: off, Bytes: n, Text: dec.Decode(buf[:n]), Raw: buf[:n]})
+			*ev = DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "in",
+				Offset: off, Bytes: n, Text: dec.Decode(buf[:n]), Raw: buf[:n]}
+			cl.emit(ev)
 		}
 		if err != nil {
 			if rest := dec.Flush(); len(rest) > 0 {
@@ -338,7 +340,7 @@ func (cl *client) send(ctx context.Context) error {
 				}
 			}
 			off := cl.out.Load()
-			cl.emit(DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
+			cl.emit(&DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
 				Offset: off, Bytes: len(cl.opt.Send), Text: cl.opt.Codec.NewDecoder().Decode(cl.opt.Send), Raw: cl.opt.Send})
 			n, err := cl.conn.Write(cl.opt.Send)
 			cl.out.Add(int64(n))

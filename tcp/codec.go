@@ -189,6 +189,7 @@ type Decoder struct {
 	codec Codec
 	t     transform.Transformer // nil for UTF-8
 	tail  []byte                // incomplete sequence held for the next chunk
+	out   Decoded               // reused result of the UTF-8 fast path
 	src   []byte                // scratch: tail + chunk
 	dst   [32]byte              // scratch output for one unit (at most maxTail input bytes)
 }
@@ -204,7 +205,7 @@ func (c Codec) NewDecoder() *Decoder {
 
 // Decode decodes the next chunk of the stream. The result may hold back up
 // to a few trailing bytes of an incomplete character until the next call or
-// Flush. p is not retained.
+// Flush. p is not retained; the result is valid until the next call.
 func (d *Decoder) Decode(p []byte) Decoded {
 	src := p
 	if len(d.tail) > 0 {
@@ -290,7 +291,8 @@ func (d *Decoder) decodeUTF8(src []byte, atEOF bool) Decoded {
 		if len(src) == 0 {
 			return nil
 		}
-		return Decoded{{Text: string(src)}}
+		d.out = append(d.out[:0], Piece{Text: string(src)})
+		return d.out
 	}
 	var out decodedBuilder
 	start := 0

@@ -110,11 +110,15 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
-	p := NewPrinter(render.FromCLI(c), c.Bool("hex"), c.Bool("timestamps"))
-	if _, err := Serve(c.Context, ln, sopt, p.Emit); err != nil {
+	p, closeOut := newPrinter(c)
+	_, err = Serve(c.Context, ln, sopt, p.Emit)
+	if err := errors.Join(closeOut(), p.Err()); err != nil {
+		return fmt.Errorf("tcp server: writing the output: %w", err)
+	}
+	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
-	return p.Err()
+	return nil
 }
 
 func clientAction(c *cli.Context) error {
@@ -146,8 +150,11 @@ func clientAction(c *cli.Context) error {
 			opt.Interactive = render.IsTerminal(f)
 		}
 	}
-	p := NewPrinter(render.FromCLI(c), c.Bool("hex"), c.Bool("timestamps"))
+	p, closeOut := newPrinter(c)
 	_, err = RunClient(c.Context, opt, p.Emit)
+	if werr := errors.Join(closeOut(), p.Err()); werr != nil && err == nil {
+		err = fmt.Errorf("writing the output: %w", werr)
+	}
 	var ce *ConnectError
 	var se *SessionError
 	switch {
@@ -156,5 +163,11 @@ func clientAction(c *cli.Context) error {
 	case err != nil:
 		return fmt.Errorf("tcp client: %w", err)
 	}
-	return p.Err()
+	return nil
+}
+
+// newPrinter returns the command's Printer and the function that flushes
+// and closes its output.
+func newPrinter(c *cli.Context) (*Printer, func() error) {
+	return newBatchedPrinter(c.App.Writer, c.Bool("json"), c.Bool("hex"), c.Bool("timestamps"))
 }

@@ -22,6 +22,7 @@ type session struct {
 	c        net.Conn
 	peer     Peer
 	dec      *Decoder
+	ev       DataEvent // reused for every chunk: emitted by pointer
 	in, out  int64
 	shutdown atomic.Bool // set when the server is stopping
 }
@@ -56,7 +57,7 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) 
 }
 
 // serve is the read loop; it returns why the connection ended. While the
-// client is silent the session holds no buffer (see waitReadable); while
+// client is silent the session holds no buffer (see readPooled); while
 // data flows it borrows one from the server's pool, so memory per
 // connection is bounded by BufferSize whatever the client sends.
 func (ss *session) serve() string {
@@ -69,41 +70,36 @@ func (ss *session) serve() string {
 		if idle > 0 {
 			ss.c.SetReadDeadline(time.Now().Add(idle))
 		}
-		if rc != nil {
-			if err := waitReadable(rc); err != nil {
-				return ss.readEnd(err)
+		bp, n, err := ss.read(rc)
+		if n > 0 {
+			reason, ok := ss.chunk((*bp)[:n])
+			ss.s.pool.Put(bp)
+			if !ok {
+				return reason
 			}
 		}
-		bufp := ss.s.pool.Get().(*[]byte)
-		reason, more := ss.drain(*bufp)
-		ss.s.pool.Put(bufp)
-		if !more {
-			return reason
+		if err != nil {
+			return ss.readEnd(err)
 		}
 	}
 }
 
-// drain reads while data keeps coming: a full buffer means more is
-// probably waiting. It returns false and the reason when the connection
-// ended.
-func (ss *session) drain(buf []byte) (string, bool) {
-	for {
-		if idle := ss.s.opt.IdleTimeout; idle > 0 {
-			ss.c.SetReadDeadline(time.Now().Add(idle))
-		}
-		n, err := ss.c.Read(buf)
-		if n > 0 {
-			if reason, ok := ss.chunk(buf[:n]); !ok {
-				return reason, false
-			}
-		}
-		if err != nil {
-			return ss.readEnd(err), false
-		}
-		if n < len(buf) {
-			return "", true
+// read returns the next chunk in a pooled buffer: through readPooled where
+// the system allows, else with a plain Read.
+func (ss *session) read(rc syscall.RawConn) (*[]byte, int, error) {
+	if rc != nil {
+		bp, n, err := readPooled(rc, &ss.s.pool)
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return bp, n, err
 		}
 	}
+	bp := ss.s.pool.Get().(*[]byte)
+	n, err := ss.c.Read(*bp)
+	if n == 0 {
+		ss.s.pool.Put(bp)
+		bp = nil
+	}
+	return bp, n, err
 }
 
 // chunk reports one received chunk and answers it as the mode says.
@@ -114,8 +110,9 @@ func (ss *session) chunk(p []byte) (string, bool) {
 	if ss.s.opt.Mode == ModeDiscard {
 		return "", true
 	}
-	ss.s.emit(DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
-		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p})
+	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
+		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p}
+	ss.s.emit(&ss.ev)
 	switch ss.s.opt.Mode {
 	case ModeEcho:
 		return ss.write(p)

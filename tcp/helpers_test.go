@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,10 +29,12 @@ func newEventLog() *eventLog {
 
 func (l *eventLog) Emit(ev Event) {
 	l.mu.Lock()
-	if d, ok := ev.(DataEvent); ok {
+	if d, ok := ev.(*DataEvent); ok { // reused by the sender: keep a copy
+		c := *d
 		l.raw[len(l.events)] = append([]byte(nil), d.Raw...)
-		d.Raw = nil
-		ev = d
+		c.Raw = nil
+		c.Text = slices.Clone(d.Text)
+		ev = c
 	}
 	l.events = append(l.events, ev)
 	l.mu.Unlock()

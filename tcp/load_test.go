@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -25,7 +26,7 @@ func TestServeLoad500Clients(t *testing.T) {
 	const clients, messages = 500, 100
 	base := numGoroutines()
 	var out lockedBuffer
-	p := NewPrinter(render.New(&out, true), false, false)
+	p, closeOut := newBatchedPrinter(&out, true, false, false) // as the command does
 	ln, err := Listen(context.Background(), ListenOptions{Host: mustHost(t, "127.0.0.1")})
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,9 @@ func TestServeLoad500Clients(t *testing.T) {
 	t.Logf("%d clients x %d round trips in %v", clients, messages, time.Since(start))
 	cancel()
 	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(closeOut(), p.Err()); err != nil {
 		t.Fatal(err)
 	}
 	if sum.Clients != clients || sum.BytesIn != sent.Load() || sum.BytesOut != sent.Load() || sum.Peak < 2 {

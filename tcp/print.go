@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,12 @@ type Printer struct {
 	hex        bool // data as hex dumps
 	timestamps bool // time of day on every human line
 
+	// batch, when set, is the batchWriter under out: JSON data lines are
+	// encoded into pooled buffers and handed to it in one Write each
+	// (whole, like every Output write), skipping fmt and a second lock.
+	batch *batchWriter
+	bufs  sync.Pool // *[]byte
+
 	mu  sync.Mutex
 	err error // first write error
 }
@@ -25,6 +32,21 @@ type Printer struct {
 // NewPrinter returns a Printer writing to out.
 func NewPrinter(out *render.Output, hexDump, timestamps bool) *Printer {
 	return &Printer{out: out, hex: hexDump, timestamps: timestamps}
+}
+
+// newBatchedPrinter returns a Printer writing to w and the function that
+// flushes and closes its output. Unless w is a color terminal, the output
+// goes through a batchWriter: under load many lines share one write
+// instead of each costing a system call under a lock.
+func newBatchedPrinter(w io.Writer, jsonMode, hexDump, timestamps bool) (*Printer, func() error) {
+	out := render.New(w, jsonMode)
+	if out.Color() {
+		return NewPrinter(out, hexDump, timestamps), func() error { return nil }
+	}
+	bw := newBatchWriter(w)
+	p := NewPrinter(render.New(bw, jsonMode), hexDump, timestamps)
+	p.batch = bw
+	return p, bw.Close
 }
 
 // Err returns the first error writing the output (a closed pipe), if any.
@@ -38,7 +60,11 @@ func (p *Printer) Err() error {
 func (p *Printer) Emit(ev Event) {
 	var err error
 	if p.out.JSON() {
-		err = p.out.WriteJSON(ev)
+		if d, ok := ev.(*DataEvent); ok { // the hot path: skip encoding/json
+			err = p.writeJSONLine(d)
+		} else {
+			err = p.out.WriteJSON(ev)
+		}
 	} else {
 		lines := p.lines(ev)
 		if p.timestamps {
@@ -58,6 +84,26 @@ func (p *Printer) Emit(ev Event) {
 	}
 }
 
+// writeJSONLine writes a data event as one JSON line.
+func (p *Printer) writeJSONLine(d *DataEvent) error {
+	bp, _ := p.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	line := append(d.appendJSON((*bp)[:0]), '\n')
+	var err error
+	if p.batch != nil {
+		_, err = p.batch.Write(line)
+	} else {
+		err = p.out.Printf("%s", line)
+	}
+	if cap(line) <= 64<<10 { // keep the pool's buffers small
+		*bp = line
+		p.bufs.Put(bp)
+	}
+	return err
+}
+
 // lines formats an event for people.
 func (p *Printer) lines(ev Event) []string {
 	o := p.out
@@ -73,7 +119,7 @@ func (p *Printer) lines(ev Event) []string {
 			return []string{s}
 		}
 		return []string{fmt.Sprintf("%s %s (%d active)", p.who(e.Peer), o.Style("connected", render.Green), e.Active)}
-	case DataEvent:
+	case *DataEvent:
 		verb := "received"
 		if e.Dir == "out" {
 			verb = "sent"

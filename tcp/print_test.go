@@ -2,7 +2,9 @@ package tcp
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -57,11 +59,11 @@ func TestPrinterHuman(t *testing.T) {
 		{"connect", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, false, "#3 127.0.0.1:41234 connected (2 active)\n"},
 		{"client connect", ConnectEvent{Header: h(KindConnect, "client"), Peer: peer, Name: "localhost", ConnectTime: Seconds(250 * time.Microsecond)}, false, false,
 			"connected to 127.0.0.1:41234 from 127.0.0.1:9090 in 250µs (localhost)\n"},
-		{"data multi-line with timestamps", DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: Decoded{{Text: "line 1\nline 2"}}}, false, true,
+		{"data multi-line with timestamps", &DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: Decoded{{Text: "line 1\nline 2"}}}, false, true,
 			"15:04:05.123 #3 127.0.0.1:41234 received 12 bytes: line 1\\n\n15:04:05.123                                       line 2\n"},
-		{"data hex", DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "in", Offset: 16, Bytes: 2, Raw: []byte("hi")}, true, false,
+		{"data hex", &DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "in", Offset: 16, Bytes: 2, Raw: []byte("hi")}, true, false,
 			"received 2 bytes\n  00000010  68 69                                             |hi|\n"},
-		{"sent", DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "out", Bytes: 1, Text: Decoded{{Text: "x"}}}, false, false, "sent 1 byte: x\n"},
+		{"sent", &DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "out", Bytes: 1, Text: Decoded{{Text: "x"}}}, false, false, "sent 1 byte: x\n"},
 		{"disconnect", DisconnectEvent{Header: h(KindDisconnect, "server"), Peer: peer, Reason: "client left", BytesIn: 2048, BytesOut: 5, Duration: Seconds(1500 * time.Millisecond)}, false, false,
 			"#3 127.0.0.1:41234 disconnected after 1.5s: client left; received 2.0 KiB (2048 bytes), sent 5 bytes\n"},
 		{"refused", ErrorEvent{Header: h(KindError, "server"), Peer: &peer, Op: "max_conns", Error: "refused: 2 clients connected, the --max-conns limit"}, false, false,
@@ -79,7 +81,7 @@ func TestPrinterHuman(t *testing.T) {
 }
 
 func TestPrinterJSON(t *testing.T) {
-	ev := DataEvent{Header: Header{Kind: KindData, Time: time.Unix(0, 0).UTC(), Role: "server"},
+	ev := &DataEvent{Header: Header{Kind: KindData, Time: time.Unix(0, 0).UTC(), Role: "server"},
 		Peer: Peer{Conn: 1, Local: "l", Remote: "r"}, Dir: "in", Offset: 7, Bytes: 3,
 		Text: Decoded{{Text: "a"}, {Invalid: []byte{0xff, 0xfe}}}, Raw: []byte{'a', 0xff, 0xfe}}
 	got := render1(t, true, false, false, ev)
@@ -98,4 +100,31 @@ func TestPrinterJSON(t *testing.T) {
 	if m["duration_s"] != 1.5 {
 		t.Errorf("duration_s = %v", m["duration_s"])
 	}
+}
+
+// FuzzDataEventJSON: the hand-written JSON of a data event parses, with
+// encoding/json, to the same values as encoding/json's own encoding of the
+// same fields, for any text and address strings.
+func FuzzDataEventJSON(f *testing.F) {
+	f.Add("hello\n", "127.0.0.1:1", []byte("hi"))
+	f.Add("\"quoted\" \\ \x00\x1f\x7f \u2028\u2029 <&> 你好 \xff", "[::1]:2", []byte{0, 0xff})
+	f.Fuzz(func(t *testing.T, text, remote string, raw []byte) {
+		ev := DataEvent{Header: Header{Kind: KindData, Time: time.Unix(1700000000, 123456789).UTC(), Role: "server"},
+			Peer: Peer{Conn: 7, Local: "l", Remote: remote}, Dir: "in", Offset: 99, Bytes: len(raw),
+			Text: Decoded{{Text: text}}, Raw: raw}
+		got, err := ev.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b map[string]any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("invalid JSON %q: %v", got, err)
+		}
+		ref, _ := json.Marshal(map[string]any{"event": "data", "time": ev.Time, "role": "server", "conn": 7, "local": "l",
+			"remote": remote, "dir": "in", "offset": 99, "bytes": len(raw), "text": text, "hex": hex.EncodeToString(raw)})
+		json.Unmarshal(ref, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("hand-written JSON differs from encoding/json:\n%s\n%s", got, ref)
+		}
+	})
 }

@@ -2,8 +2,14 @@
 
 package tcp
 
-import "syscall"
+import (
+	"errors"
+	"sync"
+	"syscall"
+)
 
-// waitReadable returns at once outside Unix: the next Read waits, holding
-// its buffer while the connection is idle.
-func waitReadable(syscall.RawConn) error { return nil }
+// readPooled is not available outside Unix: the caller falls back to Read
+// into a pooled buffer, which it holds while the connection is idle.
+func readPooled(syscall.RawConn, *sync.Pool) (*[]byte, int, error) {
+	return nil, 0, errors.ErrUnsupported
+}

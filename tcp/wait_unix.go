@@ -3,33 +3,54 @@
 package tcp
 
 import (
-	"errors"
+	"io"
+	"os"
+	"sync"
 	"syscall"
 )
 
-// waitReadable blocks until the connection has data to read, has been
-// closed by the peer, or its read deadline passes, without a read buffer.
-// An idle connection then holds no buffer at all: it costs its goroutine
-// and its socket, which is what lets one server hold 10,000 of them.
+// readPooled reads the next chunk of the connection behind rc into a
+// buffer from pool, without holding a buffer while the connection is idle:
+// it reads, and when nothing is there (EAGAIN) it puts the buffer back
+// before parking on Go's network poller, taking one again when the poller
+// says the socket is readable. An idle connection costs its goroutine and
+// its socket only, which is what lets one server hold 10,000 of them; a
+// busy one makes the same system calls as a plain Read.
 //
-// It peeks (MSG_PEEK|MSG_DONTWAIT) once; if nothing is there it parks on
-// Go's network poller, like a blocking Read would, and returns when the
-// poller says the socket is readable.
-func waitReadable(rc syscall.RawConn) error {
-	tried := false
-	var b [1]byte
-	return rc.Read(func(fd uintptr) bool {
-		if tried {
-			return true // woken by the poller: readable (or closed)
+// It returns the buffer holding n > 0 bytes, for the caller to put back;
+// the end of the stream is io.EOF. It honors the read deadline.
+func readPooled(rc syscall.RawConn, pool *sync.Pool) (*[]byte, int, error) {
+	var bp *[]byte
+	var n int
+	var rerr error
+	err := rc.Read(func(fd uintptr) bool {
+		if bp == nil {
+			bp = pool.Get().(*[]byte)
 		}
-		tried = true
 		for {
-			_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if errors.Is(err, syscall.EINTR) {
-				continue
+			n, rerr = syscall.Read(int(fd), *bp)
+			if rerr != syscall.EINTR {
+				break
 			}
-			// Data, EOF (n == 0) or an error: let Read report it.
-			return !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EWOULDBLOCK)
 		}
+		if rerr == syscall.EAGAIN {
+			pool.Put(bp)
+			bp = nil
+			return false // wait for readability, with no buffer
+		}
+		return true
 	})
+	switch {
+	case err == nil && rerr == nil && n > 0:
+		return bp, n, nil
+	case bp != nil:
+		pool.Put(bp)
+	}
+	switch {
+	case err != nil:
+		return nil, 0, err // deadline, or closed
+	case rerr != nil:
+		return nil, 0, os.NewSyscallError("read", rerr)
+	}
+	return nil, 0, io.EOF
 }

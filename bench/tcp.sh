@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# bench/tcp.sh — "netdiag tcp server/client" against the tools they compete
+# with, side by side in one run, on 127.0.0.1 only. Prints each side's
+# median and the ratio.
+#
+#   throughput   netdiag tcp client --file F (a sparse SIZE file, sendfile)
+#                into netdiag tcp server --discard, versus iperf3 -c -n SIZE
+#                into iperf3 -s (and iperf3 -Z, its sendfile mode, for
+#                reference). Target: netdiag >= 70% of iperf3.
+#   concurrency  CLIENTS clients x ROUNDS echo round trips of 64 bytes
+#                (bench/tcpbench load) against netdiag tcp server --echo
+#                --json >/dev/null, versus a bare io.Copy echo server
+#                (bench/tcpbench echo). Target: >= 85% of its round-trip
+#                rate; p99 latency reported.
+#   idle         IDLE connections that send nothing, held by netdiag tcp
+#                server --json >/dev/null: its RSS. Target: < 150 MB for
+#                10,000. For reference, the RSS of the bare echo server in
+#                its -plain form (a 32 KiB buffer per connection): the
+#                io.Copy form splices through a pipe per connection, 3 fds
+#                each, and cannot hold 10,000 under a 20,000-fd limit.
+#
+# Usage: bench/tcp.sh [throughput|concurrency|idle|all]     (default all)
+#        RUNS=5 SIZE=8G CLIENTS=1000 ROUNDS=100 IDLE=10000 bench/tcp.sh
+# Needs go, iperf3 and python3; IDLE needs an open-files hard limit above
+# IDLE + 100 (each side raises its soft limit to the hard one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-all}
+RUNS=${RUNS:-3}
+SIZE=${SIZE:-4G}
+CLIENTS=${CLIENTS:-1000}
+ROUNDS=${ROUNDS:-100}
+IDLE=${IDLE:-10000}
+for tool in go iperf3 python3; do
+	command -v "$tool" >/dev/null || { echo "bench/tcp.sh needs $tool (./.ci/run installs the peers)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/netdiag" .
+go build -o "$tmp/tcpbench" ./bench/tcpbench
+nd=$tmp/netdiag
+
+# json FILE EXPR: evaluate a Python expression over the JSON line(s) in FILE
+# (ev: the last line whose "event" is the expression's first word, or the
+# whole document).
+field() { python3 -c 'import json,sys; print(eval(sys.argv[2], {"d": json.load(open(sys.argv[1]))}))' "$@"; }
+lastevent() { python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [e for e in evs if e.get("event") == sys.argv[2]][-1]
+print(ev[sys.argv[3]])' "$@"; }
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1])/float(sys.argv[2]):.2f}")' "$@"; }
+gbit() { python3 -c 'import sys; print(f"{float(sys.argv[1])/1e9:.2f} Gbit/s")' "$1"; }
+
+# start_nd ARGS...: run netdiag tcp server -l 127.0.0.1 -p 0 --json ARGS in
+# the background, events to $tmp/srv.json; sets nd_pid and nd_port.
+start_nd() {
+	"$nd" tcp server -l 127.0.0.1 -p 0 --json "$@" >"$tmp/srv.json" &
+	nd_pid=$!
+	pids+=("$nd_pid")
+	for _ in $(seq 100); do
+		[ -s "$tmp/srv.json" ] && break
+		sleep 0.05
+	done
+	nd_port=$(head -1 "$tmp/srv.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["addrs"][0].rsplit(":",1)[1])')
+}
+stop() { kill -INT "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r)"
+
+throughput() {
+	truncate -s "$SIZE" "$tmp/big"
+	cat "$tmp/big" >/dev/null # page cache warm: every run reads from memory, like iperf3
+	local bytes
+	bytes=$(stat -c %s "$tmp/big")
+	echo
+	echo "== throughput: $SIZE ($bytes bytes) over 127.0.0.1, $RUNS runs each, alternating"
+	local nds=() ips=() ipzs=()
+	for run in $(seq "$RUNS"); do
+		start_nd --discard
+		"$nd" tcp client --json --file "$tmp/big" 127.0.0.1 "$nd_port" >"$tmp/cli.json"
+		stop "$nd_pid"
+		local got
+		got=$(lastevent "$tmp/srv.json" summary bytes_in)
+		[ "$got" -eq "$bytes" ] || { echo "netdiag server received $got bytes, want $bytes" >&2; exit 1; }
+		nds+=("$(lastevent "$tmp/cli.json" summary out_bits_per_s)")
+
+		for z in "" -Z; do
+			local port
+			port=$(freeport)
+			iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null &
+			local ip=$!
+			pids+=("$ip")
+			sleep 0.3
+			iperf3 -c 127.0.0.1 -p "$port" -n "$bytes" $z -J >"$tmp/ip.json"
+			wait "$ip" || true
+			if [ -z "$z" ]; then
+				ips+=("$(field "$tmp/ip.json" 'd["end"]["sum_received"]["bits_per_second"]')")
+			else
+				ipzs+=("$(field "$tmp/ip.json" 'd["end"]["sum_received"]["bits_per_second"]')")
+			fi
+		done
+		echo "  run $run: netdiag $(gbit "${nds[-1]}"), iperf3 $(gbit "${ips[-1]}"), iperf3 -Z $(gbit "${ipzs[-1]}")"
+	done
+	local m_nd m_ip m_ipz
+	m_nd=$(median "${nds[@]}") m_ip=$(median "${ips[@]}") m_ipz=$(median "${ipzs[@]}")
+	echo "  median: netdiag tcp client --file -> server --discard  $(gbit "$m_nd")"
+	echo "          iperf3 -c -> iperf3 -s                         $(gbit "$m_ip")"
+	echo "          iperf3 -Z (sendfile) -> iperf3 -s              $(gbit "$m_ipz")"
+	echo "  ratio netdiag/iperf3: $(ratio "$m_nd" "$m_ip")   (target >= 0.70; vs iperf3 -Z: $(ratio "$m_nd" "$m_ipz"))"
+}
+
+concurrency() {
+	echo
+	echo "== concurrency: $CLIENTS clients x $ROUNDS echo round trips of 64 bytes, $RUNS runs each, alternating"
+	"$tmp/tcpbench" echo -l 127.0.0.1:0 >"$tmp/echo.addr" &
+	local bare=$!
+	pids+=("$bare")
+	start_nd --echo
+	local rate_nd=() rate_bare=() p99_nd=() p99_bare=()
+	sleep 0.3
+	for run in $(seq "$RUNS"); do
+		"$tmp/tcpbench" load -a "127.0.0.1:$nd_port" -c "$CLIENTS" -n "$ROUNDS" >"$tmp/l1.json"
+		"$tmp/tcpbench" load -a "$(cat "$tmp/echo.addr")" -c "$CLIENTS" -n "$ROUNDS" >"$tmp/l2.json"
+		for f in l1 l2; do
+			[ "$(field "$tmp/$f.json" 'd["errors"]')" -eq 0 ] || { echo "errors in $f: $(cat "$tmp/$f.json")" >&2; exit 1; }
+		done
+		rate_nd+=("$(field "$tmp/l1.json" 'd["rate"]')") p99_nd+=("$(field "$tmp/l1.json" 'd["p99_ms"]')")
+		rate_bare+=("$(field "$tmp/l2.json" 'd["rate"]')") p99_bare+=("$(field "$tmp/l2.json" 'd["p99_ms"]')")
+		printf '  run %d: netdiag %.0f rt/s (p99 %.2f ms), bare io.Copy %.0f rt/s (p99 %.2f ms)\n' "$run" \
+			"${rate_nd[-1]}" "${p99_nd[-1]}" "${rate_bare[-1]}" "${p99_bare[-1]}"
+	done
+	stop "$nd_pid"
+	kill "$bare"
+	wait "$bare" 2>/dev/null || true
+	local served
+	served=$(lastevent "$tmp/srv.json" summary clients)
+	[ "$served" -eq $((CLIENTS * RUNS)) ] || { echo "netdiag served $served clients, want $((CLIENTS * RUNS))" >&2; exit 1; }
+	local m_nd m_bare
+	m_nd=$(median "${rate_nd[@]}") m_bare=$(median "${rate_bare[@]}")
+	printf '  median: netdiag --echo --json %.0f round trips/s, p99 %.2f ms\n' "$m_nd" "$(median "${p99_nd[@]}")"
+	printf '          bare io.Copy echo     %.0f round trips/s, p99 %.2f ms\n' "$m_bare" "$(median "${p99_bare[@]}")"
+	echo "  ratio netdiag/bare: $(ratio "$m_nd" "$m_bare")   (target >= 0.85)"
+}
+
+idle() {
+	echo
+	echo "== idle: $IDLE connections that send nothing"
+	start_nd
+	"$tmp/tcpbench" idle -a "127.0.0.1:$nd_port" -c "$IDLE" -pid "$nd_pid" >"$tmp/i1.json"
+	stop "$nd_pid"
+	[ "$(lastevent "$tmp/srv.json" summary peak)" -eq "$IDLE" ] || { echo "netdiag did not hold all $IDLE at once" >&2; exit 1; }
+	"$tmp/tcpbench" echo -plain -l 127.0.0.1:0 >"$tmp/echo.addr" &
+	local bare=$!
+	pids+=("$bare")
+	sleep 0.3
+	"$tmp/tcpbench" idle -a "$(cat "$tmp/echo.addr")" -c "$IDLE" -pid "$bare" >"$tmp/i2.json"
+	kill "$bare"
+	wait "$bare" 2>/dev/null || true
+	printf '  netdiag tcp server --json: RSS %.1f MiB (%.1f KiB per connection)   (target < 150 MB)\n' \
+		"$(field "$tmp/i1.json" 'd["rss_mib"]')" "$(field "$tmp/i1.json" 'd["per_conn_kib"]')"
+	printf '  bare echo server (-plain): RSS %.1f MiB (%.1f KiB per connection)\n' \
+		"$(field "$tmp/i2.json" 'd["rss_mib"]')" "$(field "$tmp/i2.json" 'd["per_conn_kib"]')"
+}
+
+case $what in
+throughput) throughput ;;
+concurrency) concurrency ;;
+idle) idle ;;
+all) throughput; concurrency; idle ;;
+*) echo "usage: bench/tcp.sh [throughput|concurrency|idle|all]" >&2; exit 2 ;;
+esac

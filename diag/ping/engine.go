@@ -1,0 +1,254 @@
+package ping
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"netdiag/diag/ping/icmpsock"
+)
+
+// Run pings the hosts opt names and calls emit for every event as it
+// happens (never concurrently: events arrive one at a time, in order). It
+// returns when every probe is settled, the Deadline passes or ctx is
+// cancelled, with the statistics; probes still in flight then are counted
+// as InFlight, never as lost.
+//
+// Errors: an *OptionError for invalid options; a *netaddr.ResolveError when
+// the only host's name does not resolve (with several targets a failed
+// name is reported in its HostStats instead); a *PermissionError when no
+// ICMP socket may be opened; ctx's error when it is cancelled before the
+// first probe. Run never prints.
+func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
+	if err := opt.check(); err != nil {
+		return Summary{}, err
+	}
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	hosts, rerr := expand(ctx, opt.Resolver, opt.Targets, opt.Family)
+	if err := ctx.Err(); err != nil {
+		return Summary{}, err
+	}
+	e := &engine{opt: opt, emit: emit, hosts: hosts, wake: make(chan struct{}, 1)}
+	if len(hosts) == 1 && rerr != nil {
+		return e.summary(), rerr
+	}
+	if err := e.open(); err != nil {
+		return e.summary(), err
+	}
+	e.payload = makePayload(opt.Size)
+	e.schedule()
+
+	var wg sync.WaitGroup
+	for _, f := range e.fams {
+		if f != nil {
+			wg.Go(func() { e.receive(f) })
+		}
+	}
+	e.mu.Lock()
+	e.start = time.Now()
+	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
+	e.mu.Unlock()
+
+	interrupted := e.loop(ctx)
+
+	e.mu.Lock()
+	e.stopped = true
+	end := time.Now()
+	e.mu.Unlock()
+	for _, f := range e.fams {
+		if f != nil {
+			f.conn.Close()
+		}
+	}
+	wg.Wait()
+	s := e.summary()
+	s.Elapsed = end.Sub(e.start)
+	s.Interrupted = interrupted
+	return s, e.fatal
+}
+
+// engine is one run's state. The scheduler (loop) sends probes and expires
+// them; one receiver goroutine per address family matches what comes
+// back. Everything below mu is shared between them; events are emitted with
+// mu held, which keeps them in order and never concurrent.
+type engine struct {
+	opt     Options
+	emit    func(Event)
+	payload []byte
+	wake    chan struct{} // a host finished: re-check whether the run is over
+
+	mu       sync.Mutex
+	hosts    []*host
+	fams     [2]*family // IPv4, IPv6
+	ready    hostHeap   // hosts with probes left to send, by when the next is due
+	expiry   probeQueue // probes in flight, by deadline
+	active   int        // hosts not done yet
+	nextSend time.Time  // the rate limit's next free slot
+	start    time.Time
+	stopped  bool  // the run is over: receivers emit nothing more
+	fatal    error // a receiver's unrecoverable error, which ends the run
+}
+
+// family is one address family's socket and its table of probes by
+// sequence number.
+type family struct {
+	conn  *icmpsock.Conn
+	v6    bool
+	seq   uint16          // the last sequence number used
+	slots [1 << 16]*probe // the latest probe sent with each sequence number
+}
+
+// host is a host being pinged.
+type host struct {
+	HostStats
+	fam     *family
+	next    time.Time // when its next probe is due
+	probes  int       // probes sent
+	sending bool      // it still has probes to send
+	done    bool      // nothing to send and nothing in flight
+	heapIdx int
+}
+
+type probeState uint8
+
+const (
+	inFlight probeState = iota
+	replied
+	timedOut
+	failed
+)
+
+// probe is one echo request.
+type probe struct {
+	h        *host
+	n        int // the host's probe number, from 1
+	seq      uint16
+	sent     time.Time
+	deadline time.Time
+	state    probeState
+}
+
+// open opens one socket per address family the hosts need.
+func (e *engine) open() error {
+	var need [2]bool
+	for _, h := range e.hosts {
+		if h.ResolveErr != "" {
+			continue
+		}
+		v6 := h.Addr.Is6()
+		switch {
+		case v6 && e.opt.Size > MaxSizeIPv6, !v6 && e.opt.Size > MaxSizeIPv4:
+			return optionErrorf("size %d: too large for %s (at most %d data bytes)", e.opt.Size, h.Addr, map[bool]int{false: MaxSizeIPv4, true: MaxSizeIPv6}[v6])
+		case e.opt.Source.IsValid() && e.opt.Source.Is6() != v6:
+			return optionErrorf("source address %s cannot send to %s: the families differ", e.opt.Source, h.Addr)
+		}
+		need[b2i(v6)] = true
+	}
+	buf := 0
+	if len(e.hosts) > 1 {
+		buf = 4 << 20 // a sweep's replies come in a burst
+	}
+	for i, n := range need {
+		if !n {
+			continue
+		}
+		c, err := icmpsock.Open(icmpsock.Config{Mode: e.opt.Mode, IPv6: i == 1, Source: e.opt.Source,
+			Interface: e.opt.Interface, TTL: e.opt.TTL, RecvBuffer: buf})
+		if err != nil {
+			for _, f := range e.fams {
+				if f != nil {
+					f.conn.Close()
+				}
+			}
+			var perr *PermissionError
+			if errors.As(err, &perr) {
+				return err
+			}
+			return fmt.Errorf("opening an ICMP socket: %w", err)
+		}
+		e.fams[i] = &family{conn: c, v6: i == 1}
+	}
+	for _, h := range e.hosts {
+		if h.ResolveErr == "" {
+			h.fam = e.fams[b2i(h.Addr.Is6())]
+		}
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// makePayload returns the data every request carries: 8 random bytes that
+// tell this run's replies from anyone else's, then iputils' pattern (each
+// byte its offset). Shorter sizes take a prefix.
+func makePayload(size int) []byte {
+	p := make([]byte, size)
+	for i := range p {
+		p[i] = byte(i)
+	}
+	rand.Read(p[:min(size, 8)])
+	return p
+}
+
+// schedule puts every resolved host in the send queue, due now, and marks
+// hosts that failed to resolve done.
+func (e *engine) schedule() {
+	for _, h := range e.hosts {
+		if h.ResolveErr != "" {
+			h.done = true
+			continue
+		}
+		h.sending = true
+		e.active++
+		e.ready.push(h)
+	}
+}
+
+// summary returns the statistics so far.
+func (e *engine) summary() Summary {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return *e.summaryLocked()
+}
+
+func (e *engine) summaryLocked() *Summary {
+	s := &Summary{Hosts: make([]HostStats, len(e.hosts)), Size: e.opt.Size, Start: e.start}
+	for i, h := range e.hosts {
+		s.Hosts[i] = h.HostStats
+	}
+	for _, f := range e.fams {
+		if f != nil {
+			s.Mode = f.conn.Mode()
+			break
+		}
+	}
+	if !e.start.IsZero() {
+		s.Elapsed = time.Since(e.start)
+	}
+	return s
+}
+
+// emitLocked reports an event; mu must be held.
+func (e *engine) emitLocked(ev Event) {
+	if !e.stopped {
+		e.emit(ev)
+	}
+}
+
+// signal wakes the scheduler without blocking.
+func (e *engine) signal() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,145 @@
+package ping
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"netdiag/diag/netaddr"
+	"netdiag/diag/ping/icmpsock"
+)
+
+// Mode is the kind of ICMP socket to use (see icmpsock).
+type Mode = icmpsock.Mode
+
+// The socket modes: Auto tries an unprivileged ICMP datagram socket and
+// falls back to a raw one; the others insist.
+const (
+	Auto         = icmpsock.Auto
+	Unprivileged = icmpsock.Unprivileged
+	Privileged   = icmpsock.Privileged
+)
+
+// PermissionError is returned when no ICMP socket may be opened; its
+// message names the three fixes (root, setcap, the ping_group_range sysctl).
+type PermissionError = icmpsock.PermissionError
+
+// Defaults, as iputils ping and fping have them.
+const (
+	// DefaultSize is the number of data bytes in a request (iputils: 56,
+	// making 64-byte ICMP messages).
+	DefaultSize = 56
+	// DefaultInterval is the wait between probes to one host.
+	DefaultInterval = time.Second
+	// DefaultTimeout is how long a probe waits for its reply when pinging
+	// one host: iputils ping's 10 s linger.
+	DefaultTimeout = 10 * time.Second
+	// DefaultSweepTimeout is the per-probe wait when pinging many hosts,
+	// fping's 500 ms.
+	DefaultSweepTimeout = 500 * time.Millisecond
+	// DefaultRate is the most echo requests a second a sweep sends by
+	// default: fping's 10 ms between packets, safe on real networks.
+	DefaultRate = 100
+	// MaxSizeIPv4 and MaxSizeIPv6 are the largest data sizes: what fits in
+	// a 65,535-byte IPv4 packet (less 20 header and 8 ICMP bytes) or IPv6
+	// payload (less 8 ICMPv6 bytes).
+	MaxSizeIPv4 = 65507
+	MaxSizeIPv6 = 65527
+	// MaxHosts is the most addresses one run pings (a /16).
+	MaxHosts = 1 << 16
+)
+
+// Options says what Run pings and how. The zero value of each field is
+// usable: it means the default noted, or "none".
+type Options struct {
+	// Targets are the hosts to ping: addresses, names (resolved, the first
+	// address of Family taken), prefixes and ranges (every address).
+	Targets []netaddr.Target
+	// Family restricts names to IPv4 or IPv6 addresses (-4, -6).
+	Family netaddr.Family
+	// Resolver resolves names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+
+	// Count is the number of probes per host; 0 means until the context
+	// is cancelled or Deadline passes. With a Deadline, Count counts
+	// replies instead, as iputils does with -c and -w together: probes go
+	// on until Count replies came or the deadline passed.
+	Count int
+	// Interval is the time between probes to one host; 0 sends the next
+	// as soon as the rate allows.
+	Interval time.Duration
+	// Timeout is how long each probe waits for its reply before it counts
+	// as lost (-W); 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Deadline ends the run after this long whatever the counts (-w); 0
+	// means none.
+	Deadline time.Duration
+	// Rate caps the echo requests sent per second over all hosts; 0 means
+	// no cap.
+	Rate float64
+
+	// Size is the number of data bytes per request (-s).
+	Size int
+	// TTL is the IPv4 TTL or IPv6 hop limit of requests (-t); 0 means the
+	// system default.
+	TTL int
+	// Source is the address to send from (-I ADDR); Interface the
+	// interface to send through (-I NAME).
+	Source    netip.Addr
+	Interface string
+	// Mode picks the kind of ICMP socket.
+	Mode Mode
+
+	// StatsRequests, when a value arrives, makes Run emit an EventStats
+	// with the statistics so far (SIGQUIT in the CLI).
+	StatsRequests <-chan struct{}
+}
+
+// OptionError is an invalid Options value; the CLI maps it to a usage error.
+type OptionError struct{ Msg string }
+
+// Error returns the message.
+func (e *OptionError) Error() string { return e.Msg }
+
+func optionErrorf(format string, args ...any) error {
+	return &OptionError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// check validates opt and fills in defaults.
+func (opt *Options) check() error {
+	switch {
+	case len(opt.Targets) == 0:
+		return optionErrorf("no target given")
+	case opt.Count < 0:
+		return optionErrorf("count %d: must be 1 or more (or 0 for no limit)", opt.Count)
+	case opt.Interval < 0:
+		return optionErrorf("interval %v: must not be negative", opt.Interval)
+	case opt.Timeout < 0:
+		return optionErrorf("timeout %v: must be positive", opt.Timeout)
+	case opt.Deadline < 0:
+		return optionErrorf("deadline %v: must be positive", opt.Deadline)
+	case opt.Rate < 0:
+		return optionErrorf("rate %v: must be positive, or 0 for no limit", opt.Rate)
+	case opt.Size < 0 || opt.Size > MaxSizeIPv6:
+		return optionErrorf("size %d: must be 0 to %d (%d for IPv4)", opt.Size, MaxSizeIPv6, MaxSizeIPv4)
+	case opt.TTL < 0 || opt.TTL > 255:
+		return optionErrorf("ttl %d: must be 1 to 255", opt.TTL)
+	case opt.Source.IsValid() && opt.Interface != "":
+		return optionErrorf("give a source address or an interface, not both")
+	case opt.Mode < Auto || opt.Mode > Privileged:
+		return optionErrorf("unknown socket mode %d", opt.Mode)
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = DefaultTimeout
+	}
+	var n uint64
+	for _, t := range opt.Targets {
+		c := t.Count()
+		if c > MaxHosts || n+c > MaxHosts {
+			return optionErrorf("%s: too many addresses (at most %d in one run)", t.Input, MaxHosts)
+		}
+		n += c
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package ping
+
+import (
+	"net/netip"
+	"time"
+)
+
+// jsonPrinter prints one JSON object per line: "start", then "reply",
+// "timeout", "error" and "stats" as they happen, a "host" line for each
+// host when it is done (or at the end), and a final "summary". Times are
+// RFC 3339 with nanoseconds; durations are milliseconds.
+type jsonPrinter struct {
+	*basePrinter
+	done []bool // by host index: its "host" line is written
+}
+
+// jsonCounts are the counts and RTT statistics of a host or of the run.
+type jsonCounts struct {
+	Transmitted int      `json:"transmitted"`
+	Received    int      `json:"received"`
+	Duplicates  int      `json:"duplicates"`
+	Late        int      `json:"late"`
+	Errors      int      `json:"errors"`
+	Lost        int      `json:"lost"`
+	InFlight    int      `json:"in_flight"`
+	LossPercent *float64 `json:"loss_percent"` // null while no probe is settled
+	RTTMinMS    *float64 `json:"rtt_min_ms,omitempty"`
+	RTTAvgMS    *float64 `json:"rtt_avg_ms,omitempty"`
+	RTTMaxMS    *float64 `json:"rtt_max_ms,omitempty"`
+	RTTMDevMS   *float64 `json:"rtt_mdev_ms,omitempty"`
+}
+
+func countsOf(h *HostStats) jsonCounts {
+	c := jsonCounts{Transmitted: h.Sent, Received: h.Received, Duplicates: h.Duplicates,
+		Late: h.Late, Errors: h.Errors, Lost: h.Lost, InFlight: h.InFlight}
+	if loss, ok := h.Loss(); ok {
+		c.LossPercent = &loss
+	}
+	if h.rttN > 0 {
+		c.RTTMinMS, c.RTTAvgMS, c.RTTMaxMS, c.RTTMDevMS = msp(h.RTTMin), msp(h.RTTAvg), msp(h.RTTMax), msp(h.RTTMDev)
+	}
+	return c
+}
+
+func msp(d time.Duration) *float64 {
+	f := float64(d) / float64(time.Millisecond)
+	return &f
+}
+
+type jsonHostRef struct {
+	Target string     `json:"target"`
+	Name   string     `json:"name,omitempty"`
+	Addr   netip.Addr `json:"addr"`
+}
+
+func refOf(h *HostStats) jsonHostRef { return jsonHostRef{h.Target, h.Name, h.Addr} }
+
+type jsonStart struct {
+	Type       string           `json:"type"`
+	Time       time.Time        `json:"time"`
+	Mode       string           `json:"mode"`
+	DataBytes  int              `json:"data_bytes"`
+	Hosts      int              `json:"hosts"`
+	Host       *jsonHostRef     `json:"host,omitempty"` // when one host is pinged
+	OtherAddr  []netip.Addr     `json:"other_addrs,omitempty"`
+	Unresolved []jsonUnresolved `json:"unresolved,omitempty"`
+}
+
+type jsonUnresolved struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
+
+type jsonReply struct {
+	Type string    `json:"type"`
+	Time time.Time `json:"time"`
+	jsonHostRef
+	Seq   int        `json:"seq"`
+	From  netip.Addr `json:"from"`
+	Bytes int        `json:"bytes"`
+	TTL   int        `json:"ttl,omitempty"`
+	RTTMS float64    `json:"rtt_ms"`
+	Dup   bool       `json:"dup"`
+	Late  bool       `json:"late"`
+}
+
+type jsonTimeout struct {
+	Type string    `json:"type"`
+	Time time.Time `json:"time"`
+	jsonHostRef
+	Seq int `json:"seq"`
+}
+
+type jsonError struct {
+	Type string    `json:"type"`
+	Time time.Time `json:"time"`
+	jsonHostRef
+	*ProbeError
+}
+
+type jsonHost struct {
+	Type string `json:"type"`
+	jsonHostRef
+	Alive      bool         `json:"alive"`
+	OtherAddrs []netip.Addr `json:"other_addrs,omitempty"`
+	ResolveErr string       `json:"resolve_error,omitempty"`
+	jsonCounts
+	LastError *ProbeError `json:"last_error,omitempty"`
+}
+
+type jsonSummary struct {
+	Type        string    `json:"type"` // "summary", or "stats" for interim statistics
+	Time        time.Time `json:"time"`
+	Mode        string    `json:"mode"`
+	Hosts       int       `json:"hosts"`
+	Alive       int       `json:"alive"`
+	Unreachable int       `json:"unreachable"`
+	Unresolved  int       `json:"unresolved"`
+	jsonCounts
+	TimeMS      int64 `json:"time_ms"`
+	Interrupted bool  `json:"interrupted"`
+}
+
+func (p *jsonPrinter) write(v any) {
+	if err := p.out.WriteJSON(v); err != nil && p.err == nil {
+		p.err = err
+	}
+}
+
+func (p *jsonPrinter) event(ev Event) {
+	h := &ev.Host
+	switch ev.Kind {
+	case EventStart:
+		s := ev.Summary
+		p.done = make([]bool, len(s.Hosts))
+		st := jsonStart{Type: "start", Time: ev.Time, Mode: s.Mode.String(), DataBytes: s.Size, Hosts: len(s.Hosts)}
+		if len(s.Hosts) == 1 {
+			ref := refOf(&s.Hosts[0])
+			st.Host, st.OtherAddr = &ref, s.Hosts[0].OtherAddrs
+		}
+		for _, h := range s.Hosts {
+			if h.ResolveErr != "" {
+				st.Unresolved = append(st.Unresolved, jsonUnresolved{h.Target, h.ResolveErr})
+			}
+		}
+		p.write(st)
+	case EventReply:
+		p.write(jsonReply{Type: "reply", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq, From: ev.From,
+			Bytes: ev.Bytes, TTL: max(ev.TTL, 0), RTTMS: float64(ev.RTT) / float64(time.Millisecond), Dup: ev.Dup, Late: ev.Late})
+	case EventTimeout:
+		p.write(jsonTimeout{Type: "timeout", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq})
+	case EventError:
+		p.write(jsonError{Type: "error", Time: ev.Time, jsonHostRef: refOf(h), ProbeError: ev.Error})
+	case EventHostDone:
+		p.host(h)
+	case EventStats:
+		p.write(summaryOf("stats", ev.Time, ev.Summary))
+	}
+}
+
+func (p *jsonPrinter) host(h *HostStats) {
+	p.done[h.Index] = true
+	p.write(jsonHost{Type: "host", jsonHostRef: refOf(h), Alive: h.Alive(), OtherAddrs: h.OtherAddrs,
+		ResolveErr: h.ResolveErr, jsonCounts: countsOf(h), LastError: h.LastError})
+}
+
+func (p *jsonPrinter) finish(s Summary) error {
+	for i := range s.Hosts {
+		if !p.done[i] {
+			p.host(&s.Hosts[i])
+		}
+	}
+	p.write(summaryOf("summary", time.Now(), &s))
+	return p.err
+}
+
+func summaryOf(typ string, t time.Time, s *Summary) jsonSummary {
+	tot := s.Total()
+	alive, pinged := s.Alive()
+	return jsonSummary{Type: typ, Time: t, Mode: s.Mode.String(), Hosts: len(s.Hosts), Alive: alive,
+		Unreachable: pinged - alive, Unresolved: s.ResolveFailures(), jsonCounts: countsOf(&tot),
+		TimeMS: s.Elapsed.Milliseconds(), Interrupted: s.Interrupted}
+}

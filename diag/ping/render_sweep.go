@@ -1,0 +1,158 @@
+package ping
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// sweepPrinter prints many hosts as fping does: with one probe per host,
+// "HOST is alive" or "HOST is unreachable" as each host settles; with -c,
+// a line per reply and per-host statistics at the end; -a or -u only the
+// addresses that did or did not answer; then a summary.
+type sweepPrinter struct {
+	*basePrinter
+	done []bool // by host index: its verdict is printed
+}
+
+func (p *sweepPrinter) perProbe() bool {
+	return p.v.count != 1 && !p.v.quiet && !p.v.alive && !p.v.unreach
+}
+
+func (p *sweepPrinter) event(ev Event) {
+	h := &ev.Host
+	switch ev.Kind {
+	case EventStart:
+		p.verbose(ev.Summary)
+		p.resolveErrors(ev.Summary)
+		p.done = make([]bool, len(ev.Summary.Hosts))
+	case EventReply:
+		if !p.perProbe() {
+			return
+		}
+		tag := ""
+		switch {
+		case ev.Dup:
+			tag = " (DUP!)"
+		case ev.Late:
+			tag = " (late: after --timeout, counted lost)"
+		}
+		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", h.Addr, ev.Seq, ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
+	case EventTimeout:
+		if p.perProbe() {
+			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", h.Addr, ev.Seq, avgOrNaN(h), hostLoss(h))
+		}
+	case EventError:
+		if p.perProbe() {
+			p.line(ev.Time, "%s : [%d], %s", h.Addr, ev.Seq, errorWithSender(ev.Error))
+		}
+	case EventHostDone:
+		p.hostDone(ev.Time, h)
+	case EventStats:
+		t := ev.Summary.Total()
+		alive, pinged := ev.Summary.Alive()
+		p.note("%s; %d/%d hosts alive", interim(&t), alive, pinged)
+	}
+}
+
+// hostDone prints a settled host's verdict where the view asks for one.
+func (p *sweepPrinter) hostDone(t time.Time, h *HostStats) {
+	p.done[h.Index] = true
+	switch {
+	case p.v.alive:
+		if h.Alive() {
+			p.line(t, "%s", h.Addr)
+		}
+	case p.v.unreach:
+		if !h.Alive() {
+			p.line(t, "%s", h.Addr)
+		}
+	case p.v.quiet || p.v.count != 1:
+	case h.Alive():
+		p.line(t, "%s is alive (%s ms)", h.Addr, ms(h.RTTMin))
+	case h.LastError != nil:
+		p.line(t, "%s is unreachable (%s)", h.Addr, errorWithSender(h.LastError))
+	default:
+		p.line(t, "%s is unreachable", h.Addr)
+	}
+}
+
+func (p *sweepPrinter) finish(s Summary) error {
+	now := time.Now()
+	if p.v.alive || p.v.unreach {
+		// Hosts not done at Ctrl-C or the deadline get their verdict now.
+		for i := range s.Hosts {
+			if h := &s.Hosts[i]; h.ResolveErr == "" && !p.done[i] {
+				p.hostDone(now, h)
+			}
+		}
+		return p.err
+	}
+	if p.v.count != 1 {
+		for i := range s.Hosts {
+			h := &s.Hosts[i]
+			if h.ResolveErr != "" {
+				continue
+			}
+			line := fmt.Sprintf("%s : xmt/rcv/%%loss = %d/%d/%s", h.Addr, h.Sent, h.Received, hostLoss(h))
+			if h.rttN > 0 {
+				line += fmt.Sprintf(", min/avg/max = %s/%s/%s", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax))
+			}
+			p.line(now, "%s", line)
+		}
+	}
+	t := s.Total()
+	alive, pinged := s.Alive()
+	p.line(now, "\n--- %s ping statistics ---", title(s))
+	hostsLine := fmt.Sprintf("%d hosts, %d alive, %d unreachable", pinged, alive, pinged-alive)
+	if n := s.ResolveFailures(); n > 0 {
+		hostsLine += fmt.Sprintf(", %d not resolved", n)
+	}
+	p.line(now, "%s", hostsLine)
+	p.line(now, "%s", countsLine(&t, s.Elapsed))
+	if t.rttN > 0 {
+		p.line(now, "rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
+	}
+	return p.err
+}
+
+// title names the targets of a sweep: up to three as given, else a count.
+func title(s Summary) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, h := range s.Hosts {
+		if !seen[h.Target] {
+			seen[h.Target] = true
+			names = append(names, h.Target)
+		}
+	}
+	if len(names) > 3 {
+		return fmt.Sprintf("%d targets", len(names))
+	}
+	return strings.Join(names, ", ")
+}
+
+// hostLoss is fping's loss figure: whole percent of settled probes, "-"
+// while none is settled.
+func hostLoss(h *HostStats) string {
+	loss, ok := h.Loss()
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", int(loss+0.5))
+}
+
+func avgOrNaN(h *HostStats) string {
+	if h.rttN == 0 {
+		return "NaN"
+	}
+	return ms(h.RTTAvg)
+}
+
+// errorWithSender is "Destination Host Unreachable from 10.0.0.1".
+func errorWithSender(e *ProbeError) string {
+	if e.From.IsValid() {
+		return e.Message + " from " + e.From.String()
+	}
+	return "send failed: " + e.Message
+}

@@ -1,0 +1,232 @@
+package ping
+
+import (
+	"container/heap"
+	"context"
+	"time"
+)
+
+// forever stands for "no timer needed": the scheduler waits for a wake-up.
+const forever = time.Duration(1<<63 - 1)
+
+// loop sends probes when they are due and the rate allows, expires those
+// whose timeout passed, and answers statistics requests, until every host
+// is done, the deadline passes or ctx is cancelled (then it returns true).
+func (e *engine) loop(ctx context.Context) (interrupted bool) {
+	var deadline <-chan time.Time
+	if e.opt.Deadline > 0 {
+		t := time.NewTimer(e.opt.Deadline)
+		defer t.Stop()
+		deadline = t.C
+	}
+	timer := time.NewTimer(forever)
+	defer timer.Stop()
+	for {
+		wait, over := e.step()
+		if over {
+			return false
+		}
+		// With more due at once, don't wait, but still notice Ctrl-C, the
+		// deadline and statistics requests.
+		next := nowC
+		if wait > 0 {
+			timer.Reset(wait)
+			next = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return true
+		case <-deadline:
+			return false
+		case <-e.opt.StatsRequests:
+			e.emitStats()
+		case <-e.wake:
+		case <-next:
+		}
+	}
+}
+
+// nowC is always ready: the scheduler's "no wait" timer.
+var nowC = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
+
+// step expires what timed out and sends the next probe if one is due. It
+// returns how long to wait before the next step (0: step again at once)
+// and whether the run is over.
+func (e *engine) step() (wait time.Duration, over bool) {
+	e.mu.Lock()
+	now := time.Now()
+	e.expire(now)
+	if e.fatal != nil || e.active == 0 {
+		e.mu.Unlock()
+		return 0, true
+	}
+	wait = forever
+	if p := e.expiry.peek(); p != nil {
+		wait = p.deadline.Sub(now)
+	}
+	h := e.ready.peek()
+	if h == nil {
+		e.mu.Unlock()
+		return wait, false
+	}
+	due := h.next
+	if e.nextSend.After(due) {
+		due = e.nextSend
+	}
+	if due.After(now) {
+		e.mu.Unlock()
+		return min(wait, due.Sub(now)), false
+	}
+	f := h.fam
+	seq := f.seq + 1
+	if old := f.slots[seq]; old != nil && old.state == inFlight {
+		// Every sequence number is in flight: wait for the oldest to settle.
+		e.mu.Unlock()
+		return wait, false
+	}
+	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(e.opt.Timeout)}
+	f.seq, f.slots[seq] = seq, p
+	h.probes++
+	h.Sent++
+	h.InFlight++
+	e.expiry.push(p)
+	h.next = now.Add(e.opt.Interval)
+	if e.opt.Count > 0 && e.opt.Deadline == 0 && h.probes >= e.opt.Count {
+		e.stopSending(h)
+	} else {
+		heap.Fix(&e.ready, h.heapIdx)
+	}
+	if e.opt.Rate > 0 {
+		// Timers fire late: let the schedule catch up by one gap, no more.
+		gap := time.Duration(float64(time.Second) / e.opt.Rate)
+		if floor := now.Add(-gap); e.nextSend.Before(floor) {
+			e.nextSend = floor
+		}
+		e.nextSend = e.nextSend.Add(gap)
+	}
+	// Send with mu held: the receiver cannot match the reply before the
+	// probe has its exact send time.
+	sent, err := f.conn.Send(h.Addr, seq, e.payload)
+	if !sent.IsZero() {
+		p.sent = sent
+	}
+	if err != nil {
+		e.sendFailed(p, err)
+	}
+	e.mu.Unlock()
+	return 0, false
+}
+
+// stopSending takes h out of the send queue; it is done once nothing of it
+// is in flight.
+func (e *engine) stopSending(h *host) {
+	if !h.sending {
+		return
+	}
+	h.sending = false
+	heap.Remove(&e.ready, h.heapIdx)
+	e.checkDone(h)
+}
+
+// checkDone marks h done when it has nothing left to send or wait for.
+func (e *engine) checkDone(h *host) {
+	if h.done || h.sending || h.InFlight > 0 {
+		return
+	}
+	h.done = true
+	e.active--
+	e.emitLocked(Event{Kind: EventHostDone, Time: time.Now(), Host: h.HostStats})
+	e.signal()
+}
+
+// expire settles the probes whose timeout has passed as lost.
+func (e *engine) expire(now time.Time) {
+	for {
+		p := e.expiry.peek()
+		if p == nil || p.deadline.After(now) {
+			return
+		}
+		e.expiry.pop()
+		if p.state != inFlight {
+			continue
+		}
+		p.state = timedOut
+		h := p.h
+		h.InFlight--
+		h.Lost++
+		e.emitLocked(Event{Kind: EventTimeout, Time: now, Host: h.HostStats, Seq: p.n})
+		e.checkDone(h)
+	}
+}
+
+// emitStats reports the statistics so far.
+func (e *engine) emitStats() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.emitLocked(Event{Kind: EventStats, Time: time.Now(), Summary: e.summaryLocked()})
+}
+
+// hostHeap orders hosts by when their next probe is due, then by position.
+type hostHeap []*host
+
+func (q hostHeap) Len() int { return len(q) }
+func (q hostHeap) Less(i, j int) bool {
+	if !q[i].next.Equal(q[j].next) {
+		return q[i].next.Before(q[j].next)
+	}
+	return q[i].Index < q[j].Index
+}
+func (q hostHeap) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].heapIdx, q[j].heapIdx = i, j
+}
+func (q *hostHeap) Push(x any) {
+	h := x.(*host)
+	h.heapIdx = len(*q)
+	*q = append(*q, h)
+}
+func (q *hostHeap) Pop() any {
+	old := *q
+	h := old[len(old)-1]
+	*q = old[:len(old)-1]
+	h.heapIdx = -1
+	return h
+}
+func (q *hostHeap) push(h *host) { heap.Push(q, h) }
+func (q hostHeap) peek() *host {
+	if len(q) == 0 {
+		return nil
+	}
+	return q[0]
+}
+
+// probeQueue holds probes in the order they were sent, which is the order
+// of their deadlines (every probe waits the same Timeout).
+type probeQueue struct {
+	items []*probe
+	head  int
+}
+
+func (q *probeQueue) push(p *probe) {
+	if q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append(q.items[:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	q.items = append(q.items, p)
+}
+
+func (q *probeQueue) peek() *probe {
+	if q.head == len(q.items) {
+		return nil
+	}
+	return q.items[q.head]
+}
+
+func (q *probeQueue) pop() {
+	q.items[q.head] = nil
+	q.head++
+}

@@ -1,0 +1,201 @@
+package ping
+
+import (
+	"math"
+	"net/netip"
+	"time"
+)
+
+// HostStats is what is known about one pinged host. Counts follow iputils
+// ping: Received counts first replies only (duplicates are counted apart),
+// Errors the probes answered by an ICMP error or whose sending failed.
+//
+// A probe is settled when its reply or an error came, or when its timeout
+// (Options.Timeout) passed without either; until then it is in flight.
+// Loss is reckoned over settled probes only, so a reply still on its way
+// never counts as lost.
+type HostStats struct {
+	// Index is the host's position in the run's host list.
+	Index int
+	// Target is the argument the host came from: an address, a name, a
+	// prefix or a range.
+	Target string
+	// Name is the host name the address was resolved from, if any.
+	Name string
+	// Addr is the address pinged (invalid when the name did not resolve).
+	Addr netip.Addr
+	// OtherAddrs are the name's other addresses, not pinged.
+	OtherAddrs []netip.Addr
+	// ResolveErr says why Name did not resolve; the host was not pinged.
+	ResolveErr string
+
+	Sent       int
+	Received   int
+	Duplicates int
+	// Late counts replies that came after their probe's timeout, which
+	// had already been counted lost.
+	Late int
+	// Errors counts probes settled by an ICMP error or a failed send.
+	Errors int
+	// Lost counts settled probes without a reply: timeouts and errors.
+	Lost int
+	// InFlight counts probes neither answered nor timed out yet.
+	InFlight int
+
+	// RTT statistics over every reply, duplicates included (as iputils
+	// computes them); zero without replies. MDev is the population
+	// standard deviation, iputils' "mdev"; EWMA its moving average, weight
+	// 1/8, shown in interim statistics.
+	RTTMin  time.Duration
+	RTTAvg  time.Duration
+	RTTMax  time.Duration
+	RTTMDev time.Duration
+	RTTEWMA time.Duration
+
+	// LastError is the most recent error about one of the host's probes.
+	LastError *ProbeError
+
+	rttN    int
+	rttSum  float64 // nanoseconds
+	rttSum2 float64
+}
+
+// ProbeError is an ICMP error about a probe, or the error sending it.
+type ProbeError struct {
+	Seq int `json:"seq"`
+	// From is who reported it (a router, or the host itself for local
+	// errors); invalid when sending failed.
+	From netip.Addr `json:"from"`
+	// ICMPType and ICMPCode are the ICMP message's; -1 when the error is
+	// not an ICMP message (a failed send, a local error).
+	ICMPType int `json:"icmp_type"`
+	ICMPCode int `json:"icmp_code"`
+	// Message is iputils ping's wording: "Destination Host Unreachable",
+	// "Time to live exceeded", "sendmsg: Operation not permitted".
+	Message string `json:"message"`
+}
+
+// Alive reports whether the host answered at least once.
+func (h *HostStats) Alive() bool { return h.Received > 0 }
+
+// Settled returns the number of probes whose fate is known.
+func (h *HostStats) Settled() int { return h.Received + h.Lost }
+
+// Loss returns the percentage of settled probes that got no reply, and
+// false when no probe is settled yet.
+func (h *HostStats) Loss() (float64, bool) {
+	n := h.Settled()
+	if n == 0 {
+		return 0, false
+	}
+	return float64(h.Lost) * 100 / float64(n), true
+}
+
+// addRTT adds one reply's round-trip time to the statistics.
+func (h *HostStats) addRTT(d time.Duration) {
+	x := float64(d)
+	if h.rttN == 0 || d < h.RTTMin {
+		h.RTTMin = d
+	}
+	if d > h.RTTMax {
+		h.RTTMax = d
+	}
+	if h.rttN == 0 {
+		h.RTTEWMA = d
+	} else {
+		h.RTTEWMA += (d - h.RTTEWMA) / 8
+	}
+	h.rttN++
+	h.rttSum += x
+	h.rttSum2 += x * x
+	h.finishRTT()
+}
+
+// finishRTT derives the average and mean deviation from the sums.
+func (h *HostStats) finishRTT() {
+	if h.rttN == 0 {
+		return
+	}
+	n := float64(h.rttN)
+	avg := h.rttSum / n
+	h.RTTAvg = time.Duration(avg)
+	h.RTTMDev = time.Duration(math.Sqrt(math.Max(0, h.rttSum2/n-avg*avg)))
+}
+
+// add accumulates o's counts and RTT sums into h (for totals).
+func (h *HostStats) add(o *HostStats) {
+	h.Sent += o.Sent
+	h.Received += o.Received
+	h.Duplicates += o.Duplicates
+	h.Late += o.Late
+	h.Errors += o.Errors
+	h.Lost += o.Lost
+	h.InFlight += o.InFlight
+	if o.rttN > 0 {
+		if h.rttN == 0 || o.RTTMin < h.RTTMin {
+			h.RTTMin = o.RTTMin
+		}
+		h.RTTMax = max(h.RTTMax, o.RTTMax)
+		h.rttN += o.rttN
+		h.rttSum += o.rttSum
+		h.rttSum2 += o.rttSum2
+		h.finishRTT()
+		h.RTTEWMA = h.RTTAvg
+	}
+	if o.LastError != nil {
+		h.LastError = o.LastError
+	}
+}
+
+// Summary is the outcome of a run: every host's statistics and the totals.
+type Summary struct {
+	// Hosts lists every host in target order, resolution failures included.
+	Hosts []HostStats
+	// Mode is the kind of ICMP socket used (Unprivileged or Privileged);
+	// Auto when no socket was opened.
+	Mode Mode
+	// Size is the number of data bytes in each echo request.
+	Size int
+	// Start is when the first probe was sent; Elapsed the time from then
+	// to the end of the run.
+	Start   time.Time
+	Elapsed time.Duration
+	// Interrupted is set when the run ended because its context was
+	// cancelled (Ctrl-C) rather than by finishing or reaching its deadline.
+	Interrupted bool
+}
+
+// Total adds up every host's counts and RTT statistics.
+func (s *Summary) Total() HostStats {
+	var t HostStats
+	for i := range s.Hosts {
+		t.add(&s.Hosts[i])
+	}
+	return t
+}
+
+// Alive returns how many hosts answered, and how many were pinged (hosts
+// whose name did not resolve are left out of both).
+func (s *Summary) Alive() (alive, pinged int) {
+	for i := range s.Hosts {
+		if s.Hosts[i].ResolveErr != "" {
+			continue
+		}
+		pinged++
+		if s.Hosts[i].Alive() {
+			alive++
+		}
+	}
+	return alive, pinged
+}
+
+// ResolveFailures returns how many hosts' names did not resolve.
+func (s *Summary) ResolveFailures() int {
+	n := 0
+	for i := range s.Hosts {
+		if s.Hosts[i].ResolveErr != "" {
+			n++
+		}
+	}
+	return n
+}
