@@ -58,7 +58,6 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 
 	e.mu.Lock()
 	e.stopped = true
-	end := time.Now()
 	e.mu.Unlock()
 	for _, f := range e.fams {
 		if f != nil {
@@ -67,7 +66,7 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 	}
 	wg.Wait()
 	s := e.summary()
-	s.Elapsed = end.Sub(e.start)
+	s.Elapsed = e.last.Sub(e.start)
 	s.Interrupted = interrupted
 	return s, e.fatal
 }
@@ -90,8 +89,9 @@ type engine struct {
 	active   int        // hosts not done yet
 	nextSend time.Time  // the rate limit's next free slot
 	start    time.Time
-	stopped  bool  // the run is over: receivers emit nothing more
-	fatal    error // a receiver's unrecoverable error, which ends the run
+	last     time.Time // the last request sent or reply received
+	stopped  bool      // the run is over: receivers emit nothing more
+	fatal    error     // a receiver's unrecoverable error, which ends the run
 }
 
 // family is one address family's socket and its table of probes by

@@ -71,6 +71,7 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 		h.Late++
 	}
 	ev.Host = h.HostStats
+	e.last = time.Now()
 	e.emitLocked(ev)
 	if e.opt.Deadline > 0 && e.opt.Count > 0 && h.Received >= e.opt.Count {
 		e.stopSending(h)

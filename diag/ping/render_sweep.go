@@ -98,20 +98,20 @@ func (p *sweepPrinter) finish(s Summary) error {
 			if h.rttN > 0 {
 				line += fmt.Sprintf(", min/avg/max = %s/%s/%s", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax))
 			}
-			p.line(now, "%s", line)
+			p.text("%s", line)
 		}
 	}
 	t := s.Total()
 	alive, pinged := s.Alive()
-	p.line(now, "\n--- %s ping statistics ---", title(s))
+	p.text("\n--- %s ping statistics ---", title(s))
 	hostsLine := fmt.Sprintf("%d hosts, %d alive, %d unreachable", pinged, alive, pinged-alive)
 	if n := s.ResolveFailures(); n > 0 {
 		hostsLine += fmt.Sprintf(", %d not resolved", n)
 	}
-	p.line(now, "%s", hostsLine)
-	p.line(now, "%s", countsLine(&t, s.Elapsed))
+	p.text("%s", hostsLine)
+	p.text("%s", countsLine(&t, s.Elapsed))
 	if t.rttN > 0 {
-		p.line(now, "rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
+		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
 	}
 	return p.err
 }

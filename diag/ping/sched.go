@@ -100,25 +100,32 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	} else {
 		heap.Fix(&e.ready, h.heapIdx)
 	}
-	if e.opt.Rate > 0 {
-		// Timers fire late: let the schedule catch up by one gap, no more.
-		gap := time.Duration(float64(time.Second) / e.opt.Rate)
-		if floor := now.Add(-gap); e.nextSend.Before(floor) {
-			e.nextSend = floor
-		}
-		e.nextSend = e.nextSend.Add(gap)
-	}
+	e.takeRateSlot(now)
 	// Send with mu held: the receiver cannot match the reply before the
 	// probe has its exact send time.
 	sent, err := f.conn.Send(h.Addr, seq, e.payload)
 	if !sent.IsZero() {
 		p.sent = sent
 	}
+	e.last = p.sent
 	if err != nil {
 		e.sendFailed(p, err)
 	}
 	e.mu.Unlock()
 	return 0, false
+}
+
+// takeRateSlot books the rate limit's next free slot for a request sent
+// now. The limit is a cap, never exceeded: a timer that fires late is not
+// made up for.
+func (e *engine) takeRateSlot(now time.Time) {
+	if e.opt.Rate <= 0 {
+		return
+	}
+	if e.nextSend.Before(now) {
+		e.nextSend = now
+	}
+	e.nextSend = e.nextSend.Add(time.Duration(float64(time.Second) / e.opt.Rate))
 }
 
 // stopSending takes h out of the send queue; it is done once nothing of it
