@@ -26,6 +26,7 @@ type scheduler struct {
 	waiters   int
 	src       *source
 	retryQ    []job
+	parked    []job // timed out in a blackout: retried if answers resume, else filtered
 	inflight  int
 	ctl       *control
 	live      map[*hostState]struct{}
@@ -88,10 +89,15 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 			}
 			if !at.After(now) {
 				if j, ok := s.take(now); ok {
+					j.sent = now
 					s.inflight++
 					s.probes++
 					s.ctl.started(now)
 					return j, true
+				}
+				if s.inflight == 0 && len(s.parked) > 0 {
+					s.unpark(false, now) // no answer came back: they are filtered
+					continue
 				}
 				if s.inflight == 0 {
 					s.finished = true
@@ -155,12 +161,20 @@ func (s *scheduler) finish(j job, o outcome) {
 	case answered:
 		s.ctl.answered(j.try, j.firstSent, o.rtt, now)
 		emit = s.final(j, o, now)
+		if len(s.parked) > 0 {
+			s.unpark(true, now)
+		}
 	case timedOut:
 		s.ctl.timedOut()
-		if j.try < s.ctl.allowedTries() {
+		if j.try < s.allowedTries(j) {
 			j.try++
 			s.retries++
 			s.retryQ = append(s.retryQ, j)
+			break
+		}
+		if s.blackout(j) {
+			j.parked = true
+			s.parked = append(s.parked, j)
 			break
 		}
 		o.state, o.reason, o.rtt = Filtered, ReasonNoResponse, 0
@@ -185,7 +199,7 @@ func (s *scheduler) finish(j job, o outcome) {
 		}
 		emit = s.final(j, o, now)
 	}
-	if s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && s.src.done) {
+	if s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && s.src.done) {
 		s.cond.Broadcast()
 	} else {
 		for n := min(s.ctl.window()-s.inflight, s.waiters); n > 0; n-- {
@@ -202,6 +216,55 @@ func (s *scheduler) finish(j job, o outcome) {
 		f()
 	}
 	s.evMu.Unlock()
+}
+
+// allowedTries is how many attempts j gets: the control's rule, plus one
+// for a job parked in a blackout.
+func (s *scheduler) allowedTries(j job) int {
+	if j.parked {
+		return s.ctl.allowedTries() + 1
+	}
+	return s.ctl.allowedTries()
+}
+
+// blackout reports whether j's last attempt timed out in a blackout rather
+// than at a silent port: it started while nothing at all was answered for
+// longer than the timeout, although answers came before, and that silence
+// began shortly (two timeouts) before the port's first attempt. That is what
+// a stall of this machine (a CPU starved by other work), or of the path,
+// looks like; a firewall that drops a port looks the same only for the
+// first ports after the last answer. Such a port is parked instead of
+// called filtered, once, if --retries leaves room for one more try.
+func (s *scheduler) blackout(j job) bool {
+	from, ok := s.ctl.blackoutAt(j.sent)
+	return ok && !j.parked && s.ctl.allowedTries() < 1+s.opt.Retries && j.firstSent.Sub(from) < 2*s.opt.Timeout
+}
+
+// unpark ends the parking of the jobs that timed out in a blackout: when
+// answers resume (retry true) they get another try; when the scan has
+// nothing else left they are filtered after all.
+func (s *scheduler) unpark(retry bool, now time.Time) {
+	parked := s.parked
+	s.parked = nil
+	var emit []func()
+	for _, j := range parked {
+		if retry {
+			j.try++
+			s.retries++
+			s.retryQ = append(s.retryQ, j)
+			continue
+		}
+		emit = append(emit, s.final(j, outcome{kind: answered, state: Filtered, reason: ReasonNoResponse}, now)...)
+	}
+	if len(emit) > 0 {
+		s.evMu.Lock()
+		s.mu.Unlock()
+		for _, f := range emit {
+			f()
+		}
+		s.evMu.Unlock()
+		s.mu.Lock()
+	}
 }
 
 // final records a port's final state and returns the events to send.
