@@ -43,6 +43,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"-4", "::1"}, "not an IPv4 address"},
 		{[]string{"--privileged", "--unprivileged", "127.0.0.1"}, "exclude each other"},
 		{[]string{"-a", "-u", "127.0.0.1"}, "-a and -u exclude each other"},
+		{[]string{"-r", "-1", "-g", "127.0.0.0/30"}, "-r -1: must be 0 or more"},
 		{[]string{"-I", "no-such-if0", "127.0.0.1"}, "-I no-such-if0: no such interface or address on this host"},
 		{[]string{"-I", "127.0.0.1", "::1"}, "source address 127.0.0.1 cannot send to ::1: the families differ"},
 		{[]string{"-g", "127.0.0.1"}, "-g 127.0.0.1: give a prefix"},

@@ -59,6 +59,7 @@ func Command() *cli.Command {
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "read targets from `FILE`, one per line (- for standard input; # starts a comment)"},
 			&cli.BoolFlag{Name: "alive", Aliases: []string{"a"}, Usage: "sweep: print only the addresses that answered"},
 			&cli.BoolFlag{Name: "unreachable", Aliases: []string{"u"}, Usage: "sweep: print only the addresses that did not answer"},
+			&cli.IntFlag{Name: "retries", Aliases: []string{"r"}, Usage: fmt.Sprintf("sweeps without -c: send a host that did not answer up to `N` more probes, each waiting 1.5 times longer (default: %d, as fping)", DefaultRetries)},
 			&cli.Float64Flag{Name: "rate", Usage: fmt.Sprintf("most echo requests per `SECOND` over all hosts; 0 for no limit (default: %d for sweeps, none for one host)", DefaultRate)},
 			&cli.BoolFlag{Name: "privileged", Usage: "use a raw ICMP socket (root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "unprivileged", Usage: "use an unprivileged ICMP socket (net.ipv4.ping_group_range)"},
@@ -90,7 +91,7 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 	}
 	v := view{quiet: c.Bool("quiet"), alive: c.Bool("alive"), unreach: c.Bool("unreachable"),
 		timestamps: c.Bool("timestamps"), verbose: c.Bool("verbose"), from: c.String("interface")}
-	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate")}
+	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate"), Retries: c.Int("retries")}
 	if opt.Interval, err = seconds(c, "interval", "-i"); err != nil {
 		return opt, v, err
 	}
@@ -113,6 +114,8 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 		return opt, v, exitcode.Usagef("-t %d: must be 1 to 255", opt.TTL)
 	case opt.Rate < 0:
 		return opt, v, exitcode.Usagef("--rate %v: must be positive, or 0 for no limit", opt.Rate)
+	case opt.Retries < 0:
+		return opt, v, exitcode.Usagef("-r %d: must be 0 or more", opt.Retries)
 	case c.Bool("privileged") && c.Bool("unprivileged"):
 		return opt, v, exitcode.Usagef("--privileged and --unprivileged exclude each other")
 	case c.Bool("alive") && c.Bool("unreachable"):
@@ -142,6 +145,9 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 	if v.sweep {
 		if !c.IsSet("count") {
 			opt.Count = 1
+			if !c.IsSet("retries") {
+				opt.Retries = DefaultRetries
+			}
 		}
 		if !c.IsSet("timeout") {
 			opt.Timeout = DefaultSweepTimeout

@@ -114,6 +114,7 @@ func TestOptionsCheck(t *testing.T) {
 		{Options{Targets: []netaddr.Target{lo}, Size: 70000}, "size 70000"},
 		{Options{Targets: []netaddr.Target{lo}, TTL: 300}, "ttl 300"},
 		{Options{Targets: []netaddr.Target{lo}, Rate: -1}, "rate -1"},
+		{Options{Targets: []netaddr.Target{lo}, Retries: -1}, "retries -1"},
 		{Options{Targets: []netaddr.Target{big}}, "too many addresses"},
 		{Options{Targets: []netaddr.Target{v6}}, "too many addresses"},
 		{Options{Targets: []netaddr.Target{lo}, Source: netip.MustParseAddr("127.0.0.1"), Interface: "lo"}, "not both"},

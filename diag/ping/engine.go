@@ -88,6 +88,7 @@ type engine struct {
 	expiry   probeQueue // probes in flight, by deadline
 	active   int        // hosts not done yet
 	nextSend time.Time  // the rate limit's next free slot
+	sent     uint64     // probes sent
 	start    time.Time
 	last     time.Time // the last request sent or reply received
 	stopped  bool      // the run is over: receivers emit nothing more
@@ -109,6 +110,7 @@ type host struct {
 	fam     *family
 	next    time.Time // when its next probe is due
 	probes  int       // probes sent
+	retries int       // retries sent
 	sending bool      // it still has probes to send
 	done    bool      // nothing to send and nothing in flight
 	heapIdx int
@@ -126,7 +128,8 @@ const (
 // probe is one echo request.
 type probe struct {
 	h        *host
-	n        int // the host's probe number, from 1
+	n        int    // the host's probe number, from 1
+	order    uint64 // the run's probe number, for ties in the expiry queue
 	seq      uint16
 	sent     time.Time
 	deadline time.Time

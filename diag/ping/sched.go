@@ -88,7 +88,12 @@ func (e *engine) step() (wait time.Duration, over bool) {
 		e.mu.Unlock()
 		return wait, false
 	}
-	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(e.opt.Timeout)}
+	timeout := e.opt.Timeout
+	for range h.retries {
+		timeout = timeout * 3 / 2 // fping's back-off
+	}
+	e.sent++
+	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(timeout), order: e.sent}
 	f.seq, f.slots[seq] = seq, p
 	h.probes++
 	h.Sent++
@@ -139,6 +144,18 @@ func (e *engine) stopSending(h *host) {
 	e.checkDone(h)
 }
 
+// retry sends h another probe, when it has not answered yet and retries
+// are left (Options.Retries, one-probe sweeps only).
+func (e *engine) retry(h *host, now time.Time) {
+	if e.opt.Count != 1 || h.Received > 0 || h.retries >= e.opt.Retries || h.sending || e.opt.Deadline > 0 {
+		return
+	}
+	h.retries++
+	h.sending = true
+	h.next = now
+	e.ready.push(h)
+}
+
 // checkDone marks h done when it has nothing left to send or wait for.
 func (e *engine) checkDone(h *host) {
 	if h.done || h.sending || h.InFlight > 0 {
@@ -166,6 +183,7 @@ func (e *engine) expire(now time.Time) {
 		h.InFlight--
 		h.Lost++
 		e.emitLocked(Event{Kind: EventTimeout, Time: now, Host: h.HostStats, Seq: p.n})
+		e.retry(h, now)
 		e.checkDone(h)
 	}
 }
@@ -211,29 +229,31 @@ func (q hostHeap) peek() *host {
 	return q[0]
 }
 
-// probeQueue holds probes in the order they were sent, which is the order
-// of their deadlines (every probe waits the same Timeout).
-type probeQueue struct {
-	items []*probe
-	head  int
-}
+// probeQueue holds the probes in flight, soonest deadline first (retries
+// wait longer, so send order is not deadline order).
+type probeQueue []*probe
 
-func (q *probeQueue) push(p *probe) {
-	if q.head > 1024 && q.head*2 > len(q.items) {
-		q.items = append(q.items[:0], q.items[q.head:]...)
-		q.head = 0
+func (q probeQueue) Len() int { return len(q) }
+func (q probeQueue) Less(i, j int) bool {
+	if !q[i].deadline.Equal(q[j].deadline) {
+		return q[i].deadline.Before(q[j].deadline)
 	}
-	q.items = append(q.items, p)
+	return q[i].order < q[j].order
 }
-
-func (q *probeQueue) peek() *probe {
-	if q.head == len(q.items) {
+func (q probeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *probeQueue) Push(x any)   { *q = append(*q, x.(*probe)) }
+func (q *probeQueue) Pop() any {
+	old := *q
+	p := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return p
+}
+func (q *probeQueue) push(p *probe) { heap.Push(q, p) }
+func (q *probeQueue) pop()          { heap.Pop(q) }
+func (q probeQueue) peek() *probe {
+	if len(q) == 0 {
 		return nil
 	}
-	return q.items[q.head]
-}
-
-func (q *probeQueue) pop() {
-	q.items[q.head] = nil
-	q.head++
+	return q[0]
 }

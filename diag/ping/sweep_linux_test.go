@@ -61,7 +61,7 @@ func TestSweepVsFping(t *testing.T) {
 			lo, hi, _ := strings.Cut(target, "-")
 			args = []string{"-g", lo, hi}
 		}
-		nd := netdiag(t, ns, 20*time.Second, append([]string{"--timeout", "0.3"}, args...)...)
+		nd := netdiag(t, ns, 20*time.Second, append([]string{"--timeout", "0.3", "-r", "0"}, args...)...)
 		fpArgs := args // fping -g takes IPv4 only: give it the IPv6 addresses one by one
 		if !strings.Contains(target, "/") {
 			fpArgs = []string{"fd66::1", "fd66::2", "fd66::3", "fd66::4", "fd66::5", "fd66::6"}
@@ -73,7 +73,7 @@ func TestSweepVsFping(t *testing.T) {
 			t.Errorf("%s: netdiag %s\nfping %s", target, describe(nd), describe(fp))
 		}
 		for flag, wantLines := range map[string][]string{"-a": fpAlive, "-u": nil} {
-			res := netdiag(t, ns, 20*time.Second, append([]string{flag, "--timeout", "0.3"}, args...)...)
+			res := netdiag(t, ns, 20*time.Second, append([]string{flag, "--timeout", "0.3", "-r", "0"}, args...)...)
 			got := strings.Fields(res.Stdout)
 			slices.Sort(got)
 			if flag == "-u" {
@@ -133,5 +133,49 @@ func TestSweepRate(t *testing.T) {
 	res = netdiag(t, "", 20*time.Second, "-q", "--rate", "0", "-g", "127.0.0.0/22")
 	if res.Code != 0 || !strings.Contains(res.Stdout, "1022 hosts, 1022 alive, 0 unreachable\n1022 packets transmitted, 1022 received, 0% packet loss") {
 		t.Errorf("/22 sweep: %s", describe(res))
+	}
+}
+
+// TestSweepRetries checks fping's retries: a host that does not answer
+// gets -r more probes, each waiting 1.5 times longer; one that answers
+// gets one; with -c there are none.
+func TestSweepRetries(t *testing.T) {
+	ns := sweepNetns(t)
+	count := func(args ...string) map[string]int {
+		res := netdiag(t, ns, 20*time.Second, append([]string{"--json"}, args...)...)
+		sent := map[string]int{}
+		for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
+			var h struct {
+				Type, Addr  string
+				Transmitted int
+			}
+			if json.Unmarshal([]byte(l), &h) == nil && h.Type == "host" {
+				sent[h.Addr] = h.Transmitted
+			}
+		}
+		if res.Code != 1 || len(sent) != 6 {
+			t.Fatalf("%v: %s", args, describe(res))
+		}
+		return sent
+	}
+	start := time.Now()
+	sent := count("-g", "10.66.0.0/29", "--timeout", "0.1", "-r", "2")
+	// 0.1 + 0.15 + 0.225 s of waiting for the silent hosts.
+	if el := time.Since(start); el < 450*time.Millisecond || el > 3*time.Second {
+		t.Errorf("-r 2 --timeout 0.1 took %v, want about 0.5 s", el)
+	}
+	for addr, n := range sent {
+		want := 3
+		if addr == "10.66.0.1" || addr == "10.66.0.3" {
+			want = 1
+		}
+		if n != want {
+			t.Errorf("-r 2: %s got %d probes, want %d", addr, n, want)
+		}
+	}
+	for addr, n := range count("-g", "10.66.0.0/29", "--timeout", "0.1", "-c", "1") {
+		if n != 1 {
+			t.Errorf("-c 1: %s got %d probes, want 1 (no retries with -c, as fping)", addr, n)
+		}
 	}
 }
