@@ -82,17 +82,16 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 			return job{}, false
 		}
 		if s.inflight < s.ctl.window() {
-			now := time.Now()
-			at := s.ctl.nextStart()
-			if s.pause.After(at) {
-				at = s.pause
-			}
+			now, at := time.Now(), s.startAt()
 			if !at.After(now) {
 				if j, ok := s.take(now); ok {
 					j.sent = now
 					s.inflight++
 					s.probes++
 					s.ctl.started(now)
+					if s.waiters > 0 && s.inflight < s.ctl.window() {
+						s.cond.Signal() // pass the turn on: another may start too
+					}
 					return j, true
 				}
 				if s.inflight == 0 && len(s.parked) > 0 {
@@ -112,6 +111,16 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 		s.cond.Wait()
 		s.waiters--
 	}
+}
+
+// startAt is when the next probe may start, as the rate cap and a pause
+// after a local shortage allow (zero or past: now).
+func (s *scheduler) startAt() time.Time {
+	at := s.ctl.nextStart()
+	if s.pause.After(at) {
+		at = s.pause
+	}
+	return at
 }
 
 // take pops a retry, or else the next first attempt.
@@ -137,13 +146,21 @@ func (s *scheduler) wakeAt(t time.Time) {
 	s.timerAt = t
 	d := time.Until(t)
 	if s.timer == nil {
-		s.timer = time.AfterFunc(d, s.wakeAll)
+		s.timer = time.AfterFunc(d, s.wakeOne)
 		return
 	}
 	s.timer.Reset(d)
 }
 
-// wakeAll wakes every waiting worker (timer, cancellation).
+// wakeOne wakes one waiting worker (the rate or pause timer); it passes
+// the turn on if more may start.
+func (s *scheduler) wakeOne() {
+	s.mu.Lock()
+	s.cond.Signal()
+	s.mu.Unlock()
+}
+
+// wakeAll wakes every waiting worker (cancellation).
 func (s *scheduler) wakeAll() {
 	s.mu.Lock()
 	s.cond.Broadcast()
@@ -199,10 +216,15 @@ func (s *scheduler) finish(j job, o outcome) {
 		}
 		emit = s.final(j, o, now)
 	}
-	if s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && s.src.done) {
+	switch {
+	case s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && s.src.done):
 		s.cond.Broadcast()
-	} else {
-		for n := min(s.ctl.window()-s.inflight, s.waiters); n > 0; n-- {
+	case s.waiters > 0 && s.inflight < s.ctl.window():
+		// One may start: wake it now, or when the rate or a pause allows.
+		// It passes the turn on (next); this wakes one, not a herd.
+		if at := s.startAt(); at.After(now) {
+			s.wakeAt(at)
+		} else {
 			s.cond.Signal()
 		}
 	}
