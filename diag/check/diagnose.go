@@ -116,7 +116,11 @@ func gatewaySentence(st *GatewayStep) string {
 	case LinkDown:
 		text = fmt.Sprintf("The default route leaves through %s, which has no link — plug in the cable or connect to the Wi-Fi.", p.Interface)
 	case NoARP:
-		text = fmt.Sprintf("The gateway %s is down: it answers neither ping nor %s%s — check that the router is on and connected.", gw, arpWord(p.Addr), on)
+		what := "answers neither ping nor " + arpWord(p.Addr)
+		if p.Ping.NotPermitted {
+			what = "does not answer " + arpWord(p.Addr)
+		}
+		text = fmt.Sprintf("The gateway %s is down: it %s%s — check that the router is on and connected.", gw, what, on)
 	case NoReply:
 		text = fmt.Sprintf("The gateway %s does not answer ping%s — the router may be down, or it filters ping.", gw, on)
 	case Unreachable:

@@ -107,14 +107,19 @@ func checkGateway(ctx context.Context, opt Options, ifs *ifaces.Result) GatewayS
 	var wg sync.WaitGroup
 	for _, p := range probes {
 		if p.Status == "" {
-			wg.Go(func() { p.Ping = pingOnce(pctx, opt, p.Addr) })
+			wg.Go(func() {
+				p.Ping = pingOnce(pctx, opt, p.Addr)
+				if p.Ping.NotPermitted {
+					p.Neighbour = resolveNeighbour(ctx, pctx, opt, p, start)
+				}
+			})
 		}
 	}
 	wg.Wait()
 
 	var table ifaces.NeighbourTable
 	for _, p := range probes {
-		if p.Status != "" || p.Ping.answered() {
+		if p.Status != "" || p.Ping.answered() || p.Neighbour != nil {
 			continue
 		}
 		if table == nil {
@@ -193,6 +198,40 @@ func neighbourState(table ifaces.NeighbourTable, p *GatewayProbe, since time.Dur
 	return ns
 }
 
+// neighbourPoll is how often resolveNeighbour reads the neighbour table.
+const neighbourPoll = 50 * time.Millisecond
+
+// resolveNeighbour checks a gateway without ICMP: a UDP datagram to its
+// discard port (9), which needs no privilege, makes the kernel resolve its
+// link-layer address if it has none; the neighbour table is then read until
+// the gateway answered ARP/NDP, the kernel gave up, or pctx ends. An entry
+// that is already resolved is not asked again, and says nothing new.
+func resolveNeighbour(ctx, pctx context.Context, opt Options, p *GatewayProbe, start time.Time) *NeighbourState {
+	if c, err := opt.Dial(pctx, "udp", netip.AddrPortFrom(p.Addr, 9).String()); err == nil {
+		c.Write([]byte{0})
+		c.Close()
+	}
+	tick := time.NewTicker(neighbourPoll)
+	defer tick.Stop()
+	for {
+		nctx, cancel := context.WithTimeout(ctx, neighbourTimeout)
+		table, err := opt.Neighbours(nctx)
+		cancel()
+		if err != nil {
+			return &NeighbourState{State: "NONE"}
+		}
+		ns := neighbourState(table, p, time.Since(start))
+		if ns.Alive || (ns.State != "NONE" && ns.State != "INCOMPLETE") {
+			return ns
+		}
+		select {
+		case <-pctx.Done():
+			return ns
+		case <-tick.C:
+		}
+	}
+}
+
 // judgeGateway sets the status of a gateway that was pinged.
 func judgeGateway(p *GatewayProbe) {
 	if p.Status != "" {
@@ -206,6 +245,8 @@ func judgeGateway(p *GatewayProbe) {
 		p.Status = OK
 	case pg.NotPermitted && nb.Alive:
 		p.Status = OK
+	case pg.NotPermitted && nb.Silent:
+		p.Status, p.Problem = Fail, NoARP
 	case pg.NotPermitted:
 		p.Status, p.Problem = Skipped, ICMPNotPermitted
 	case nb.Alive:
@@ -239,6 +280,9 @@ func describeGateway(p *GatewayProbe) string {
 		}
 		return fmt.Sprintf("%s does not answer ping, but answers %s (%s): it filters ICMP", name, arpWord(p.Addr), p.Neighbour.HardwareAddr)
 	case NoARP:
+		if p.Ping.NotPermitted {
+			return fmt.Sprintf("%s does not answer %s (ICMP not permitted here)", name, arpWord(p.Addr))
+		}
 		return fmt.Sprintf("%s answers neither ping nor %s", name, arpWord(p.Addr))
 	case Unreachable:
 		return fmt.Sprintf("%s unreachable: %s", name, p.Ping.Error)

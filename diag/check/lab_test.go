@@ -33,6 +33,10 @@ type lab struct {
 	// resolvConf is a resolv.conf naming the router's resolver.
 	resolvConf string
 	dns        *dnsServer
+	// bin is the netdiag binary to run (testnet.Binary when empty), and
+	// prefix what runs it (testnet.AsNobody()).
+	bin    string
+	prefix []string
 }
 
 // The lab's addresses.
@@ -183,7 +187,11 @@ type jsonSummary struct {
 // check runs netdiag check --json in the client namespace with args.
 func (l *lab) check(t *testing.T, args ...string) checkRun {
 	t.Helper()
-	argv := testnet.InNetns(l.client, append([]string{testnet.Binary(t), "check", "--json"}, args...)...)
+	bin := l.bin
+	if bin == "" {
+		bin = testnet.Binary(t)
+	}
+	argv := testnet.InNetns(l.client, append(append(l.prefix, bin, "check", "--json"), args...)...)
 	start := time.Now()
 	res := testnet.Run(t, 15*time.Second, "", argv[0], argv[1:]...)
 	run := checkRun{steps: map[string]jsonStep{}, code: res.Code, elapsed: time.Since(start), stderr: res.Stderr}

@@ -1,6 +1,9 @@
 package check_test
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +226,45 @@ func TestGatewayLoss(t *testing.T) {
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"gateway": "warn/loss"})
 	r.expectSummary(t, 0, "The link to the gateway 10.77.0.1 loses packets (1 of 3 echo requests lost) — check the cable or the Wi-Fi signal.")
+}
+
+// TestNotPermitted runs the check as nobody where unprivileged ICMP
+// sockets are not allowed (net.ipv4.ping_group_range "1 0"): the local
+// stack is checked over TCP, the gateway by ARP/NDP, the internet hosts by
+// TCP.
+func TestNotPermitted(t *testing.T) {
+	t.Parallel()
+	testnet.RequireTools(t, "setpriv")
+	l := newLab(t, true)
+	in(t, l.client, "sysctl", "-qw", "net.ipv4.ping_group_range=1 0")
+	in(t, l.client, "ip", "neigh", "flush", "dev", "c0")
+	pub := testnet.PublicDir(t)
+	rc := filepath.Join(pub, "resolv.conf")
+	if err := os.WriteFile(rc, []byte("nameserver "+gw4+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.bin = testnet.PublicBinary(t)
+	l.prefix = testnet.AsNobody()
+	r := l.check(t, "--resolv-conf", rc, "--dns-name", labName, "--host", host4, "--host", host6)
+	r.expect(t, nil)
+	r.expectSummary(t, 0, "The network is OK: every step passed.")
+	for step, detail := range map[string]string{
+		"local":    "ICMP not permitted; TCP to 127.0.0.1 works",
+		"internet": "10.78.0.2 not pinged (ICMP not permitted here), but TCP port 443 connects; fd78::2 not pinged (ICMP not permitted here), but TCP port 443 connects",
+	} {
+		if d := r.steps[step].Detail; d != detail {
+			t.Errorf("%s detail %q, want %q", step, d, detail)
+		}
+	}
+	if d := r.steps["gateway"].Detail; !regexp.MustCompile(`^10\.77\.0\.1 on c0 answers ARP \(\S+\); ICMP not permitted here; fd77::1 on c0 answers NDP \(\S+\); ICMP not permitted here$`).MatchString(d) {
+		t.Errorf("gateway detail %q", d)
+	}
+
+	// The router gone: no ARP answer, and no ping to blame it on.
+	in(t, l.router, "ip", "addr", "del", gw4+"/24", "dev", "r0")
+	in(t, l.router, "ip", "addr", "del", gw6+"/64", "dev", "r0")
+	in(t, l.client, "ip", "neigh", "flush", "dev", "c0")
+	r = l.check(t, "--resolv-conf", rc, "--dns-name", labName, "--host", host4)
+	r.expect(t, map[string]string{"gateway": "fail/no_arp", "dns": "fail/timeout", "internet": "fail/no_reply"})
+	r.expectSummary(t, 1, "The gateway 10.77.0.1 is down: it does not answer ARP on c0 — check that the router is on and connected.")
 }
