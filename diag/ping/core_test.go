@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,7 +147,7 @@ func TestHandle(t *testing.T) {
 	now := time.Now().Add(-time.Millisecond)
 	probe := func(seq uint16) *probe {
 		p := &probe{h: h, n: int(seq), seq: seq, sent: now, deadline: now.Add(time.Second)}
-		f.slots[seq] = p
+		f.setSlot(p)
 		h.Sent++
 		h.InFlight++
 		return p
@@ -161,14 +162,14 @@ func TestHandle(t *testing.T) {
 	e.handle(f, reply(9, "cookie12 payload"))          // no such probe: ignored
 	probe(2)
 	e.expire(now.Add(2 * time.Second)) // nothing in the expiry queue: no effect
-	e.expiry.push(f.slots[2])
+	e.expiry.push(f.slot(2))
 	e.expire(now.Add(2 * time.Second))
 	e.handle(f, reply(2, "cookie12 payload")) // late
 	probe(3)
 	e.handle(f, &icmpsock.Packet{Kind: icmpsock.ICMPError, From: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.9.9.9"), Seq: 3, Type: 11})
 	e.handle(f, &icmpsock.Packet{Kind: icmpsock.ICMPError, From: netip.MustParseAddr("10.0.0.1"), Dst: addr, Seq: 3, Type: 11})
 	probe(4)
-	e.sendFailed(f.slots[4], errors.New("sendto: operation not permitted"))
+	e.sendFailed(f.slot(4), errors.New("sendto: operation not permitted"))
 	e.handle(f, &icmpsock.Packet{Kind: icmpsock.ICMPError, From: addr, Dst: addr, Seq: 4, Type: 3, Code: 13})
 
 	want := HostStats{Addr: addr, Sent: 4, Received: 1, Duplicates: 1, Late: 1, Errors: 2, Lost: 3}
@@ -229,3 +230,46 @@ func TestRateSpacing(t *testing.T) {
 		t.Errorf("rate 0 (no limit) booked a slot at %v", e.nextSend)
 	}
 }
+
+// TestBatchWriter checks that a sweep's buffered output reaches the
+// writer within flushEvery without further writes, and in full on Close.
+func TestBatchWriter(t *testing.T) {
+	var mu sync.Mutex
+	var got strings.Builder
+	w := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return got.Write(p)
+	})
+	b := newBatchWriter(w)
+	b.Write([]byte("127.0.0.1 is alive\n"))
+	deadline := time.Now().Add(5 * flushEvery)
+	for {
+		mu.Lock()
+		s := got.String()
+		mu.Unlock()
+		if s == "127.0.0.1 is alive\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v, the writer has %q", 5*flushEvery, s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Write([]byte("last\n"))
+	if err := b.Close(); err != nil || got.String() != "127.0.0.1 is alive\nlast\n" {
+		t.Errorf("after Close: %q, %v", got.String(), err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	failing := newBatchWriter(writerFunc(func([]byte) (int, error) { return 0, errors.New("disk full") }))
+	failing.Write([]byte("x\n"))
+	if err := failing.Close(); err == nil || err.Error() != "disk full" {
+		t.Errorf("Close over a failing writer: %v", err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -100,8 +100,26 @@ type engine struct {
 type family struct {
 	conn  *icmpsock.Conn
 	v6    bool
-	seq   uint16          // the last sequence number used
-	slots [1 << 16]*probe // the latest probe sent with each sequence number
+	seq   uint16            // the last sequence number used
+	slots [256]*[256]*probe // the latest probe sent with each sequence number, in pages made as needed
+}
+
+// slot returns the latest probe sent with sequence number seq, or nil.
+func (f *family) slot(seq uint16) *probe {
+	if page := f.slots[seq>>8]; page != nil {
+		return page[seq&0xff]
+	}
+	return nil
+}
+
+// setSlot records p as the latest probe with its sequence number.
+func (f *family) setSlot(p *probe) {
+	page := f.slots[p.seq>>8]
+	if page == nil {
+		page = new([256]*probe)
+		f.slots[p.seq>>8] = page
+	}
+	page[p.seq&0xff] = p
 }
 
 // host is a host being pinged.

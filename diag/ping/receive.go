@@ -59,7 +59,7 @@ func (e *engine) receive(f *family) {
 
 // handle matches a packet to the probe it answers; mu must be held.
 func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
-	p := f.slots[pkt.Seq]
+	p := f.slot(pkt.Seq)
 	if p == nil {
 		return
 	}

@@ -83,7 +83,7 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	}
 	f := h.fam
 	seq := f.seq + 1
-	if old := f.slots[seq]; old != nil && old.state == inFlight {
+	if old := f.slot(seq); old != nil && old.state == inFlight {
 		// Every sequence number is in flight: wait for the oldest to settle.
 		e.mu.Unlock()
 		return wait, false
@@ -94,7 +94,8 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	}
 	e.sent++
 	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(timeout), order: e.sent}
-	f.seq, f.slots[seq] = seq, p
+	f.seq = seq
+	f.setSlot(p)
 	h.probes++
 	h.Sent++
 	h.InFlight++
