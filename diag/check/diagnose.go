@@ -191,7 +191,10 @@ func internetSentence(st *InternetStep, gatewayOK bool) string {
 		if h.Problem == Loss {
 			return fmt.Sprintf("The path to the internet loses packets (%s: %s) — the uplink is congested or unreliable.", h.Host, lossText(h.Ping))
 		}
-		return fmt.Sprintf("The internet is only partly reachable: %s — if only IPv6 hosts fail, the IPv6 uplink is broken.", describeHost(h, st.Port))
+		if onlyIPv6Fails(st.Hosts) {
+			return fmt.Sprintf("IPv6 beyond the gateway is broken: %s, while IPv4 hosts answer — the router or the provider has no working IPv6 route.", describeHost(h, st.Port))
+		}
+		return fmt.Sprintf("The internet is only partly reachable: %s.", describeHost(h, st.Port))
 	}
 	beyond := "no internet host answers"
 	if gatewayOK {
@@ -206,6 +209,8 @@ func internetSentence(st *InternetStep, gatewayOK bool) string {
 		return fmt.Sprintf("The internet is unreachable: %s (%s: %s) — the router has no route out; check its uplink or call your provider.", beyond, h.Host, why)
 	case NoReply:
 		return fmt.Sprintf("The internet is unreachable: %s, by ping or TCP — the router's uplink or the provider is down.", beyond)
+	case Unresolved:
+		return fmt.Sprintf("The internet host %s does not resolve (%s) — check the name given with --host.", h.Host, h.Error)
 	}
 	return fmt.Sprintf("The internet is unreachable: %s.", describeHost(h, st.Port))
 }
@@ -222,4 +227,19 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// onlyIPv6Fails reports whether the hosts that failed are all IPv6
+// addresses while an IPv4 one answered.
+func onlyIPv6Fails(hosts []*HostProbe) bool {
+	v4ok := false
+	for _, h := range hosts {
+		switch {
+		case h.Status == Fail && !h.Addr.Is6():
+			return false
+		case h.Status == OK && h.Addr.Is4():
+			v4ok = true
+		}
+	}
+	return v4ok
 }

@@ -113,8 +113,8 @@ func checkDNS(ctx context.Context, opt Options, rc resolvConf) DNSStep {
 			st.Time = r.Time
 		}
 	}
-	if rc.fallback && st.Status == Fail {
-		st.Problem = NoResolver
+	if rc.fallback && st.Status == Fail && (st.Problem == DNSPortClosed || st.Problem == DNSTimeout) {
+		st.Problem = NoResolver // nothing there to ask
 	}
 	return st
 }

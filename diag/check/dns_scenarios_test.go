@@ -123,6 +123,12 @@ func TestHostByName(t *testing.T) {
 	if d := r.steps["internet"].Detail; d != "up.test (10.78.0.2) answers ping" {
 		t.Errorf("internet detail %q", d)
 	}
+	r = l.check(t, "--resolv-conf", l.resolvConf, "--dns-name", labName, "--host", "nosuch.test", "--host", host4)
+	r.expect(t, map[string]string{"internet": "warn/unresolved"})
+	r.expectSummary(t, 0, "The internet is only partly reachable: nosuch.test does not resolve: no such host.")
+	r = l.check(t, "--resolv-conf", l.resolvConf, "--dns-name", labName, "--host", "nosuch.test")
+	r.expect(t, map[string]string{"internet": "fail/unresolved"})
+	r.expectSummary(t, 1, "The internet host nosuch.test does not resolve (no such host) — check the name given with --host.")
 
 	nft(t, l.router, `table inet f {
 		chain in { type filter hook input priority 0; udp dport 53 drop; }

@@ -85,7 +85,11 @@ func query(ctx context.Context, opt Options, server netip.AddrPort, name string)
 		if r.Problem != "" {
 			break
 		}
-		conn.SetReadDeadline(time.Now().Add(resendInterval))
+		wait := time.Now().Add(resendInterval)
+		if d, ok := ctx.Deadline(); ok && d.Before(wait) {
+			wait = d
+		}
+		conn.SetReadDeadline(wait)
 		for len(pending) > 0 {
 			n, err := conn.Read(buf)
 			if err != nil {

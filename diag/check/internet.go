@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -97,6 +98,7 @@ func checkInternet(ctx context.Context, opt Options, hosts []*HostProbe, dnsServ
 }
 
 // resolveHost resolves h's name through the DNS step's working resolver.
+// Without one the host is skipped: the DNS step has already failed.
 func resolveHost(ctx context.Context, opt Options, h *HostProbe, dnsServer func() (netip.AddrPort, bool)) bool {
 	server, ok := dnsServer()
 	if !ok {
@@ -105,9 +107,14 @@ func resolveHost(ctx context.Context, opt Options, h *HostProbe, dnsServer func(
 	}
 	rctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
-	addrs, err := netaddr.Resolve(rctx, resolverVia(opt, server), h.host, netaddr.AnyFamily)
+	addrs, err := netaddr.ResolveHost(rctx, resolverVia(opt, server), h.host, netaddr.AnyFamily)
 	if err != nil {
-		h.Status, h.Problem, h.Error = Skipped, Unresolved, err.Error()
+		// A working resolver could not resolve it: the name is wrong.
+		h.Status, h.Problem, h.Error = Fail, Unresolved, err.Error()
+		var re *netaddr.ResolveError
+		if errors.As(err, &re) && re.Err != nil {
+			h.Error = re.Err.Error()
+		}
 		return false
 	}
 	h.Addr = addrs[0]
@@ -167,15 +174,15 @@ func describeHost(h *HostProbe, port uint16) string {
 	case Loss:
 		return fmt.Sprintf("%s answers ping, but %s", name, lossText(h.Ping))
 	case ICMPFiltered, ICMPNotPermitted:
-		why := "ICMP is filtered"
+		pinged := "ignores ping (ICMP filtered)"
 		if h.Problem == ICMPNotPermitted {
-			why = "ICMP not permitted here"
+			pinged = "not pinged (ICMP not permitted here)"
 		}
 		how := "connects"
 		if h.TCP.Outcome == "refused" {
 			how = "answers (refused)"
 		}
-		return fmt.Sprintf("%s: no ping reply, TCP port %d %s (%s)", name, port, how, why)
+		return fmt.Sprintf("%s %s, but TCP port %d %s", name, pinged, port, how)
 	case Unreachable:
 		why := h.Ping.Error
 		if !h.Ping.unreachable {
@@ -185,6 +192,9 @@ func describeHost(h *HostProbe, port uint16) string {
 	case NoReply:
 		return fmt.Sprintf("%s answers neither ping nor TCP port %d", name, port)
 	case Unresolved:
+		if h.Status == Fail {
+			return fmt.Sprintf("%s does not resolve: %s", name, h.Error)
+		}
 		return fmt.Sprintf("%s: %s", name, h.Error)
 	}
 	return fmt.Sprintf("%s: %s", name, firstNonEmpty(h.TCP.Error, h.Ping.Error))

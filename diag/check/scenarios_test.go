@@ -108,6 +108,18 @@ func TestUpstreamSilent(t *testing.T) {
 	r.expectSummary(t, 1, "The internet is unreachable: the gateway answers, but no host beyond it does, by ping or TCP — the router's uplink or the provider is down.")
 }
 
+func TestIPv6Broken(t *testing.T) {
+	t.Parallel()
+	l := newLab(t, true)
+	// The router forwards IPv4 only.
+	nft(t, l.router, `table inet f {
+		chain forward6 { type filter hook forward priority 0; meta nfproto ipv6 drop; }
+	}`)
+	r := l.check(t, l.labArgs()...)
+	r.expect(t, map[string]string{"internet": "warn/no_reply"})
+	r.expectSummary(t, 0, "IPv6 beyond the gateway is broken: fd78::2 answers neither ping nor TCP port 443, while IPv4 hosts answer — the router or the provider has no working IPv6 route.")
+}
+
 func TestICMPFilteredTCPOpen(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
@@ -117,7 +129,7 @@ func TestICMPFilteredTCPOpen(t *testing.T) {
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, nil)
 	r.expectSummary(t, 0, "The network is OK: every step passed.")
-	want := "10.78.0.2: no ping reply, TCP port 443 connects (ICMP is filtered); fd78::2: no ping reply, TCP port 443 connects (ICMP is filtered)"
+	want := "10.78.0.2 ignores ping (ICMP filtered), but TCP port 443 connects; fd78::2 ignores ping (ICMP filtered), but TCP port 443 connects"
 	if d := r.steps["internet"].Detail; d != want {
 		t.Errorf("internet detail %q, want %q", d, want)
 	}
@@ -181,4 +193,34 @@ func TestLoopbackDown(t *testing.T) {
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"local": "fail/loopback_down"})
 	r.expectSummary(t, 1, "The local network stack is broken: lo is down — bring it up with 'sudo ip link set lo up'.")
+}
+
+func TestLoopbackFiltered(t *testing.T) {
+	t.Parallel()
+	l := newLab(t, true)
+	nft(t, l.client, `table inet lo6 {
+		chain in { type filter hook input priority 0; iifname lo icmpv6 type echo-request drop; }
+	}`)
+	r := l.check(t, l.labArgs()...)
+	r.expect(t, map[string]string{"local": "warn/no_reply"})
+	r.expectSummary(t, 0, "IPv6 on loopback is broken: ::1 does not answer ping — a firewall rule probably drops it (see 'sudo nft list ruleset').")
+
+	nft(t, l.client, `table inet lo4 {
+		chain in { type filter hook input priority 0; iifname lo icmp type echo-request drop; }
+	}`)
+	r = l.check(t, l.labArgs()...)
+	r.expect(t, map[string]string{"local": "fail/no_reply"})
+	r.expectSummary(t, 1, "The local network stack is broken: 127.0.0.1 does not answer — a firewall rule probably drops loopback traffic (see 'sudo nft list ruleset').")
+}
+
+func TestGatewayLoss(t *testing.T) {
+	t.Parallel()
+	l := newLab(t, true)
+	// Every third echo request to the router is lost.
+	nft(t, l.router, `table inet f {
+		chain in { type filter hook input priority 0; icmp type echo-request numgen inc mod 3 0 drop; }
+	}`)
+	r := l.check(t, l.labArgs()...)
+	r.expect(t, map[string]string{"gateway": "warn/loss"})
+	r.expectSummary(t, 0, "The link to the gateway 10.77.0.1 loses packets (1 of 3 echo requests lost) — check the cable or the Wi-Fi signal.")
 }
