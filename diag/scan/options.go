@@ -101,6 +101,7 @@ func DefaultPorts() netaddr.PortList {
 // OptionError is an invalid Options value: a usage error.
 type OptionError struct{ Msg string }
 
+// Error returns the message.
 func (e *OptionError) Error() string { return e.Msg }
 
 // TooLargeError is returned when a scan is above MaxAddrs or MaxProbes and
@@ -111,6 +112,7 @@ type TooLargeError struct {
 	Probes uint64 // addresses × ports
 }
 
+// Error says how large the scan is, which limit it passes, and what to do.
 func (e *TooLargeError) Error() string {
 	over := fmt.Sprintf("more than %s addresses", group(MaxAddrs))
 	if e.Addrs <= MaxAddrs {
