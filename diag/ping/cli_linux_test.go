@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,6 +124,34 @@ func TestSignals(t *testing.T) {
 	if s.transmitted < 8 || s.received < s.transmitted-1 || !s.rttShown || s.replies != s.received ||
 		!strings.Contains(stdout.String(), "\n--- 127.0.0.1 ping statistics ---\n") {
 		t.Errorf("after SIGQUIT and SIGINT: %+v\n%s", s, stdout.String())
+	}
+}
+
+// TestSignalsJSON checks that with --json, SIGQUIT writes a "stats" line
+// to stdout and SIGINT still ends with host and summary lines, all valid
+// against the schema.
+func TestSignalsJSON(t *testing.T) {
+	stdout, _, done, proc := startPing(t, testnet.Binary(t), "ping", "--json", "-i", "0.05", "127.0.0.1")
+	time.Sleep(300 * time.Millisecond)
+	proc.Signal(syscall.SIGQUIT)
+	time.Sleep(200 * time.Millisecond)
+	proc.Signal(syscall.SIGINT)
+	if err := <-done; err != nil {
+		t.Errorf("exit after SIGINT: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var types []string
+	for _, l := range lines {
+		var v struct{ Type string }
+		json.Unmarshal([]byte(l), &v)
+		types = append(types, v.Type)
+	}
+	n := len(types)
+	if !slices.Contains(types, "stats") || n < 3 || types[n-2] != "host" || types[n-1] != "summary" || !strings.Contains(lines[n-1], `"interrupted":true`) {
+		t.Errorf("line types %v, last %s", types, lines[n-1])
+	}
+	if errs := testnet.SchemaErrors(t, "testdata/ping.schema.json", lines); errs != "" {
+		t.Errorf("schema: %s", errs)
 	}
 }
 
