@@ -3,7 +3,6 @@ package check
 import (
 	"cmp"
 	"context"
-	"errors"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -150,19 +149,21 @@ func readAnswer(b []byte, name dnsmessage.Name, pending map[uint16]pendingQuery,
 			break // dnsmessage.ErrSectionDone, or a malformed record: keep what parsed
 		}
 		switch {
-		case ah.Type == dnsmessage.TypeA && ah.Type == q.Type:
-			if a, err := p.AResource(); err == nil {
+		case ah.Type == dnsmessage.TypeA && q.Type == dnsmessage.TypeA:
+			var a dnsmessage.AResource
+			if a, err = p.AResource(); err == nil {
 				r.Addrs = append(r.Addrs, netip.AddrFrom4(a.A))
 			}
-		case ah.Type == dnsmessage.TypeAAAA && ah.Type == q.Type:
-			if a, err := p.AAAAResource(); err == nil {
+		case ah.Type == dnsmessage.TypeAAAA && q.Type == dnsmessage.TypeAAAA:
+			var a dnsmessage.AAAAResource
+			if a, err = p.AAAAResource(); err == nil {
 				r.Addrs = append(r.Addrs, netip.AddrFrom16(a.AAAA))
 			}
 		default:
 			err = p.SkipAnswer()
 		}
-		if err != nil && !errors.Is(err, dnsmessage.ErrSectionDone) {
-			break
+		if err != nil {
+			break // a malformed record: the parser cannot go on
 		}
 	}
 	return h.ID, true

@@ -78,8 +78,9 @@ type Options struct {
 
 	// Ping sends the echo requests (the ping package's when nil).
 	Ping Pinger
-	// Dial opens TCP connections and the DNS step's UDP sockets (a
-	// net.Dialer's when nil).
+	// Dial opens the internet step's TCP connections and the UDP sockets
+	// of the DNS queries and of the no-ICMP gateway check (a net.Dialer's
+	// when nil).
 	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 	// Interfaces reads interfaces and default routes (ifaces.Gather when
 	// nil).

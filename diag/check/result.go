@@ -69,7 +69,6 @@ const (
 	DNSNoData         Problem = "nodata"             // dns: the name has no address records
 	DNSBadAnswer      Problem = "bad_answer"         // dns: an answer that does not parse, another error code
 	Unresolved        Problem = "unresolved"         // internet: a host name did not resolve
-	SomeUnreachable   Problem = "partial"            // several targets, some fail
 	SystemError       Problem = "error"              // a local failure (socket, netlink)
 	RoutesUnavailable Problem = "routes_unavailable" // gateway: this OS does not let netdiag read routes
 )
