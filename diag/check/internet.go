@@ -66,8 +66,11 @@ func internetTargets(opt Options, ifs *ifaces.Result) []*HostProbe {
 }
 
 // checkInternet tries every host at once. Names wait for dnsServer, the
-// first resolver the DNS step found working (invalid: none).
+// first resolver the DNS step found working (invalid: none); the step ends
+// within twice opt.Timeout even then.
 func checkInternet(ctx context.Context, opt Options, hosts []*HostProbe, dnsServer func() (netip.AddrPort, bool)) InternetStep {
+	ctx, cancel := context.WithTimeout(ctx, 2*opt.Timeout)
+	defer cancel()
 	var wg sync.WaitGroup
 	for _, h := range hosts {
 		wg.Go(func() {
@@ -138,10 +141,17 @@ func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 		}
 	case <-timer.C:
 		h.TCP = connect(ctx, opt, h.Addr, opt.Port)
-		if h.TCP.reached() {
+		stopped := h.TCP.reached()
+		if stopped {
 			stopPing()
 		}
 		h.Ping = <-pinged
+		if stopped && h.Ping.answered() {
+			// A slow host: its replies were still coming. Requests cut
+			// short are not lost.
+			h.Status = OK
+			return
+		}
 	}
 	switch p, c := h.Ping, h.TCP; {
 	case p.answered() && p.Received < p.Sent:
