@@ -130,7 +130,7 @@ func TestHostByName(t *testing.T) {
 	r.expect(t, map[string]string{"internet": "fail/unresolved"})
 	r.expectSummary(t, 1, "The internet host nosuch.test does not resolve (no such host) — check the name given with --host.")
 
-	nft(t, l.router, `table inet f {
+	testnet.Nft(t, l.router, `table inet f {
 		chain in { type filter hook input priority 0; udp dport 53 drop; }
 	}`)
 	r = l.check(t, args...)

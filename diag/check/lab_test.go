@@ -122,19 +122,9 @@ func in(t *testing.T, ns string, argv ...string) {
 
 // silenceUpstream makes the upstream host drop everything it receives.
 func silenceUpstream(t *testing.T, l *lab) {
-	nft(t, l.upstream, `table inet f {
+	testnet.Nft(t, l.upstream, `table inet f {
 		chain in { type filter hook input priority 0; iifname u0 drop; }
 	}`)
-}
-
-// nft loads an nftables ruleset into namespace ns.
-func nft(t *testing.T, ns, rules string) {
-	t.Helper()
-	testnet.RequireTools(t, "nft")
-	a := testnet.InNetns(ns, "nft", "-f", "-")
-	if r := testnet.Run(t, 10*time.Second, rules, a[0], a[1:]...); r.Code != 0 {
-		t.Fatalf("nft in %s: %s", ns, r.Stderr)
-	}
 }
 
 // writeFile writes a file in the test's temporary directory.

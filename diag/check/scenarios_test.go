@@ -72,7 +72,7 @@ func TestGatewayDown(t *testing.T) {
 func TestDNSNotAnswering(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	nft(t, l.router, `table inet f {
+	testnet.Nft(t, l.router, `table inet f {
 		chain in { type filter hook input priority 0; udp dport 53 drop; }
 	}`)
 	r := l.check(t, l.labArgs()...)
@@ -115,7 +115,7 @@ func TestIPv6Broken(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
 	// The router forwards IPv4 only.
-	nft(t, l.router, `table inet f {
+	testnet.Nft(t, l.router, `table inet f {
 		chain forward6 { type filter hook forward priority 0; meta nfproto ipv6 drop; }
 	}`)
 	r := l.check(t, l.labArgs()...)
@@ -126,7 +126,7 @@ func TestIPv6Broken(t *testing.T) {
 func TestICMPFilteredTCPOpen(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	nft(t, l.upstream, `table inet f {
+	testnet.Nft(t, l.upstream, `table inet f {
 		chain in { type filter hook input priority 0; icmp type echo-request drop; icmpv6 type echo-request drop; }
 	}`)
 	r := l.check(t, l.labArgs()...)
@@ -144,7 +144,7 @@ func TestICMPFilteredTCPOpen(t *testing.T) {
 // filterGatewayPing makes the router drop pings to itself; forwarded
 // traffic passes.
 func filterGatewayPing(t *testing.T, l *lab) {
-	nft(t, l.router, `table inet f {
+	testnet.Nft(t, l.router, `table inet f {
 		chain in { type filter hook input priority 0; icmp type echo-request drop; icmpv6 type echo-request drop; }
 	}`)
 }
@@ -201,14 +201,14 @@ func TestLoopbackDown(t *testing.T) {
 func TestLoopbackFiltered(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	nft(t, l.client, `table inet lo6 {
+	testnet.Nft(t, l.client, `table inet lo6 {
 		chain in { type filter hook input priority 0; iifname lo icmpv6 type echo-request drop; }
 	}`)
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"local": "warn/no_reply"})
 	r.expectSummary(t, 0, "IPv6 on loopback is broken: ::1 does not answer ping — a firewall rule probably drops it (see 'sudo nft list ruleset').")
 
-	nft(t, l.client, `table inet lo4 {
+	testnet.Nft(t, l.client, `table inet lo4 {
 		chain in { type filter hook input priority 0; iifname lo icmp type echo-request drop; }
 	}`)
 	r = l.check(t, l.labArgs()...)
@@ -220,7 +220,7 @@ func TestGatewayLoss(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
 	// Every third echo request to the router is lost.
-	nft(t, l.router, `table inet f {
+	testnet.Nft(t, l.router, `table inet f {
 		chain in { type filter hook input priority 0; icmp type echo-request numgen inc mod 3 0 drop; }
 	}`)
 	r := l.check(t, l.labArgs()...)

@@ -160,7 +160,7 @@ func TestSignalsJSON(t *testing.T) {
 // so no loss figure is printed, and with no reply the exit code is 1.
 func TestInterruptInFlight(t *testing.T) {
 	ns := testnet.Netns(t, "ping")
-	nft(t, ns, `add table inet t
+	testnet.Nft(t, ns, `add table inet t
 add chain inet t in { type filter hook input priority 0; }
 add rule inet t in icmp type echo-reply drop`)
 	argv := testnet.InNetns(ns, testnet.Binary(t), "ping", "-i", "0.1", "-W", "10", "127.0.0.1")
@@ -240,7 +240,7 @@ func errorsAs(err error, target **exec.ExitError) bool {
 // line.
 func TestJSONSchema(t *testing.T) {
 	a, _, _ := routed(t)
-	nft(t, a, `add table inet t
+	testnet.Nft(t, a, `add table inet t
 add chain inet t in { type filter hook input priority 0; }
 add rule inet t in ip saddr 127.0.0.3 icmp type echo-reply drop`)
 	var out []string

@@ -2,8 +2,6 @@ package ping_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -99,13 +97,6 @@ func in(t *testing.T, ns string, argv ...string) {
 	testnet.MustRun(t, "ip", append([]string{"netns", "exec", ns}, argv...)...)
 }
 
-// nft loads an nftables ruleset into namespace ns.
-func nft(t *testing.T, ns, rules string) {
-	t.Helper()
-	testnet.RequireTools(t, "nft")
-	in(t, ns, "nft", rules)
-}
-
 // routed builds three namespaces, a - r - b, joined by veth pairs, with r
 // forwarding IPv4 and IPv6 and not rate-limiting its ICMP errors:
 //
@@ -147,34 +138,6 @@ func allowICMPSockets(t *testing.T, ns string, allow bool) {
 		r = "0 2147483647"
 	}
 	in(t, ns, "sysctl", "-qw", "net.ipv4.ping_group_range="+r)
-}
-
-// publicBinary copies the netdiag binary to a directory any user may
-// enter, for runs as nobody (Binary's own directory is private).
-func publicBinary(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "netdiag-ping-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(testnet.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, "netdiag")
-	if err := os.WriteFile(p, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// asNobody returns argv run as user and group 65534 with no other groups.
-func asNobody(argv ...string) []string {
-	return append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, argv...)
 }
 
 func describe(r testnet.Result) string {

@@ -14,7 +14,7 @@ import (
 // once per probe when its -W timeout passes.
 func TestDroppedRepliesVsIputils(t *testing.T) {
 	ns := testnet.Netns(t, "ping")
-	nft(t, ns, `add table inet t
+	testnet.Nft(t, ns, `add table inet t
 add chain inet t in { type filter hook input priority 0; }
 add rule inet t in icmp type echo-reply drop
 add rule inet t in icmpv6 type echo-reply drop`)
@@ -38,7 +38,7 @@ add rule inet t in icmpv6 type echo-reply drop`)
 // add up: every probe either answered or lost.
 func TestHalfLossVsIputils(t *testing.T) {
 	ns := testnet.Netns(t, "ping")
-	nft(t, ns, `add table inet t
+	testnet.Nft(t, ns, `add table inet t
 add chain inet t in { type filter hook input priority 0; }
 add rule inet t in icmp type echo-reply numgen random mod 2 == 0 drop`)
 	nd, ip := pingBoth(t, ns, 30*time.Second, "-q", "-c", "60", "-i", "0.005", "-W", "0.5", "127.0.0.1")
@@ -121,7 +121,7 @@ func TestTTLExceededVsIputils(t *testing.T) {
 // count them apart from the replies and lose nothing.
 func TestDuplicatesVsIputils(t *testing.T) {
 	a, _, b := routed(t)
-	nft(t, b, `add table ip d
+	testnet.Nft(t, b, `add table ip d
 add chain ip d out { type filter hook output priority 0; }
 add rule ip d out icmp type echo-reply dup to 10.77.2.1 device b0`)
 	nd, ip := pingBoth(t, a, 20*time.Second, "-c", "3", "-i", "0.2", "10.77.2.2")

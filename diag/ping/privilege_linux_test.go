@@ -26,12 +26,12 @@ func startMode(t *testing.T, out string) string {
 // each run picks, or the error that names the fixes.
 func TestPrivilegeDetection(t *testing.T) {
 	testnet.RequireTools(t, "setpriv", "sysctl")
-	bin := publicBinary(t)
+	bin := testnet.PublicBinary(t)
 	allowed, denied := testnet.Netns(t, "ping"), testnet.Netns(t, "ping")
 	allowICMPSockets(t, allowed, true)
 	allowICMPSockets(t, denied, false)
 	root := func(args ...string) []string { return append([]string{bin, "ping"}, args...) }
-	nobody := func(args ...string) []string { return asNobody(root(args...)...) }
+	nobody := func(args ...string) []string { return testnet.AsNobody(root(args...)...) }
 	ok := []string{"-c", "1", "--json", "127.0.0.1"}
 	for _, tc := range []struct {
 		name string
@@ -82,11 +82,11 @@ func TestPrivilegeDetection(t *testing.T) {
 // a raw socket where the sysctl denies unprivileged ones.
 func TestSetcapFix(t *testing.T) {
 	testnet.RequireTools(t, "setpriv", "setcap", "sysctl")
-	bin := publicBinary(t)
+	bin := testnet.PublicBinary(t)
 	ns := testnet.Netns(t, "ping")
 	allowICMPSockets(t, ns, false)
 	testnet.MustRun(t, "setcap", "cap_net_raw+ep", bin)
-	res := runIn(t, ns, 20*time.Second, asNobody(bin, "ping", "-c", "2", "-i", "0.05", "-v", "127.0.0.1")...)
+	res := runIn(t, ns, 20*time.Second, testnet.AsNobody(bin, "ping", "-c", "2", "-i", "0.05", "-v", "127.0.0.1")...)
 	if res.Code != 0 || !strings.Contains(res.Stderr, "pinging with a raw ICMP socket") || !strings.Contains(res.Stdout, "2 received") {
 		t.Errorf("nobody with cap_net_raw: %s", describe(res))
 	}

@@ -87,7 +87,7 @@ func TestProBingShortfalls(t *testing.T) {
 
 	// Replies dropped: mid-run, pro-bing's loss counts the probes in flight.
 	ns := testnet.Netns(t, "ping")
-	nft(t, ns, `add table inet t
+	testnet.Nft(t, ns, `add table inet t
 add chain inet t in { type filter hook input priority 0; }
 add rule inet t in icmp type echo-reply drop`)
 	var mid *probing.Statistics

@@ -186,7 +186,7 @@ func TestCLIProgress(t *testing.T) {
 	testnet.RequireTools(t, "script", "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet p {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3299 tcp flags syn drop\n }\n}\n"
-	nftIn(t, ns, rules)
+	testnet.Nft(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:4000"), "")
 	bin := testnet.Binary(t)
 	inner := strings.Join(testnet.InNetns(ns, bin, "scan", "127.0.0.1", "-p", "3000-3299,4000", "--timeout", "700ms", "--retries", "0", "--concurrency", "100"), " ")
@@ -216,7 +216,7 @@ func TestJSONSchema(t *testing.T) {
 	testnet.RequireTools(t, "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet s {\n chain input {\n type filter hook input priority 0;\n tcp dport 23 tcp flags syn drop\n tcp dport 24 reject with icmpx type admin-prohibited\n }\n}\n"
-	nftIn(t, ns, rules)
+	testnet.Nft(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:22"), "SSH-2.0-test\r\n")
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "[::1]:25"), "")
 	var lines []string

@@ -168,7 +168,7 @@ table inet scantest {
 func TestFilteredAndRejected(t *testing.T) {
 	testnet.RequireTools(t, "nft", "nmap")
 	ns := testnet.Netns(t, "scan")
-	nftIn(t, ns, filterRules)
+	testnet.Nft(t, ns, filterRules)
 	want := map[string]map[netaddr.Port][2]string{
 		"127.0.0.1": {
 			1000: {"closed", "conn-refused"}, 1001: {"filtered", "no-response"}, 1002: {"closed", "conn-refused"},
@@ -227,7 +227,7 @@ table inet scanlimit {
 	}
 }
 `
-	nftIn(t, ns, rules)
+	testnet.Nft(t, ns, rules)
 	r := netaddr.PortRange{First: 20000, Last: 21499}
 	want := listenOn(t, netip.MustParseAddr("127.0.0.1"), r, 5, "", listenInNetns(t, ns))
 
@@ -277,7 +277,7 @@ func TestCLIInterrupt(t *testing.T) {
 	testnet.RequireTools(t, "nft")
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet i {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3999 tcp flags syn drop\n }\n}\n"
-	nftIn(t, ns, rules)
+	testnet.Nft(t, ns, rules)
 	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:2999"), "")
 	argv := testnet.InNetns(ns, testnet.Binary(t), "scan", "127.0.0.1", "-p", "2999-3999", "--timeout", "10s", "--concurrency", "20")
 	c := exec.Command(argv[0], argv[1:]...) // ip netns exec execs netdiag: same process
