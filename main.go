@@ -29,6 +29,13 @@ var version = "0.1.0-dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C cancels ctx and the command prints what it has; once
+	// that happened, restore default handling so a second Ctrl-C (or one
+	// while a command waits on a terminal's stdin) kills the process.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
 	stop()
 	os.Exit(report(os.Stderr, err))

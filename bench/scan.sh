@@ -80,8 +80,13 @@ tools = {
     "nmap -sT -p- -n -T5 127.0.0.1": ["nmap", "-sT", "-p-", "-n", "-T5", "-oG", "-", "127.0.0.1"],
 }
 
+slowest = (0, None)  # netdiag's slowest run and its summary line
+
 def open_netdiag(out):
-    return sorted(json.loads(l)["port"] for l in out.splitlines() if json.loads(l)["type"] == "port")
+    global last_summary
+    lines = [json.loads(l) for l in out.splitlines()]
+    last_summary = lines[-1]
+    return sorted(l["port"] for l in lines if l["type"] == "port")
 
 def open_nmap(out):
     found = []
@@ -120,6 +125,8 @@ names = list(tools)
 for i in range(runs):
     for name in (names if i % 2 == 0 else names[::-1]):
         w, m = run(name)
+        if name.startswith("netdiag") and w > slowest[0]:
+            slowest = (w, last_summary)
         walls[name].append(w)
         rss[name].append(m)
 
@@ -131,5 +138,8 @@ for name in tools:
 nd, nm = (statistics.median(walls[n]) for n in names)
 print(f"ratio netdiag/nmap (median wall time): {nd / nm:.2f}  (target <= 0.8)")
 print(f"open ports found by both in every run: {','.join(map(str, want))}")
+w, summ = slowest
+print(f"slowest netdiag run: {w:.3f} s wall, {summ['elapsed_ms'] / 1000:.3f} s scanning, {summ['probes']} probes, "
+      f"{summ['retries']} retries, {summ['backoffs']} backoffs")
 PY
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,8 +3,6 @@ package ifaces
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -259,10 +257,11 @@ func counters(t *testing.T, res *Result, name string) Counters {
 func TestNetnsUnprivileged(t *testing.T) {
 	tn := buildTestNet(t)
 	testnet.RequireTools(t, "setpriv")
-	bin := worldExecutable(t, testnet.Binary(t))
+	bin := testnet.PublicBinary(t)
 	root := []string{bin}
-	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin}
-	if r := testnet.Run(t, 10*time.Second, "", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "id", "-u"); strings.TrimSpace(r.Stdout) != "65534" {
+	nobody := testnet.AsNobody(bin)
+	id := testnet.AsNobody("id", "-u")
+	if r := testnet.Run(t, 10*time.Second, "", id[0], id[1:]...); strings.TrimSpace(r.Stdout) != "65534" {
 		t.Fatalf("setpriv did not drop to uid 65534: %q %q", r.Stdout, r.Stderr)
 	}
 	diffResults(t, withoutVolatile(t, runJSON(t, tn.ns, nobody)), withoutVolatile(t, runJSON(t, tn.ns, root)))
@@ -284,29 +283,6 @@ func dropCounterLines(s string) string {
 		f := strings.Fields(l)
 		return len(f) > 0 && (f[0] == "RX" || f[0] == "TX")
 	}), "\n")
-}
-
-// worldExecutable copies the netdiag binary where an unprivileged user can
-// run it (the test build directory is private to root).
-func worldExecutable(t *testing.T, bin string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "netdiag-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	b, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(dir, "netdiag")
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // TestDefaultRoutesAPI checks the API the check command uses, in the

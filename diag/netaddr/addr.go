@@ -10,6 +10,13 @@
 // form, with an optional RFC 4007 zone. Errors are *ParseError values that quote
 // the input and say why it was rejected.
 //
+// It also knows what an address is: the IANA special-purpose and
+// address-space registries as data (LookupSpecial, LookupSpace,
+// AddrProperties), the IPv4 address inside IPv4-mapped, 6to4, Teredo and
+// NAT64 addresses (EmbeddedIPv4), prefix arithmetic (Netmask, UsableRange,
+// ...). ScanAddrOrPrefix is an allocation-free validator for filtering
+// millions of lines; it accepts exactly what the parsers accept.
+//
 // Nothing in this package touches the network except Resolve, which is the
 // separate, context-aware DNS step.
 package netaddr
@@ -173,6 +180,9 @@ func explainAddr(s string) *ParseError {
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		return fail("IP address", fmt.Sprintf("%q is a prefix length; a single address is expected here", s[i:]))
 	}
+	if host, port, ok := strings.Cut(s, ":"); ok && isDecimal(port) && !strings.Contains(host, "%") && !isHexGroup(host) {
+		return fail("IP address", fmt.Sprintf("%q looks like host:port; give the address alone: %s", s, host))
+	}
 	if strings.Contains(s, ":") {
 		return explainIPv6(s)
 	}
@@ -188,6 +198,20 @@ func explainAddr(s string) *ParseError {
 		kind = "IP address"
 	}
 	return &ParseError{Kind: kind, Input: s, Reason: reason, Note: note}
+}
+
+// isHexGroup reports whether s could be a group of an IPv6 address: 1-4
+// hex digits.
+func isHexGroup(s string) bool {
+	if s == "" || len(s) > 4 {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		if hexVal(s[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // isDecimal reports whether s is a non-empty string of ASCII digits.

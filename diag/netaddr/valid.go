@@ -65,9 +65,11 @@ func ScanAddrOrPrefix(b []byte) int {
 	// The first byte that is not a decimal digit decides the family: "."
 	// can only be IPv4 (IPv6 starts with a group and a colon), anything
 	// else can only be IPv6.
-	n, _ := octet(b, 0)
+	v4 := len(b) > 1 && decDigit[b[0]] != 0xff && (b[1] == '.' ||
+		len(b) > 2 && decDigit[b[1]] != 0xff && (b[2] == '.' ||
+			len(b) > 3 && decDigit[b[2]] != 0xff && b[3] == '.'))
 	end, maxBits, zone := 0, 32, false
-	if n > 0 && n < len(b) && b[n] == '.' {
+	if v4 {
 		end = scanIPv4(b, 0)
 	} else {
 		end, zone = scanIPv6(b)
@@ -126,28 +128,36 @@ func decimal(b []byte, i, n int) int {
 }
 
 // scanIPv4 reads strict dotted decimal at b[i:] and returns the index just
-// after it, or -1.
+// after it, or -1. Each part is read by the SWAR code of octet, repeated
+// here so that the loop makes no calls.
 func scanIPv4(b []byte, i int) int {
-	n0, v0 := octet(b, i)
-	i += n0
-	if n0 == 0 || v0 > 255 || i >= len(b) || b[i] != '.' {
-		return -1
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i >= len(b) || b[i] != '.' {
+				return -1
+			}
+			i++
+		}
+		var n int
+		var v uint32
+		if i+4 <= len(b) {
+			x := binary.LittleEndian.Uint32(b[i:])
+			non := (^((x | 0x80808080) - 0x30303030) | (x&0x7f7f7f7f + 0x46464646) | x) & 0x80808080
+			n = bits.TrailingZeros32(non) >> 3
+			d := x - 0x30303030
+			v = d&0xff*mul0[n] + d>>8&0xff*mul1[n] + d>>16&0xff*mul2[n]
+			if n > 1 && d&0xff == 0 || n > 3 {
+				return -1
+			}
+		} else {
+			n, v = octetSlow(b, i)
+		}
+		if n == 0 || v > 255 {
+			return -1
+		}
+		i += n
 	}
-	n1, v1 := octet(b, i+1)
-	i += n1 + 1
-	if n1 == 0 || v1 > 255 || i >= len(b) || b[i] != '.' {
-		return -1
-	}
-	n2, v2 := octet(b, i+1)
-	i += n2 + 1
-	if n2 == 0 || v2 > 255 || i >= len(b) || b[i] != '.' {
-		return -1
-	}
-	n3, v3 := octet(b, i+1)
-	if n3 == 0 || v3 > 255 {
-		return -1
-	}
-	return i + 1 + n3
+	return i
 }
 
 // Multipliers for the digits of a 1-3 digit number, by digit count.

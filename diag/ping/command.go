@@ -44,12 +44,12 @@ func Command() *cli.Command {
 			"Exit codes: 0 a reply came (sweeps: every host answered), 1 no reply (sweeps: a host did not\n" +
 			"answer), 2 usage or system error (unresolvable name, invalid flag, no permission).",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `N` probes per host (with -w: after N replies); default: until Ctrl-C, or 1 for sweeps"},
+			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, DefaultText: "until Ctrl-C; sweeps 1", Usage: "stop after `N` probes per host (with -w: after N replies)"},
 			&cli.StringFlag{Name: "interval", Aliases: []string{"i"}, Value: "1", Usage: "`SECONDS` between probes to one host"},
-			&cli.StringFlag{Name: "timeout", Aliases: []string{"W"}, Usage: "`SECONDS` each probe waits for its reply before it counts as lost (default: 10, sweeps 0.5)"},
+			&cli.StringFlag{Name: "timeout", Aliases: []string{"W"}, DefaultText: "10; sweeps 0.5", Usage: "`SECONDS` each probe waits for its reply before it counts as lost"},
 			&cli.StringFlag{Name: "deadline", Aliases: []string{"w"}, Usage: "stop after `SECONDS` whatever the counts"},
 			&cli.IntFlag{Name: "size", Aliases: []string{"s"}, Value: DefaultSize, Usage: "data `BYTES` per request (0-65507; IPv6 to 65527)"},
-			&cli.IntFlag{Name: "ttl", Aliases: []string{"t"}, Usage: "IPv4 `TTL` or IPv6 hop limit of requests (1-255)"},
+			&cli.IntFlag{Name: "ttl", Aliases: []string{"t"}, DefaultText: "the system's", Usage: "IPv4 `TTL` or IPv6 hop limit of requests (1-255)"},
 			&cli.StringFlag{Name: "interface", Aliases: []string{"I"}, Usage: "send from this `ADDRESS` or through this interface NAME"},
 			&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 only"},
 			&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "IPv6 only"},
@@ -59,7 +59,8 @@ func Command() *cli.Command {
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "read targets from `FILE`, one per line (- for standard input; # starts a comment)"},
 			&cli.BoolFlag{Name: "alive", Aliases: []string{"a"}, Usage: "sweep: print only the addresses that answered"},
 			&cli.BoolFlag{Name: "unreachable", Aliases: []string{"u"}, Usage: "sweep: print only the addresses that did not answer"},
-			&cli.Float64Flag{Name: "rate", Usage: fmt.Sprintf("most echo requests per `SECOND` over all hosts; 0 for no limit (default: %d for sweeps, none for one host)", DefaultRate)},
+			&cli.IntFlag{Name: "retries", Aliases: []string{"r"}, DefaultText: fmt.Sprint(DefaultRetries, ", as fping"), Usage: "sweeps without -c: send a host that did not answer up to `N` more probes, each waiting 1.5 times longer"},
+			&cli.Float64Flag{Name: "rate", DefaultText: fmt.Sprint(DefaultRate, " for sweeps; none for one host"), Usage: "most echo requests per second over all hosts, `N`; 0 for no limit"},
 			&cli.BoolFlag{Name: "privileged", Usage: "use a raw ICMP socket (root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "unprivileged", Usage: "use an unprivileged ICMP socket (net.ipv4.ping_group_range)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error which socket and address were chosen"},
@@ -90,7 +91,7 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 	}
 	v := view{quiet: c.Bool("quiet"), alive: c.Bool("alive"), unreach: c.Bool("unreachable"),
 		timestamps: c.Bool("timestamps"), verbose: c.Bool("verbose"), from: c.String("interface")}
-	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate")}
+	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate"), Retries: c.Int("retries")}
 	if opt.Interval, err = seconds(c, "interval", "-i"); err != nil {
 		return opt, v, err
 	}
@@ -113,6 +114,8 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 		return opt, v, exitcode.Usagef("-t %d: must be 1 to 255", opt.TTL)
 	case opt.Rate < 0:
 		return opt, v, exitcode.Usagef("--rate %v: must be positive, or 0 for no limit", opt.Rate)
+	case opt.Retries < 0:
+		return opt, v, exitcode.Usagef("-r %d: must be 0 or more", opt.Retries)
 	case c.Bool("privileged") && c.Bool("unprivileged"):
 		return opt, v, exitcode.Usagef("--privileged and --unprivileged exclude each other")
 	case c.Bool("alive") && c.Bool("unreachable"):
@@ -142,6 +145,9 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 	if v.sweep {
 		if !c.IsSet("count") {
 			opt.Count = 1
+			if !c.IsSet("retries") {
+				opt.Retries = DefaultRetries
+			}
 		}
 		if !c.IsSet("timeout") {
 			opt.Timeout = DefaultSweepTimeout
@@ -257,7 +263,14 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out := render.FromCLI(c)
+	w := c.App.Writer
+	var bw *batchWriter
+	if v.sweep && !render.IsTerminal(w) {
+		bw = newBatchWriter(w)
+		defer bw.Close()
+		w = bw
+	}
+	out := render.New(w, c.Bool("json"))
 	p := newPrinter(out, c.App.ErrWriter, v, opt)
 	stats, stop := statsSignal()
 	defer stop()
@@ -274,6 +287,11 @@ func run(c *cli.Context) error {
 	}
 	if perr := p.finish(s); perr != nil {
 		return perr
+	}
+	if bw != nil {
+		if werr := bw.Close(); werr != nil {
+			return werr
+		}
 	}
 	if err != nil {
 		return err

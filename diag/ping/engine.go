@@ -58,7 +58,6 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 
 	e.mu.Lock()
 	e.stopped = true
-	end := time.Now()
 	e.mu.Unlock()
 	for _, f := range e.fams {
 		if f != nil {
@@ -67,7 +66,7 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 	}
 	wg.Wait()
 	s := e.summary()
-	s.Elapsed = end.Sub(e.start)
+	s.Elapsed = e.last.Sub(e.start)
 	s.Interrupted = interrupted
 	return s, e.fatal
 }
@@ -89,9 +88,11 @@ type engine struct {
 	expiry   probeQueue // probes in flight, by deadline
 	active   int        // hosts not done yet
 	nextSend time.Time  // the rate limit's next free slot
+	sent     uint64     // probes sent
 	start    time.Time
-	stopped  bool  // the run is over: receivers emit nothing more
-	fatal    error // a receiver's unrecoverable error, which ends the run
+	last     time.Time // the last request sent or reply received
+	stopped  bool      // the run is over: receivers emit nothing more
+	fatal    error     // a receiver's unrecoverable error, which ends the run
 }
 
 // family is one address family's socket and its table of probes by
@@ -99,8 +100,26 @@ type engine struct {
 type family struct {
 	conn  *icmpsock.Conn
 	v6    bool
-	seq   uint16          // the last sequence number used
-	slots [1 << 16]*probe // the latest probe sent with each sequence number
+	seq   uint16            // the last sequence number used
+	slots [256]*[256]*probe // the latest probe sent with each sequence number, in pages made as needed
+}
+
+// slot returns the latest probe sent with sequence number seq, or nil.
+func (f *family) slot(seq uint16) *probe {
+	if page := f.slots[seq>>8]; page != nil {
+		return page[seq&0xff]
+	}
+	return nil
+}
+
+// setSlot records p as the latest probe with its sequence number.
+func (f *family) setSlot(p *probe) {
+	page := f.slots[p.seq>>8]
+	if page == nil {
+		page = new([256]*probe)
+		f.slots[p.seq>>8] = page
+	}
+	page[p.seq&0xff] = p
 }
 
 // host is a host being pinged.
@@ -109,6 +128,7 @@ type host struct {
 	fam     *family
 	next    time.Time // when its next probe is due
 	probes  int       // probes sent
+	retries int       // retries sent
 	sending bool      // it still has probes to send
 	done    bool      // nothing to send and nothing in flight
 	heapIdx int
@@ -126,7 +146,8 @@ const (
 // probe is one echo request.
 type probe struct {
 	h        *host
-	n        int // the host's probe number, from 1
+	n        int    // the host's probe number, from 1
+	order    uint64 // the run's probe number, for ties in the expiry queue
 	seq      uint16
 	sent     time.Time
 	deadline time.Time

@@ -38,6 +38,9 @@ const (
 	// DefaultSweepTimeout is the per-probe wait when pinging many hosts,
 	// fping's 500 ms.
 	DefaultSweepTimeout = 500 * time.Millisecond
+	// DefaultRetries is how many more probes a sweep sends a host that did
+	// not answer its first (fping's default).
+	DefaultRetries = 3
 	// DefaultRate is the most echo requests a second a sweep sends by
 	// default: fping's 10 ms between packets, safe on real networks.
 	DefaultRate = 100
@@ -78,6 +81,10 @@ type Options struct {
 	// Rate caps the echo requests sent per second over all hosts; 0 means
 	// no cap.
 	Rate float64
+	// Retries, when Count is 1 and there is no Deadline, sends a host that
+	// did not answer (timeout or ICMP error) up to this many more probes,
+	// each waiting half as long again as the last (fping's -r and -B 1.5).
+	Retries int
 
 	// Size is the number of data bytes per request (-s).
 	Size int
@@ -121,6 +128,8 @@ func (opt *Options) check() error {
 		return optionErrorf("deadline %v: must be positive", opt.Deadline)
 	case opt.Rate < 0:
 		return optionErrorf("rate %v: must be positive, or 0 for no limit", opt.Rate)
+	case opt.Retries < 0:
+		return optionErrorf("retries %d: must be 0 or more", opt.Retries)
 	case opt.Size < 0 || opt.Size > MaxSizeIPv6:
 		return optionErrorf("size %d: must be 0 to %d (%d for IPv4)", opt.Size, MaxSizeIPv6, MaxSizeIPv4)
 	case opt.TTL < 0 || opt.TTL > 255:

@@ -8,33 +8,58 @@ import (
 )
 
 // receive reads one family's socket until it is closed and matches each
-// reply or error to its probe.
+// reply or error to its probe. After each wake-up it drains what else is
+// queued (a sweep's replies come in bursts) and handles the lot under one
+// lock.
 func (e *engine) receive(f *family) {
-	buf := make([]byte, 1<<16+512)
+	// Room for a reply (IP header, ICMP header, data) or an ICMP error,
+	// which quotes at most 576 (IPv4) or 1,280 (IPv6) bytes.
+	size := e.opt.Size + 1600
+	n := 64
+	if size > 16<<10 {
+		n = 1 // big requests: one buffer, one packet at a time
+	}
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = make([]byte, size)
+	}
+	pkts := make([]icmpsock.Packet, 0, n)
 	for {
-		pkt, err := f.conn.Recv(buf)
-		if err == icmpsock.ErrClosed {
-			return
+		pkt, err := f.conn.Recv(bufs[0])
+		pkts = pkts[:0]
+		if err == nil {
+			pkts = append(pkts, pkt)
+			for len(pkts) < n {
+				p, ok, terr := f.conn.TryRecv(bufs[len(pkts)])
+				if terr != nil {
+					err = terr
+				}
+				if !ok {
+					break
+				}
+				pkts = append(pkts, p)
+			}
 		}
 		e.mu.Lock()
-		if err != nil {
-			if !e.stopped && e.fatal == nil {
-				e.fatal = err
-				e.signal()
-			}
-			e.mu.Unlock()
-			return
-		}
 		if !e.stopped {
-			e.handle(f, &pkt)
+			for i := range pkts {
+				e.handle(f, &pkts[i])
+			}
+		}
+		if err != nil && err != icmpsock.ErrClosed && !e.stopped && e.fatal == nil {
+			e.fatal = err
+			e.signal()
 		}
 		e.mu.Unlock()
+		if err != nil {
+			return
+		}
 	}
 }
 
 // handle matches a packet to the probe it answers; mu must be held.
 func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
-	p := f.slots[pkt.Seq]
+	p := f.slot(pkt.Seq)
 	if p == nil {
 		return
 	}
@@ -71,6 +96,7 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 		h.Late++
 	}
 	ev.Host = h.HostStats
+	e.last = time.Now()
 	e.emitLocked(ev)
 	if e.opt.Deadline > 0 && e.opt.Count > 0 && h.Received >= e.opt.Count {
 		e.stopSending(h)
@@ -84,7 +110,8 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 // not counted again.
 func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
 	h := p.h
-	if p.state == inFlight {
+	settles := p.state == inFlight
+	if settles {
 		p.state = failed
 		h.InFlight--
 		h.Lost++
@@ -92,6 +119,9 @@ func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
 	}
 	h.LastError = perr
 	e.emitLocked(Event{Kind: EventError, Time: when, Host: h.HostStats, Seq: p.n, Error: perr})
+	if settles {
+		e.retry(h, time.Now())
+	}
 	e.checkDone(h)
 }
 

@@ -39,13 +39,18 @@ type basePrinter struct {
 	err  error // the first write error
 }
 
-// line writes one line, with a -D timestamp when asked for.
+// line writes one event's line, with a -D timestamp when asked for.
 func (p *basePrinter) line(t time.Time, format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	if p.v.timestamps {
 		s = fmt.Sprintf("[%d.%06d] %s", t.Unix(), t.Nanosecond()/1000, s)
 	}
-	if err := p.out.Println(s); err != nil && p.err == nil {
+	p.text("%s", s)
+}
+
+// text writes a line that is not an event's: headers, summaries.
+func (p *basePrinter) text(format string, args ...any) {
+	if err := p.out.Printf(format+"\n", args...); err != nil && p.err == nil {
 		p.err = err
 	}
 }
@@ -107,9 +112,9 @@ func (p *hostPrinter) event(ev Event) {
 			from = " from " + p.v.from
 		}
 		if h.Addr.Is4() {
-			p.line(ev.Time, "PING %s (%s)%s %d(%d) bytes of data.", h.Target, h.Addr, from, p.opt.Size, p.opt.Size+28)
+			p.text("PING %s (%s)%s %d(%d) bytes of data.", h.Target, h.Addr, from, p.opt.Size, p.opt.Size+28)
 		} else {
-			p.line(ev.Time, "PING %s(%s)%s %d data bytes", h.Target, h.Addr, from, p.opt.Size)
+			p.text("PING %s(%s)%s %d data bytes", h.Target, h.Addr, from, p.opt.Size)
 		}
 	case EventReply:
 		if p.v.quiet {
@@ -147,10 +152,10 @@ func (p *hostPrinter) event(ev Event) {
 
 func (p *hostPrinter) finish(s Summary) error {
 	h := s.Hosts[0]
-	p.line(time.Now(), "\n--- %s ping statistics ---", h.Target)
-	p.line(time.Now(), "%s", countsLine(&h, s.Elapsed))
+	p.text("\n--- %s ping statistics ---", h.Target)
+	p.text("%s", countsLine(&h, s.Elapsed))
 	if h.rttN > 0 {
-		p.line(time.Now(), "rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax), ms(h.RTTMDev))
+		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax), ms(h.RTTMDev))
 	}
 	return p.err
 }

@@ -50,7 +50,7 @@ func msp(d time.Duration) *float64 {
 type jsonHostRef struct {
 	Target string     `json:"target"`
 	Name   string     `json:"name,omitempty"`
-	Addr   netip.Addr `json:"addr"`
+	Addr   netip.Addr `json:"addr,omitzero"` // none when the name did not resolve
 }
 
 func refOf(h *HostStats) jsonHostRef { return jsonHostRef{h.Target, h.Name, h.Addr} }

@@ -37,14 +37,14 @@ func (p *sweepPrinter) event(ev Event) {
 		case ev.Late:
 			tag = " (late: after --timeout, counted lost)"
 		}
-		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", h.Addr, ev.Seq, ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
+		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", label(h), ev.Seq, ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
 	case EventTimeout:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", h.Addr, ev.Seq, avgOrNaN(h), hostLoss(h))
+			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", label(h), ev.Seq, avgOrNaN(h), hostLoss(h))
 		}
 	case EventError:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], %s", h.Addr, ev.Seq, errorWithSender(ev.Error))
+			p.line(ev.Time, "%s : [%d], %s", label(h), ev.Seq, errorWithSender(ev.Error))
 		}
 	case EventHostDone:
 		p.hostDone(ev.Time, h)
@@ -61,17 +61,17 @@ func (p *sweepPrinter) hostDone(t time.Time, h *HostStats) {
 	switch {
 	case p.v.alive:
 		if h.Alive() {
-			p.line(t, "%s", h.Addr)
+			p.line(t, "%s", label(h))
 		}
 	case p.v.unreach:
 		if !h.Alive() {
-			p.line(t, "%s", h.Addr)
+			p.line(t, "%s", label(h))
 		}
 	case p.v.quiet || p.v.count != 1:
 	case h.Alive():
-		p.line(t, "%s is alive (%s ms)", h.Addr, ms(h.RTTMin))
+		p.line(t, "%s is alive (%s ms)", label(h), ms(h.RTTMin))
 	case h.LastError != nil:
-		p.line(t, "%s is unreachable (%s)", h.Addr, errorWithSender(h.LastError))
+		p.line(t, "%s is unreachable (%s)", label(h), errorWithSender(h.LastError))
 	default:
 		p.line(t, "%s is unreachable", h.Addr)
 	}
@@ -94,24 +94,24 @@ func (p *sweepPrinter) finish(s Summary) error {
 			if h.ResolveErr != "" {
 				continue
 			}
-			line := fmt.Sprintf("%s : xmt/rcv/%%loss = %d/%d/%s", h.Addr, h.Sent, h.Received, hostLoss(h))
+			line := fmt.Sprintf("%s : xmt/rcv/%%loss = %d/%d/%s", label(h), h.Sent, h.Received, hostLoss(h))
 			if h.rttN > 0 {
 				line += fmt.Sprintf(", min/avg/max = %s/%s/%s", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax))
 			}
-			p.line(now, "%s", line)
+			p.text("%s", line)
 		}
 	}
 	t := s.Total()
 	alive, pinged := s.Alive()
-	p.line(now, "\n--- %s ping statistics ---", title(s))
+	p.text("\n--- %s ping statistics ---", title(s))
 	hostsLine := fmt.Sprintf("%d hosts, %d alive, %d unreachable", pinged, alive, pinged-alive)
 	if n := s.ResolveFailures(); n > 0 {
 		hostsLine += fmt.Sprintf(", %d not resolved", n)
 	}
-	p.line(now, "%s", hostsLine)
-	p.line(now, "%s", countsLine(&t, s.Elapsed))
+	p.text("%s", hostsLine)
+	p.text("%s", countsLine(&t, s.Elapsed))
 	if t.rttN > 0 {
-		p.line(now, "rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
+		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
 	}
 	return p.err
 }
@@ -155,4 +155,13 @@ func errorWithSender(e *ProbeError) string {
 		return e.Message + " from " + e.From.String()
 	}
 	return "send failed: " + e.Message
+}
+
+// label names a host as fping does: by the name it was given as, else by
+// its address.
+func label(h *HostStats) string {
+	if h.Name != "" {
+		return h.Name
+	}
+	return h.Addr.String()
 }

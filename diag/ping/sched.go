@@ -83,13 +83,19 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	}
 	f := h.fam
 	seq := f.seq + 1
-	if old := f.slots[seq]; old != nil && old.state == inFlight {
+	if old := f.slot(seq); old != nil && old.state == inFlight {
 		// Every sequence number is in flight: wait for the oldest to settle.
 		e.mu.Unlock()
 		return wait, false
 	}
-	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(e.opt.Timeout)}
-	f.seq, f.slots[seq] = seq, p
+	timeout := e.opt.Timeout
+	for range h.retries {
+		timeout = timeout * 3 / 2 // fping's back-off
+	}
+	e.sent++
+	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(timeout), order: e.sent}
+	f.seq = seq
+	f.setSlot(p)
 	h.probes++
 	h.Sent++
 	h.InFlight++
@@ -100,25 +106,32 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	} else {
 		heap.Fix(&e.ready, h.heapIdx)
 	}
-	if e.opt.Rate > 0 {
-		// Timers fire late: let the schedule catch up by one gap, no more.
-		gap := time.Duration(float64(time.Second) / e.opt.Rate)
-		if floor := now.Add(-gap); e.nextSend.Before(floor) {
-			e.nextSend = floor
-		}
-		e.nextSend = e.nextSend.Add(gap)
-	}
+	e.takeRateSlot(now)
 	// Send with mu held: the receiver cannot match the reply before the
 	// probe has its exact send time.
 	sent, err := f.conn.Send(h.Addr, seq, e.payload)
 	if !sent.IsZero() {
 		p.sent = sent
 	}
+	e.last = p.sent
 	if err != nil {
 		e.sendFailed(p, err)
 	}
 	e.mu.Unlock()
 	return 0, false
+}
+
+// takeRateSlot books the rate limit's next free slot for a request sent
+// now. The limit is a cap, never exceeded: a timer that fires late is not
+// made up for.
+func (e *engine) takeRateSlot(now time.Time) {
+	if e.opt.Rate <= 0 {
+		return
+	}
+	if e.nextSend.Before(now) {
+		e.nextSend = now
+	}
+	e.nextSend = e.nextSend.Add(time.Duration(float64(time.Second) / e.opt.Rate))
 }
 
 // stopSending takes h out of the send queue; it is done once nothing of it
@@ -130,6 +143,18 @@ func (e *engine) stopSending(h *host) {
 	h.sending = false
 	heap.Remove(&e.ready, h.heapIdx)
 	e.checkDone(h)
+}
+
+// retry sends h another probe, when it has not answered yet and retries
+// are left (Options.Retries, one-probe sweeps only).
+func (e *engine) retry(h *host, now time.Time) {
+	if e.opt.Count != 1 || h.Received > 0 || h.retries >= e.opt.Retries || h.sending || e.opt.Deadline > 0 {
+		return
+	}
+	h.retries++
+	h.sending = true
+	h.next = now
+	e.ready.push(h)
 }
 
 // checkDone marks h done when it has nothing left to send or wait for.
@@ -159,6 +184,7 @@ func (e *engine) expire(now time.Time) {
 		h.InFlight--
 		h.Lost++
 		e.emitLocked(Event{Kind: EventTimeout, Time: now, Host: h.HostStats, Seq: p.n})
+		e.retry(h, now)
 		e.checkDone(h)
 	}
 }
@@ -204,29 +230,31 @@ func (q hostHeap) peek() *host {
 	return q[0]
 }
 
-// probeQueue holds probes in the order they were sent, which is the order
-// of their deadlines (every probe waits the same Timeout).
-type probeQueue struct {
-	items []*probe
-	head  int
-}
+// probeQueue holds the probes in flight, soonest deadline first (retries
+// wait longer, so send order is not deadline order).
+type probeQueue []*probe
 
-func (q *probeQueue) push(p *probe) {
-	if q.head > 1024 && q.head*2 > len(q.items) {
-		q.items = append(q.items[:0], q.items[q.head:]...)
-		q.head = 0
+func (q probeQueue) Len() int { return len(q) }
+func (q probeQueue) Less(i, j int) bool {
+	if !q[i].deadline.Equal(q[j].deadline) {
+		return q[i].deadline.Before(q[j].deadline)
 	}
-	q.items = append(q.items, p)
+	return q[i].order < q[j].order
 }
-
-func (q *probeQueue) peek() *probe {
-	if q.head == len(q.items) {
+func (q probeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *probeQueue) Push(x any)   { *q = append(*q, x.(*probe)) }
+func (q *probeQueue) Pop() any {
+	old := *q
+	p := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return p
+}
+func (q *probeQueue) push(p *probe) { heap.Push(q, p) }
+func (q *probeQueue) pop()          { heap.Pop(q) }
+func (q probeQueue) peek() *probe {
+	if len(q) == 0 {
 		return nil
 	}
-	return q.items[q.head]
-}
-
-func (q *probeQueue) pop() {
-	q.items[q.head] = nil
-	q.head++
+	return q[0]
 }

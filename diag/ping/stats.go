@@ -65,7 +65,7 @@ type ProbeError struct {
 	Seq int `json:"seq"`
 	// From is who reported it (a router, or the host itself for local
 	// errors); invalid when sending failed.
-	From netip.Addr `json:"from"`
+	From netip.Addr `json:"from,omitzero"`
 	// ICMPType and ICMPCode are the ICMP message's; -1 when the error is
 	// not an ICMP message (a failed send, a local error).
 	ICMPType int `json:"icmp_type"`
@@ -157,7 +157,8 @@ type Summary struct {
 	// Size is the number of data bytes in each echo request.
 	Size int
 	// Start is when the first probe was sent; Elapsed the time from then
-	// to the end of the run.
+	// to the last request sent or reply received (iputils' "time"; the
+	// wait for probes that never answer is not in it).
 	Start   time.Time
 	Elapsed time.Duration
 	// Interrupted is set when the run ended because its context was

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -166,20 +165,9 @@ func TestCommandLocalUnprivileged(t *testing.T) {
 	testnet.RequireRoot(t)
 	testnet.RequireTools(t, "setpriv")
 	used := listen(t)
-	// nobody must be able to run the binary: copy it somewhere readable.
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "netdiag")
-	data, err := os.ReadFile(testnet.Binary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	res := testnet.Run(t, testTimeout, "", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "port", "--local", fmt.Sprint(used))
+	bin := testnet.PublicBinary(t) // nobody must be able to run it
+	argv := testnet.AsNobody(bin, "port", "--local", fmt.Sprint(used))
+	res := testnet.Run(t, testTimeout, "", argv[0], argv[1:]...)
 	if res.Code != 0 || !strings.Contains(normalize(res.Stdout), fmt.Sprintf("%d - in use tcp 127.0.0.1:%[1]d LISTEN ? ?", used)) ||
 		!strings.Contains(res.Stdout, "?: the process is not visible here") {
 		t.Errorf("as nobody: code %d\nstdout:\n%s\nstderr: %s", res.Code, res.Stdout, res.Stderr)
@@ -188,8 +176,8 @@ func TestCommandLocalUnprivileged(t *testing.T) {
 	// nobody's own socket is visible to nobody, with its process.
 	testnet.RequireTools(t, "socat")
 	port := freeUDP(t)
-	sock := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-		"socat", "-u", fmt.Sprintf("UDP6-RECV:%d,bind=[::1]", port), "STDOUT")
+	argv = testnet.AsNobody("socat", "-u", fmt.Sprintf("UDP6-RECV:%d,bind=[::1]", port), "STDOUT")
+	sock := exec.Command(argv[0], argv[1:]...)
 	if err := sock.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +186,8 @@ func TestCommandLocalUnprivileged(t *testing.T) {
 		socks, err := sockets.Bound(netaddr.Port(port), "udp")
 		return len(socks) > 0, err
 	})
-	res = testnet.Run(t, testTimeout, "", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "port", "--local", fmt.Sprint(port))
+	argv = testnet.AsNobody(bin, "port", "--local", fmt.Sprint(port))
+	res = testnet.Run(t, testTimeout, "", argv[0], argv[1:]...)
 	if want := fmt.Sprintf("%d - in use udp [::1]:%[1]d UNCONN %d socat\n", port, sock.Process.Pid); res.Code != 0 || normalize(res.Stdout) != normalize(
 		"PORT SERVICE STATUS PROTO LOCAL ADDRESS STATE PID PROCESS\n"+want) {
 		t.Errorf("nobody's socat: code %d\nstdout:\n%s\nwant %q", res.Code, res.Stdout, want)

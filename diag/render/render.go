@@ -59,14 +59,12 @@ func JSONFlag() *cli.BoolFlag {
 	return &cli.BoolFlag{Name: "json", Usage: "print results as JSON (one object per line) for scripts"}
 }
 
-// IsTerminal reports whether w is a character device such as a terminal.
+// IsTerminal reports whether w is a terminal: an *os.File for which the OS
+// answers a terminal query (termios on Unix, console mode on Windows). A
+// character device that is not a terminal, such as /dev/null, is not one.
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminal(f.Fd())
 }
 
 // JSON reports whether the output is in JSON-lines mode.

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
@@ -46,7 +46,7 @@ func Command() *cli.Command {
 // flagsToOptions turns the command line into Options. warn receives
 // notes about the input (a prefix with host bits set).
 func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
-	args, err := interspersed(c)
+	args, err := cliargs.Interspersed(c)
 	if err != nil {
 		return Options{}, err
 	}
@@ -97,54 +97,6 @@ func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
 		opt.Targets = append(opt.Targets, t)
 	}
 	return opt, nil
-}
-
-// interspersed returns the positional arguments, applying the flags mixed
-// in among them ("scan 10.0.0.1 -p 22"): urfave/cli stops parsing flags at
-// the first argument.
-func interspersed(c *cli.Context) ([]string, error) {
-	var args []string
-	rest := c.Args().Slice()
-	for i := 0; i < len(rest); i++ {
-		a := rest[i]
-		if a == "--" {
-			return append(args, rest[i+1:]...), nil
-		}
-		if len(a) < 2 || a[0] != '-' {
-			args = append(args, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := lookupFlag(c.Command.Flags, name)
-		if f == nil {
-			return nil, exitcode.Usagef("flag provided but not defined: %s\nRun 'netdiag scan --help' for usage.", a)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 == len(rest) {
-				return nil, exitcode.Usagef("flag needs an argument: %s\nRun 'netdiag scan --help' for usage.", a)
-			}
-			i++
-			value = rest[i]
-		}
-		if err := c.Set(f.Names()[0], value); err != nil {
-			return nil, exitcode.Usagef("invalid value %q for flag %s: %v", value, a, err)
-		}
-	}
-	return args, nil
-}
-
-func lookupFlag(flags []cli.Flag, name string) cli.Flag {
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
 }
 
 func run(c *cli.Context) error {

@@ -14,7 +14,8 @@ import (
 //   - an answer to a retry means the first attempt was lost, not filtered:
 //     packet loss or a rate-limiting firewall. The window halves and new
 //     probes are capped at 3/4 of the rate answers came back at over the
-//     last second, then allowed to grow again by half of that per second;
+//     last second (at least halving the rate, at most to an eighth of it),
+//     then allowed to grow again, e-fold per second;
 //   - answers getting much slower (the smoothed round trip over half the
 //     timeout and four times the fastest seen) means queues are filling:
 //     the same cut;
@@ -31,6 +32,9 @@ type control struct {
 	rateCap             float64 // adaptive cap; 0 = none yet
 	nextSlot            time.Time
 	lastCut             time.Time
+	lastAnswer          time.Time // when the last answer came
+	gaps                [8]gap    // the latest blackouts: no answer for over a timeout
+	nGaps               int
 	timeout             time.Duration
 	minRTT, srtt        time.Duration
 	maxAnsweredTry      int // the highest attempt number that got an answer
@@ -43,6 +47,9 @@ type control struct {
 const (
 	// minRate is the lowest the adaptive rate cap goes, in probes per second.
 	minRate = 10
+	// rateSlack is how far behind its schedule a rate-capped scan may start
+	// probes back to back to catch up.
+	rateSlack = 10 * time.Millisecond
 	// localPause is how long the scan waits after a local resource error
 	// (out of file descriptors, ports or buffers) before trying again.
 	localPause = 5 * time.Millisecond
@@ -86,8 +93,11 @@ func (c *control) nextStart() time.Time {
 func (c *control) started(now time.Time) {
 	c.starts.add(now)
 	if r := c.rate(); r > 0 {
-		if c.nextSlot.Before(now) {
-			c.nextSlot = now // no credit, so no burst, after an idle spell
+		// Credit for at most rateSlack of idle time, so waking late (timers
+		// under load) does not lower the rate, and idling does not build
+		// up a burst.
+		if earliest := now.Add(-rateSlack); c.nextSlot.Before(earliest) {
+			c.nextSlot = earliest
 		}
 		c.nextSlot = c.nextSlot.Add(time.Duration(float64(time.Second) / r))
 	}
@@ -97,6 +107,11 @@ func (c *control) started(now time.Time) {
 // of a probe whose first attempt started at firstSent.
 func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now time.Time) {
 	c.answers.add(now)
+	if !c.lastAnswer.IsZero() && now.Sub(c.lastAnswer) > c.timeout {
+		c.gaps[c.nGaps%len(c.gaps)] = gap{c.lastAnswer, now}
+		c.nGaps++
+	}
+	c.lastAnswer = now
 	c.maxAnsweredTry = max(c.maxAnsweredTry, try)
 	slow := false
 	if try == 1 && rtt > 0 {
@@ -120,8 +135,29 @@ func (c *control) answered(try int, firstSent time.Time, rtt time.Duration, now 
 	}
 	c.cwnd = min(c.cwnd, c.max)
 	if c.rateCap > 0 {
-		c.rateCap += 0.5
+		c.rateCap++ // +1 per answer: the cap grows e-fold per second
 	}
+}
+
+// gap is a time without any answer, between two answers.
+type gap struct{ from, to time.Time }
+
+// blackoutAt reports whether t fell in a blackout: a time without any
+// answer for longer than the timeout (still going on, or between two
+// answers), after answers came. from is when it began.
+func (c *control) blackoutAt(t time.Time) (from time.Time, ok bool) {
+	if c.lastAnswer.IsZero() {
+		return time.Time{}, false
+	}
+	if c.lastAnswer.Before(t) {
+		return c.lastAnswer, true // the silence since is at least a timeout long: t's attempt timed out in it
+	}
+	for i := range min(c.nGaps, len(c.gaps)) {
+		if g := c.gaps[i]; g.from.Before(t) && t.Before(g.to) {
+			return g.from, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // timedOut records an attempt that got no answer.
@@ -141,10 +177,16 @@ func (c *control) cut(firstSent, now time.Time) {
 	c.ssthresh = max(1, c.cwnd/2)
 	c.cwnd = c.ssthresh
 	c.noteWindow()
-	if r := 0.75 * c.answers.rate(now); r > 0 && (c.rateCap == 0 || r < c.rateCap) {
-		c.rateCap = max(minRate, r)
-	} else if c.rateCap > 0 {
-		c.rateCap = max(minRate, c.rateCap/2)
+	// Cap new probes near the rate answers came at, but at least halve the
+	// rate and never go below an eighth of it: a stall of this machine also
+	// stops the answers, and must not leave the scan crawling afterwards.
+	before := c.rateCap
+	if before == 0 {
+		before = c.starts.peak
+	}
+	c.rateCap = max(minRate, 0.75*c.answers.rate(now), before/8)
+	if before > 0 {
+		c.rateCap = max(minRate, min(c.rateCap, before/2))
 	}
 }
 
@@ -175,6 +217,7 @@ type meter struct {
 	buckets [10]uint32
 	head    int64 // the bucket number (time/100ms) of the newest bucket
 	first   time.Time
+	peak    float64 // the highest rate seen at the end of a bucket
 }
 
 const bucketLen = 100 * time.Millisecond
@@ -184,6 +227,9 @@ func (m *meter) advance(now time.Time) {
 		m.first = now
 	}
 	b := now.UnixNano() / int64(bucketLen)
+	if b > m.head && m.head != 0 {
+		m.peak = max(m.peak, m.sum()/max(bucketLen, min(time.Second, now.Sub(m.first))).Seconds())
+	}
 	if b-m.head >= int64(len(m.buckets)) {
 		m.buckets = [10]uint32{}
 	} else {
@@ -206,11 +252,14 @@ func (m *meter) rate(now time.Time) float64 {
 		return 0
 	}
 	m.advance(now)
+	return m.sum() / max(bucketLen, min(time.Second, now.Sub(m.first))).Seconds()
+}
+
+// sum returns the events in the buckets.
+func (m *meter) sum() float64 {
 	var n uint32
 	for _, v := range m.buckets {
 		n += v
 	}
-	span := min(time.Second, now.Sub(m.first))
-	span = max(span, bucketLen)
-	return float64(n) / span.Seconds()
+	return float64(n)
 }

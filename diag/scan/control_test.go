@@ -87,15 +87,23 @@ func TestControlRate(t *testing.T) {
 		t.Fatalf("first start delayed to %v", c.nextStart())
 	}
 	c.started(t0)
-	if got := c.nextStart().Sub(t0); got != 10*time.Millisecond {
-		t.Errorf("next start %v after the first, want 10ms at 100/s", got)
+	if got := c.nextStart().Sub(t0); got != 0 {
+		t.Errorf("next start %v after the first, want 0: one slot of catch-up credit at 100/s", got)
 	}
-	// After an idle spell no burst builds up: the next start is still
-	// one interval after the last.
+	c.started(t0)
+	if got := c.nextStart().Sub(t0); got != 10*time.Millisecond {
+		t.Errorf("third start due %v after the first, want 10ms at 100/s", got)
+	}
+	// After an idle spell the credit is still only rateSlack's worth.
+	c = newControl(Options{Timeout: time.Second, Rate: 1000}, 10)
 	later := t0.Add(time.Second)
-	c.started(later)
-	if got := c.nextStart().Sub(later); got != 10*time.Millisecond {
-		t.Errorf("after idling, the next start is due %v after the last, want 10ms", got)
+	n := 0
+	for !c.nextStart().After(later) {
+		c.started(later)
+		n++
+	}
+	if n != 11 { // 10 ms of credit at 1000/s, and the probe due now
+		t.Errorf("after idling, %d probes may start at once, want 11", n)
 	}
 }
 

@@ -4,6 +4,6 @@ package scan
 
 import "net"
 
-// defaultDial returns Go's portable dialer where netdiag has no faster
-// connect path.
-func defaultDial() DialFunc { return DialWith(&net.Dialer{}) }
+// defaultDialer returns Go's portable dialer where netdiag has no faster
+// connect path; it keeps nothing to release.
+func defaultDialer() (DialFunc, func()) { return DialWith(&net.Dialer{}), func() {} }

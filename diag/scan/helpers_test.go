@@ -88,16 +88,6 @@ func listenOn(t *testing.T, addr netip.Addr, r netaddr.PortRange, k int, greetin
 	return ports
 }
 
-// nftIn loads an nftables ruleset into namespace ns.
-func nftIn(t *testing.T, ns, rules string) {
-	t.Helper()
-	testnet.RequireTools(t, "nft")
-	cmd := testnet.InNetns(ns, "nft", "-f", "-")
-	if res := testnet.Run(t, 10*time.Second, rules, cmd[0], cmd[1:]...); res.Code != 0 {
-		t.Fatalf("nft: %s", res.Stderr)
-	}
-}
-
 // nmapRun is the part of nmap's -oX output the tests read.
 type nmapRun struct {
 	Hosts []struct {

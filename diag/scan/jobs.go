@@ -28,7 +28,11 @@ type job struct {
 	port      netaddr.Port
 	try       int       // 1 for the first attempt
 	firstSent time.Time // when the first attempt started
+	sent      time.Time // when this attempt started
 	selfConns int       // attempts the kernel connected to themselves
+	// parked is set once the job's last allowed attempt timed out in a
+	// blackout (see scheduler.blackout); it earns one more try.
+	parked bool
 }
 
 // source hands out first attempts in scan order: hosts in target order, in

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -102,6 +101,7 @@ func DefaultPorts() netaddr.PortList {
 // OptionError is an invalid Options value: a usage error.
 type OptionError struct{ Msg string }
 
+// Error returns the message.
 func (e *OptionError) Error() string { return e.Msg }
 
 // TooLargeError is returned when a scan is above MaxAddrs or MaxProbes and
@@ -112,6 +112,7 @@ type TooLargeError struct {
 	Probes uint64 // addresses × ports
 }
 
+// Error says how large the scan is, which limit it passes, and what to do.
 func (e *TooLargeError) Error() string {
 	over := fmt.Sprintf("more than %s addresses", group(MaxAddrs))
 	if e.Addrs <= MaxAddrs {
@@ -160,9 +161,6 @@ func (o Options) withDefaults() (Options, error) {
 	case o.Retries == 0:
 		o.Retries = DefaultRetries
 	}
-	if o.Dial == nil {
-		o.Dial = defaultDial()
-	}
 	return o, nil
 }
 
@@ -198,7 +196,7 @@ func resolve(ctx context.Context, o Options) ([]host, error) {
 			}
 			continue
 		}
-		addrs, err := resolveHost(ctx, o.Resolver, t.Host, o.Family)
+		addrs, err := netaddr.ResolveHost(ctx, o.Resolver, t.Host, o.Family)
 		if err != nil {
 			return nil, err
 		}
@@ -208,16 +206,6 @@ func resolve(ctx context.Context, o Options) ([]host, error) {
 		hosts[i].name, hosts[i].addrs = t.Host.Name, addrs
 	}
 	return hosts, nil
-}
-
-// resolveHost is netaddr.Resolve with RFC 6761's special names answered
-// locally: "invalid" and "*.invalid" never resolve, without asking DNS.
-func resolveHost(ctx context.Context, r *net.Resolver, h netaddr.Host, fam netaddr.Family) ([]netip.Addr, error) {
-	if h.NeedsDNS() && netaddr.IsInvalidDomain(h.Name) {
-		return nil, &netaddr.ResolveError{Host: h.Name, Family: fam,
-			Err: errors.New("no such host (names under .invalid never resolve, RFC 6761)")}
-	}
-	return netaddr.Resolve(ctx, r, h, fam)
 }
 
 // checkZone fails for an IPv6 zone that names no interface, before a

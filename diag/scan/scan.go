@@ -30,7 +30,10 @@
 // answers come only on retries (loss, a rate-limiting firewall) or much
 // slower than before. A port whose attempt times out is retried (up to
 // --retries, fewer while no retry has ever been answered), so congestion
-// reads as slow rather than as false "filtered" ports.
+// reads as slow rather than as false "filtered" ports. Ports whose attempts
+// all fell into a blackout (nothing at all answered for longer than the
+// timeout, right after answers were flowing: this machine stalled) wait
+// and get another try once answers resume.
 //
 // The concurrency is capped below the open-file limit (ulimit -n, which the
 // Go runtime raises to the hard limit at start-up), with room for the rest
@@ -84,6 +87,11 @@ func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 	limit := fdLimit()
 	conc := capConcurrency(opt.Concurrency, limit)
 
+	release := func() {}
+	if opt.Dial == nil {
+		opt.Dial, release = defaultDialer()
+	}
+	defer release() // after the workers: deferred calls run in reverse
 	start := time.Now()
 	s := newScheduler(opt, hosts, conc, ev)
 	defer s.src.close()

@@ -337,3 +337,33 @@ func TestSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestRate checks --rate: the scan keeps to it (no faster, and not much
+// slower: workers are woken on time), alone and together with a small
+// window of slow probes.
+func TestRate(t *testing.T) {
+	r := freeRange(t, 400)
+	for _, tc := range []struct {
+		name        string
+		rate        float64
+		concurrency int
+		dial        scan.DialFunc
+	}{
+		{"rate only", 1000, 0, nil},
+		{"rate and a window of slow probes", 500, 3, slowDial(5 * time.Millisecond)},
+	} {
+		start := time.Now()
+		res, err := scan.Run(context.Background(), scan.Options{
+			Targets: []netaddr.Target{target(t, "127.0.0.1")}, Ports: netaddr.NewPortList(r),
+			Rate: tc.rate, Concurrency: tc.concurrency, Dial: tc.dial,
+		}, scan.Events{})
+		el := time.Since(start)
+		want := time.Duration(float64(r.Len()) / tc.rate * float64(time.Second))
+		if err != nil || res.Counts.Closed != uint64(r.Len()) {
+			t.Fatalf("%s: %v, counts %+v", tc.name, err, res.Counts)
+		}
+		if el < want*9/10 || el > want*2+time.Second {
+			t.Errorf("%s: %d probes at %v/s took %v, want about %v", tc.name, r.Len(), tc.rate, el, want)
+		}
+	}
+}

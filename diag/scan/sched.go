@@ -26,6 +26,7 @@ type scheduler struct {
 	waiters   int
 	src       *source
 	retryQ    []job
+	parked    []job // timed out in a blackout: retried if answers resume, else filtered
 	inflight  int
 	ctl       *control
 	live      map[*hostState]struct{}
@@ -81,17 +82,21 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 			return job{}, false
 		}
 		if s.inflight < s.ctl.window() {
-			now := time.Now()
-			at := s.ctl.nextStart()
-			if s.pause.After(at) {
-				at = s.pause
-			}
+			now, at := time.Now(), s.startAt()
 			if !at.After(now) {
 				if j, ok := s.take(now); ok {
+					j.sent = now
 					s.inflight++
 					s.probes++
 					s.ctl.started(now)
+					if s.waiters > 0 && s.inflight < s.ctl.window() {
+						s.cond.Signal() // pass the turn on: another may start too
+					}
 					return j, true
+				}
+				if s.inflight == 0 && len(s.parked) > 0 {
+					s.unpark(false, now) // no answer came back: they are filtered
+					continue
 				}
 				if s.inflight == 0 {
 					s.finished = true
@@ -106,6 +111,16 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 		s.cond.Wait()
 		s.waiters--
 	}
+}
+
+// startAt is when the next probe may start, as the rate cap and a pause
+// after a local shortage allow (zero or past: now).
+func (s *scheduler) startAt() time.Time {
+	at := s.ctl.nextStart()
+	if s.pause.After(at) {
+		at = s.pause
+	}
+	return at
 }
 
 // take pops a retry, or else the next first attempt.
@@ -131,13 +146,21 @@ func (s *scheduler) wakeAt(t time.Time) {
 	s.timerAt = t
 	d := time.Until(t)
 	if s.timer == nil {
-		s.timer = time.AfterFunc(d, s.wakeAll)
+		s.timer = time.AfterFunc(d, s.wakeOne)
 		return
 	}
 	s.timer.Reset(d)
 }
 
-// wakeAll wakes every waiting worker (timer, cancellation).
+// wakeOne wakes one waiting worker (the rate or pause timer); it passes
+// the turn on if more may start.
+func (s *scheduler) wakeOne() {
+	s.mu.Lock()
+	s.cond.Signal()
+	s.mu.Unlock()
+}
+
+// wakeAll wakes every waiting worker (cancellation).
 func (s *scheduler) wakeAll() {
 	s.mu.Lock()
 	s.cond.Broadcast()
@@ -155,12 +178,20 @@ func (s *scheduler) finish(j job, o outcome) {
 	case answered:
 		s.ctl.answered(j.try, j.firstSent, o.rtt, now)
 		emit = s.final(j, o, now)
+		if len(s.parked) > 0 {
+			s.unpark(true, now)
+		}
 	case timedOut:
 		s.ctl.timedOut()
-		if j.try < s.ctl.allowedTries() {
+		if j.try < s.allowedTries(j) {
 			j.try++
 			s.retries++
 			s.retryQ = append(s.retryQ, j)
+			break
+		}
+		if s.blackout(j) {
+			j.parked = true
+			s.parked = append(s.parked, j)
 			break
 		}
 		o.state, o.reason, o.rtt = Filtered, ReasonNoResponse, 0
@@ -185,10 +216,15 @@ func (s *scheduler) finish(j job, o outcome) {
 		}
 		emit = s.final(j, o, now)
 	}
-	if s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && s.src.done) {
+	switch {
+	case s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && s.src.done):
 		s.cond.Broadcast()
-	} else {
-		for n := min(s.ctl.window()-s.inflight, s.waiters); n > 0; n-- {
+	case s.waiters > 0 && s.inflight < s.ctl.window():
+		// One may start: wake it now, or when the rate or a pause allows.
+		// It passes the turn on (next); this wakes one, not a herd.
+		if at := s.startAt(); at.After(now) {
+			s.wakeAt(at)
+		} else {
 			s.cond.Signal()
 		}
 	}
@@ -202,6 +238,55 @@ func (s *scheduler) finish(j job, o outcome) {
 		f()
 	}
 	s.evMu.Unlock()
+}
+
+// allowedTries is how many attempts j gets: the control's rule, plus one
+// for a job parked in a blackout.
+func (s *scheduler) allowedTries(j job) int {
+	if j.parked {
+		return s.ctl.allowedTries() + 1
+	}
+	return s.ctl.allowedTries()
+}
+
+// blackout reports whether j's last attempt timed out in a blackout rather
+// than at a silent port: it started while nothing at all was answered for
+// longer than the timeout, although answers came before, and that silence
+// began shortly (two timeouts) before the port's first attempt. That is what
+// a stall of this machine (a CPU starved by other work), or of the path,
+// looks like; a firewall that drops a port looks the same only for the
+// first ports after the last answer. Such a port is parked instead of
+// called filtered, once, if --retries leaves room for one more try.
+func (s *scheduler) blackout(j job) bool {
+	from, ok := s.ctl.blackoutAt(j.sent)
+	return ok && !j.parked && s.ctl.allowedTries() < 1+s.opt.Retries && j.firstSent.Sub(from) < 2*s.opt.Timeout
+}
+
+// unpark ends the parking of the jobs that timed out in a blackout: when
+// answers resume (retry true) they get another try; when the scan has
+// nothing else left they are filtered after all.
+func (s *scheduler) unpark(retry bool, now time.Time) {
+	parked := s.parked
+	s.parked = nil
+	var emit []func()
+	for _, j := range parked {
+		if retry {
+			j.try++
+			s.retries++
+			s.retryQ = append(s.retryQ, j)
+			continue
+		}
+		emit = append(emit, s.final(j, outcome{kind: answered, state: Filtered, reason: ReasonNoResponse}, now)...)
+	}
+	if len(emit) > 0 {
+		s.evMu.Lock()
+		s.mu.Unlock()
+		for _, f := range emit {
+			f()
+		}
+		s.evMu.Unlock()
+		s.mu.Lock()
+	}
 }
 
 // final records a port's final state and returns the events to send.

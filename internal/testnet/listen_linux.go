@@ -1,12 +1,9 @@
 package testnet
 
 import (
-	"fmt"
+	"io"
 	"net"
-	"runtime"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // ListenInNetns opens a listener (net.Listen(network, address)) inside
@@ -17,41 +14,29 @@ import (
 // Netns without running a helper process there.
 func ListenInNetns(t testing.TB, ns, network, address string) net.Listener {
 	t.Helper()
-	type result struct {
-		ln  net.Listener
-		err error
+	return listenIn(t, ns, network, address, net.Listen)
+}
+
+// ListenPacketInNetns is ListenInNetns for datagram sockets
+// (net.ListenPacket): a UDP server in namespace ns, served from any
+// goroutine of the test. The socket is closed when the test ends.
+func ListenPacketInNetns(t testing.TB, ns, network, address string) net.PacketConn {
+	t.Helper()
+	return listenIn(t, ns, network, address, net.ListenPacket)
+}
+
+// listenIn calls listen in namespace ns and closes what it opened when the
+// test ends.
+func listenIn[L io.Closer](t testing.TB, ns, network, address string, listen func(network, address string) (L, error)) L {
+	t.Helper()
+	var l L
+	err := DoInNetns(t, ns, func() (err error) {
+		l, err = listen(network, address)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listening on %s %s in namespace %s: %v", network, address, ns, err)
 	}
-	ch := make(chan result, 1)
-	go func() {
-		// The thread stays locked (and exits with the goroutine) unless it
-		// is back in its own namespace.
-		runtime.LockOSThread()
-		self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- result{err: fmt.Errorf("opening this thread's namespace: %w", err)}
-			return
-		}
-		defer unix.Close(self)
-		target, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- result{err: fmt.Errorf("opening namespace %s: %w", ns, err)}
-			return
-		}
-		defer unix.Close(target)
-		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: fmt.Errorf("entering namespace %s: %w", ns, err)}
-			return
-		}
-		ln, err := net.Listen(network, address)
-		if unix.Setns(self, unix.CLONE_NEWNET) == nil {
-			runtime.UnlockOSThread()
-		}
-		ch <- result{ln, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatalf("listening on %s %s in namespace %s: %v", network, address, ns, r.err)
-	}
-	t.Cleanup(func() { r.ln.Close() })
-	return r.ln
+	t.Cleanup(func() { l.Close() })
+	return l
 }

@@ -200,14 +200,30 @@ func (c *Conn) Close() error {
 // of its requests, skipping everything else. The packet's Data aliases buf,
 // which should hold the largest reply expected (65,536 bytes holds any).
 func (c *Conn) Recv(buf []byte) (Packet, error) {
+	pkt, _, err := c.recv(buf, true)
+	return pkt, err
+}
+
+// TryRecv is Recv without the wait: ok is false when nothing is queued. A
+// receiver that has just woken drains the socket with it, to handle a burst
+// of replies in one go.
+func (c *Conn) TryRecv(buf []byte) (pkt Packet, ok bool, err error) {
+	return c.recv(buf, false)
+}
+
+func (c *Conn) recv(buf []byte, wait bool) (Packet, bool, error) {
 	var pkt Packet
+	var got bool
 	var rerr error
+	// syscall.Recvmsg, not unix.Recvmsg: the latter asks the socket for its
+	// protocol (a getsockopt) on every IPv4 packet.
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
-			n, oobn, _, from, err := unix.Recvmsg(int(fd), buf, c.oob, unix.MSG_DONTWAIT)
+			n, oobn, _, from, err := syscall.Recvmsg(int(fd), buf, c.oob, syscall.MSG_DONTWAIT)
 			switch {
 			case err == nil:
 				if c.parse(buf[:n], c.oob[:oobn], from, &pkt) {
+					got = true
 					return true
 				}
 				continue
@@ -223,32 +239,34 @@ func (c *Conn) Recv(buf []byte) (Packet, error) {
 				rerr = os.NewSyscallError("recvmsg", err)
 				return true
 			}
-			if c.raw {
-				return false
-			}
-			n, oobn, _, from, err = unix.Recvmsg(int(fd), buf, c.oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
-			switch {
-			case err == nil:
-				if c.parseErrQueue(buf[:n], c.oob[:oobn], from, &pkt) {
+			if !c.raw {
+				n, oobn, _, from, err = syscall.Recvmsg(int(fd), buf, c.oob, unix.MSG_ERRQUEUE|syscall.MSG_DONTWAIT)
+				switch {
+				case err == nil:
+					if c.parseErrQueue(buf[:n], c.oob[:oobn], from, &pkt) {
+						got = true
+						return true
+					}
+					continue
+				case err == unix.EINTR:
+					continue
+				case err != unix.EAGAIN:
+					rerr = os.NewSyscallError("recvmsg", err)
 					return true
 				}
-			case err == unix.EAGAIN:
-				return false
-			case err != unix.EINTR:
-				rerr = os.NewSyscallError("recvmsg", err)
-				return true
 			}
+			return !wait // nothing queued: wait for the socket, or give up
 		}
 	})
 	switch {
 	case err == nil:
-		return pkt, rerr
+		return pkt, got, rerr
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return pkt, errTimeout
+		return pkt, false, errTimeout
 	case errors.Is(err, os.ErrClosed) || c.closed.Load():
-		return pkt, ErrClosed
+		return pkt, false, ErrClosed
 	}
-	return pkt, err
+	return pkt, false, err
 }
 
 // queuedICMPErrno reports whether err is one an ICMP error sets on a socket
@@ -264,7 +282,7 @@ func queuedICMPErrno(err error) bool {
 
 // parse fills pkt from a packet read from the socket and reports whether it
 // is a reply or error for this Conn.
-func (c *Conn) parse(b, oob []byte, from unix.Sockaddr, pkt *Packet) bool {
+func (c *Conn) parse(b, oob []byte, from syscall.Sockaddr, pkt *Packet) bool {
 	*pkt = Packet{TTL: -1}
 	var ok bool
 	if c.raw && !c.v6 {
@@ -283,7 +301,7 @@ func (c *Conn) parse(b, oob []byte, from unix.Sockaddr, pkt *Packet) bool {
 // parseErrQueue fills pkt from a message of the error queue: the request
 // the error is about (from its ICMP header on), its destination (from), and
 // the error in a control message.
-func (c *Conn) parseErrQueue(b, oob []byte, from unix.Sockaddr, pkt *Packet) bool {
+func (c *Conn) parseErrQueue(b, oob []byte, from syscall.Sockaddr, pkt *Packet) bool {
 	*pkt = Packet{Kind: ICMPError, TTL: -1, Dst: addrOf(from)}
 	if !parseEchoHeader(b, pkt) {
 		return false
@@ -351,11 +369,11 @@ func offender(b []byte) netip.Addr {
 	return netip.Addr{}
 }
 
-func addrOf(sa unix.Sockaddr) netip.Addr {
+func addrOf(sa syscall.Sockaddr) netip.Addr {
 	switch sa := sa.(type) {
-	case *unix.SockaddrInet4:
+	case *syscall.SockaddrInet4:
 		return netip.AddrFrom4(sa.Addr)
-	case *unix.SockaddrInet6:
+	case *syscall.SockaddrInet6:
 		return withZone(netip.AddrFrom16(sa.Addr), sa.ZoneId)
 	}
 	return netip.Addr{}

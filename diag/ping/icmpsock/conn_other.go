@@ -95,6 +95,10 @@ func (c *Conn) Send(dst netip.Addr, seq uint16, data []byte) (time.Time, error) 
 	return sent, err
 }
 
+// TryRecv would be Recv without the wait; outside Linux it reports nothing
+// queued, and receivers take one packet at a time.
+func (c *Conn) TryRecv([]byte) (Packet, bool, error) { return Packet{}, false, nil }
+
 // SetReadDeadline makes a waiting or future Recv return a timeout error
 // (IsTimeout) at t; the zero t means no deadline.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.pc.SetReadDeadline(t) }

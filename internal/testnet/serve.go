@@ -1,0 +1,29 @@
+package testnet
+
+import (
+	"net"
+	"testing"
+)
+
+// ServePacket answers datagrams arriving on pc with handle's reply (none
+// when it returns nil) until the test ends, when pc is closed and the
+// serving goroutine is waited for. Use it for the tests' small UDP servers
+// (a DNS responder).
+func ServePacket(t testing.TB, pc net.PacketConn, handle func(req []byte) []byte) {
+	t.Helper()
+	done := make(chan struct{})
+	t.Cleanup(func() { pc.Close(); <-done })
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64<<10)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if resp := handle(buf[:n]); resp != nil {
+				pc.WriteTo(resp, from)
+			}
+		}
+	}()
+}
