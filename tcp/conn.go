@@ -57,20 +57,22 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) 
 }
 
 // serve is the read loop; it returns why the connection ended. While the
-// client is silent the session holds no buffer (see readPooled); while
+// client is silent the session holds no buffer (see pooledReader); while
 // data flows it borrows one from the server's pool, so memory per
 // connection is bounded by BufferSize whatever the client sends.
 func (ss *session) serve() string {
-	var rc syscall.RawConn
+	var pr *pooledReader
 	if sc, ok := ss.c.(syscall.Conn); ok {
-		rc, _ = sc.SyscallConn()
+		if rc, err := sc.SyscallConn(); err == nil {
+			pr = newPooledReader(rc, &ss.s.pool)
+		}
 	}
 	idle := ss.s.opt.IdleTimeout
 	for {
 		if idle > 0 {
 			ss.c.SetReadDeadline(time.Now().Add(idle))
 		}
-		bp, n, err := ss.read(rc)
+		bp, n, err := ss.read(pr)
 		if n > 0 {
 			reason, ok := ss.chunk((*bp)[:n])
 			ss.s.pool.Put(bp)
@@ -84,14 +86,11 @@ func (ss *session) serve() string {
 	}
 }
 
-// read returns the next chunk in a pooled buffer: through readPooled where
-// the system allows, else with a plain Read.
-func (ss *session) read(rc syscall.RawConn) (*[]byte, int, error) {
-	if rc != nil {
-		bp, n, err := readPooled(rc, &ss.s.pool)
-		if !errors.Is(err, errors.ErrUnsupported) {
-			return bp, n, err
-		}
+// read returns the next chunk in a pooled buffer: through pr where the
+// system allows, else with a plain Read.
+func (ss *session) read(pr *pooledReader) (*[]byte, int, error) {
+	if pr != nil {
+		return pr.read()
 	}
 	bp := ss.s.pool.Get().(*[]byte)
 	n, err := ss.c.Read(*bp)

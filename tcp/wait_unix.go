@@ -9,48 +9,71 @@ import (
 	"syscall"
 )
 
-// readPooled reads the next chunk of the connection behind rc into a
-// buffer from pool, without holding a buffer while the connection is idle:
-// it reads, and when nothing is there (EAGAIN) it puts the buffer back
-// before parking on Go's network poller, taking one again when the poller
-// says the socket is readable. An idle connection costs its goroutine and
-// its socket only, which is what lets one server hold 10,000 of them; a
-// busy one makes the same system calls as a plain Read.
+// pooledReader reads a connection into buffers from a pool, without
+// holding a buffer while the connection is idle: inside RawConn.Read it
+// reads, and when nothing is there (EAGAIN) it puts the buffer back before
+// parking on Go's network poller, taking one again when the poller says
+// the socket is readable. An idle connection costs its goroutine and its
+// socket only, which is what lets one server hold 10,000 of them; a busy
+// one makes the same system calls as a plain Read.
 //
-// It returns the buffer holding n > 0 bytes, for the caller to put back;
-// the end of the stream is io.EOF. It honors the read deadline.
-func readPooled(rc syscall.RawConn, pool *sync.Pool) (*[]byte, int, error) {
-	var bp *[]byte
-	var n int
-	var rerr error
-	err := rc.Read(func(fd uintptr) bool {
-		if bp == nil {
-			bp = pool.Get().(*[]byte)
+// The function RawConn.Read calls is bound once, with the state it fills
+// in the struct: a read allocates nothing (a closure per call would put
+// itself and three variables on the heap, for every chunk).
+type pooledReader struct {
+	rc    syscall.RawConn
+	pool  *sync.Pool
+	try   func(fd uintptr) bool // r.tryRead
+	bp    *[]byte
+	n     int
+	errno error
+}
+
+// newPooledReader returns a pooledReader for rc, or nil where the system
+// does not allow reading this way.
+func newPooledReader(rc syscall.RawConn, pool *sync.Pool) *pooledReader {
+	r := &pooledReader{rc: rc, pool: pool}
+	r.try = r.tryRead
+	return r
+}
+
+// tryRead is one read attempt; false means "wait for readability".
+func (r *pooledReader) tryRead(fd uintptr) bool {
+	if r.bp == nil {
+		r.bp = r.pool.Get().(*[]byte)
+	}
+	for {
+		r.n, r.errno = syscall.Read(int(fd), *r.bp)
+		if r.errno != syscall.EINTR {
+			break
 		}
-		for {
-			n, rerr = syscall.Read(int(fd), *bp)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			pool.Put(bp)
-			bp = nil
-			return false // wait for readability, with no buffer
-		}
-		return true
-	})
+	}
+	if r.errno == syscall.EAGAIN {
+		r.pool.Put(r.bp)
+		r.bp = nil
+		return false // wait for readability, with no buffer
+	}
+	return true
+}
+
+// read returns the next chunk: the buffer holding n > 0 bytes, for the
+// caller to put back; the end of the stream is io.EOF. It honors the read
+// deadline.
+func (r *pooledReader) read() (*[]byte, int, error) {
+	err := r.rc.Read(r.try)
+	bp, n, errno := r.bp, r.n, r.errno
+	r.bp, r.n, r.errno = nil, 0, nil
 	switch {
-	case err == nil && rerr == nil && n > 0:
+	case err == nil && errno == nil && n > 0:
 		return bp, n, nil
 	case bp != nil:
-		pool.Put(bp)
+		r.pool.Put(bp)
 	}
 	switch {
 	case err != nil:
 		return nil, 0, err // deadline, or closed
-	case rerr != nil:
-		return nil, 0, os.NewSyscallError("read", rerr)
+	case errno != nil:
+		return nil, 0, os.NewSyscallError("read", errno)
 	}
 	return nil, 0, io.EOF
 }
