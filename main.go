@@ -93,7 +93,7 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	if isSubcommand && c.Command != nil {
 		name = strings.TrimSpace(c.Command.HelpName)
 	}
-	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, name))
+	return exitcode.UsageHint(err, name)
 }
 
 func setUsageErrors(cmds []*cli.Command) {
