@@ -19,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag"
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/tcp"
 )
@@ -36,7 +37,8 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	app := newApp(os.Stdout, os.Stderr)
+	err := app.RunContext(ctx, cliargs.ShortOptions(app, os.Args))
 	stop()
 	os.Exit(report(os.Stderr, err))
 }
@@ -93,7 +95,7 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	if isSubcommand && c.Command != nil {
 		name = strings.TrimSpace(c.Command.HelpName)
 	}
-	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, name))
+	return exitcode.UsageHint(err, name)
 }
 
 func setUsageErrors(cmds []*cli.Command) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/internal/testnet"
 )
 
@@ -19,7 +20,7 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	app := newApp(&stdout, &stderr)
-	err := app.Run(append([]string{"netdiag"}, args...))
+	err := app.Run(cliargs.ShortOptions(app, append([]string{"netdiag"}, args...)))
 	code := report(&stderr, err)
 	return stdout.String(), stderr.String(), code
 }
@@ -120,5 +121,24 @@ func TestCompletionShells(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "completion", "tcsh"); code != 2 || !strings.Contains(stderr, `unknown shell "tcsh"`) {
 		t.Errorf("completion tcsh: code %d stderr %q", code, stderr)
+	}
+}
+
+// TestShortOptions checks that getopt-style words ("-c0", "-p0-") reach the
+// commands as their flags: the commands' own checks answer, not "flag
+// provided but not defined". Both are rejected before anything is sent.
+func TestShortOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ping", "-c0", "127.0.0.1"}, "netdiag: -c 0: must be at least 1\n"},
+		{[]string{"ping", "-qc0", "127.0.0.1"}, "netdiag: -c 0: must be at least 1\n"},
+		{[]string{"scan", "127.0.0.1", "-p0-"}, "netdiag: -p: invalid port list \"0-\": \"0-\": range without its end (write 0-65535, or - for all ports)\n"},
+	} {
+		_, stderr, code := run(t, tc.args...)
+		if code != 2 || stderr != tc.want {
+			t.Errorf("%q: code %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }

@@ -179,7 +179,7 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
 		Repeat: f.repeat, Interval: f.interval, Info: f.info, RawInput: f.shared.hex}
 	if opt.Target, err = parseTarget(f.args); err != nil {
-		return opt, exitcode.Usage(fmt.Errorf("%s: %w\nRun 'netdiag tcp client --help' for usage.", cmd, err))
+		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag tcp client")
 	}
 	if f.source != "" {
 		if opt.Source, err = parseSource(f.source); err != nil {

@@ -36,7 +36,7 @@ func Interspersed(c *cli.Context) ([]string, error) {
 		if f == nil {
 			return nil, exitcode.Usagef("flag provided but not defined: %s\nRun '%s' for usage.", a, help)
 		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
+		if !takesValue(f) && !hasValue {
 			value, hasValue = "true", true
 		}
 		if !hasValue {

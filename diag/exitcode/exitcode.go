@@ -66,6 +66,12 @@ func Usage(err error) error {
 	return &Error{Code: Failure, Err: err}
 }
 
+// UsageHint wraps err as a usage error (exit 2) whose message ends with a
+// second line pointing at the help of command ("netdiag ip").
+func UsageHint(err error, command string) error {
+	return Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, command))
+}
+
 // Usagef returns a usage error (exit 2) with a formatted message.
 func Usagef(format string, args ...any) error {
 	return &Error{Code: Failure, Err: fmt.Errorf(format, args...)}

@@ -53,7 +53,7 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && name != "" && !isLetter(name[0]) {
 		return exitcode.Usagef("ip: %q is not a flag; to check it as an address, put it after --: netdiag ip -- -%s", "-"+name, name)
 	}
-	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, strings.TrimSpace(c.Command.HelpName)))
+	return exitcode.UsageHint(err, strings.TrimSpace(c.Command.HelpName))
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

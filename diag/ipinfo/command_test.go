@@ -163,3 +163,14 @@ func TestCommandUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A line that is not UTF-8 is shown quoted, never as raw bytes on the
+// terminal, and its reason names the byte.
+func TestCommandNotUTF8(t *testing.T) {
+	t.Parallel()
+	res := ip(t, "\xff\xfe\n", "-")
+	want := `"\xff\xfe"  invalid: part 1 "\xff\xfe" has byte 0xff, which is not UTF-8; IPv4 parts are decimal numbers 0-255` + "\n"
+	if res.Code != 1 || res.Stdout != want {
+		t.Errorf("code %d (want 1)\nstdout: %q\nwant:   %q", res.Code, res.Stdout, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
@@ -78,7 +79,7 @@ func infoRows(o *render.Output, info Info) [][]string {
 // display returns s as typed when it is plain, or Go-quoted when it is
 // empty or holds white space or control characters.
 func display(s string) string {
-	if s == "" || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
+	if s == "" || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
 		return strconv.Quote(s)
 	}
 	return s

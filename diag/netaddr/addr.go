@@ -120,7 +120,7 @@ func zoneByte(c byte) bool {
 }
 
 // describeByte names the character at s[i] for an error message: "a space",
-// "a tab", `"%"`, or the quoted rune.
+// "a tab", `'%'`, the quoted rune, or the byte in hex when it is not UTF-8.
 func describeByte(s string, i int) string {
 	switch s[i] {
 	case ' ':
@@ -132,7 +132,10 @@ func describeByte(s string, i int) string {
 	case '\r':
 		return "a carriage return"
 	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size <= 1 {
+		return fmt.Sprintf("byte 0x%02x, which is not UTF-8", s[i])
+	}
 	return strconv.QuoteRune(r)
 }
 

@@ -67,6 +67,8 @@ func TestParseAddrErrors(t *testing.T) {
 		{"localhost", "invalid IP address \"localhost\": not an IP address: \"localhost\" has the syntax of a host name"},
 		{"1.2.3.4e", "invalid IP address \"1.2.3.4e\": not an IP address: \"1.2.3.4e\" has the syntax of a host name"},
 		{"1.2.3.4!", "invalid IPv4 address \"1.2.3.4!\": part 4 \"4!\" has '!'; IPv4 parts are decimal numbers 0-255"},
+		{"1.2.3.\xff", "invalid IPv4 address \"1.2.3.\\xff\": part 4 \"\\xff\" has byte 0xff, which is not UTF-8; IPv4 parts are decimal numbers 0-255"},
+		{"12\xc3::", "invalid IPv6 address \"12\\xc3::\": group 1 \"12\\xc3\" has byte 0xc3, which is not UTF-8; groups are hex digits 0-9 a-f"},
 		{" 1.2.3.4", "invalid IP address \" 1.2.3.4\": leading whitespace (a space)"},
 		{"1.2.3.4 ", "invalid IP address \"1.2.3.4 \": trailing whitespace (a space)"},
 		{"1.2.3.4\n", "invalid IP address \"1.2.3.4\\n\": trailing whitespace (a newline)"},

@@ -18,7 +18,7 @@ func ipv4Problem(s string) (reason, note string) {
 	}
 	switch {
 	case len(parts) == 1 && isDecimal(s):
-		reason = fmt.Sprintf("a bare number is not an IPv4 address; write four decimal parts separated by dots")
+		reason = "a bare number is not an IPv4 address; write four decimal parts separated by dots"
 	case firstPart(parts, isHexPart) >= 0:
 		i := firstPart(parts, isHexPart)
 		reason = fmt.Sprintf("part %d %q is hexadecimal; only decimal is allowed", i+1, parts[i])

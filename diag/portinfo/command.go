@@ -103,5 +103,5 @@ func usageError(c *cli.Context, err error, _ bool) error {
 			return exitcode.Usage(fmt.Errorf("port: %w", perr))
 		}
 	}
-	return exitcode.Usage(fmt.Errorf("%w\nRun '%s --help' for usage.", err, strings.TrimSpace(c.Command.HelpName)))
+	return exitcode.UsageHint(err, strings.TrimSpace(c.Command.HelpName))
 }

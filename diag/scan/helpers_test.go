@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -169,13 +168,4 @@ func portsIn(states map[netaddr.Port]string, want string) []netaddr.Port {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// portsArg formats ports for -p.
-func portsArg(ports []netaddr.Port) string {
-	s := make([]string, len(ports))
-	for i, p := range ports {
-		s[i] = strconv.Itoa(int(p))
-	}
-	return strings.Join(s, ",")
 }
