@@ -61,10 +61,10 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) 
 // data flows it borrows one from the server's pool, so memory per
 // connection is bounded by BufferSize whatever the client sends.
 func (ss *session) serve() string {
-	var pr *pooledReader
+	var next func() (*[]byte, int, error)
 	if sc, ok := ss.c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			pr = newPooledReader(rc, &ss.s.pool)
+			next = pooledRead(rc, &ss.s.pool)
 		}
 	}
 	idle := ss.s.opt.IdleTimeout
@@ -72,7 +72,7 @@ func (ss *session) serve() string {
 		if idle > 0 {
 			ss.c.SetReadDeadline(time.Now().Add(idle))
 		}
-		bp, n, err := ss.read(pr)
+		bp, n, err := ss.read(next)
 		if n > 0 {
 			reason, ok := ss.chunk((*bp)[:n])
 			ss.s.pool.Put(bp)
@@ -86,11 +86,11 @@ func (ss *session) serve() string {
 	}
 }
 
-// read returns the next chunk in a pooled buffer: through pr where the
-// system allows, else with a plain Read.
-func (ss *session) read(pr *pooledReader) (*[]byte, int, error) {
-	if pr != nil {
-		return pr.read()
+// read returns the next chunk in a pooled buffer: through next (a
+// pooledReader) where the system allows, else with a plain Read.
+func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error) {
+	if next != nil {
+		return next()
 	}
 	bp := ss.s.pool.Get().(*[]byte)
 	n, err := ss.c.Read(*bp)

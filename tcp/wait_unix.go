@@ -29,12 +29,12 @@ type pooledReader struct {
 	errno error
 }
 
-// newPooledReader returns a pooledReader for rc, or nil where the system
-// does not allow reading this way.
-func newPooledReader(rc syscall.RawConn, pool *sync.Pool) *pooledReader {
+// pooledRead returns the read function of a pooledReader for rc (nil
+// where the system has no such reader).
+func pooledRead(rc syscall.RawConn, pool *sync.Pool) func() (*[]byte, int, error) {
 	r := &pooledReader{rc: rc, pool: pool}
 	r.try = r.tryRead
-	return r
+	return r.read
 }
 
 // tryRead is one read attempt; false means "wait for readability".
