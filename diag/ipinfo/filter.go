@@ -166,41 +166,26 @@ func splitSegments(segs []segment, data []byte, base int) int {
 	return used
 }
 
-// scan validates the segment's lines and records the selected ones. A valid
-// line is read once, by the scanner, which stops at its end; only invalid
-// lines need a search for the newline.
+// scan validates the segment's lines and records the selected ones.
 func (sg *segment) scan(buf []byte, keepValid bool) {
-	pos := sg.from
-	for pos < sg.to {
-		rest := buf[pos:sg.to]
-		end := netaddr.ScanAddrOrPrefix(rest)
-		var n int
-		valid := false
-		switch {
-		case end >= 0 && end < len(rest) && rest[end] == '\n':
-			n, valid = end+1, true
-		case end >= 0 && end+1 < len(rest) && rest[end] == '\r' && rest[end+1] == '\n':
-			n, valid = end+2, true
-		default:
-			if i := bytes.IndexByte(rest[max(end, 0):], '\n'); i >= 0 {
-				n = max(end, 0) + i + 1
-			} else { // the last line, without "\n"
-				n, valid = len(rest), netaddr.ValidAddrOrPrefix(bytes.TrimSuffix(rest, []byte{'\r'}))
-			}
-		}
-		if valid {
-			sg.st.Valid++
-		} else {
-			sg.st.Invalid++
-		}
-		if valid == keepValid {
-			if k := len(sg.runs); k > 0 && int(sg.runs[k-1][1]) == pos {
-				sg.runs[k-1][1] = int32(pos + n)
+	var verdicts [512]netaddr.LineVerdict
+	for pos := sg.from; pos < sg.to; {
+		k, _ := netaddr.ScanLines(buf[pos:sg.to], verdicts[:])
+		for _, v := range verdicts[:k] {
+			if v.Valid {
+				sg.st.Valid++
 			} else {
-				sg.runs = append(sg.runs, [2]int32{int32(pos), int32(pos + n)})
+				sg.st.Invalid++
 			}
+			if v.Valid == keepValid {
+				if n := len(sg.runs); n > 0 && int(sg.runs[n-1][1]) == pos {
+					sg.runs[n-1][1] = int32(pos + v.Len)
+				} else {
+					sg.runs = append(sg.runs, [2]int32{int32(pos), int32(pos + v.Len)})
+				}
+			}
+			pos += v.Len
 		}
-		pos += n
 	}
 }
 
