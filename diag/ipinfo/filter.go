@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sync"
 
 	"netdiag/diag/netaddr"
@@ -85,103 +87,149 @@ type FilterStats struct {
 	Valid, Invalid int
 }
 
-// Filter tuning: how much is read at a time, and from what size on a chunk
-// is split between workers (one per CPU, at most maxWorkers).
+// Filter tuning: the input is cut into pieces of about pieceSize bytes of
+// whole lines, scanned by one goroutine per CPU (at most maxWorkers), with
+// at most inFlight pieces read ahead of the writer.
 const (
-	chunkSize   = 4 << 20
-	minParallel = 256 << 10
-	maxWorkers  = 4
+	pieceSize  = 1 << 20
+	maxWorkers = 4
 )
+
+// piece is a run of whole lines of the input, and what a worker found in it.
+type piece struct {
+	data []byte
+	buf  []byte   // the buffer data is in, if it was read
+	runs [][2]int // selected lines, merged into runs of offsets in data
+	st   FilterStats
+	err  error         // from scanning (see source)
+	done chan struct{} // receives once scan is over
+}
+
+// source cuts the input into pieces, in order. next returns nil and io.EOF
+// at the end; with another error it may return a last piece too. release
+// takes back a piece the writer is done with; close releases the source.
+type source interface {
+	next() (*piece, error)
+	release(p *piece)
+	close()
+}
 
 // Filter copies to w, unchanged, the lines of r that are valid addresses or
 // prefixes (keepValid) or the ones that are not, as grep does; a last line
-// without a newline gets one. It reads 4 MiB at a time; a big chunk is cut
-// at line boundaries into one segment per CPU, scanned in parallel, and the
-// selected lines are written in input order, each run of them in one write
-// straight from the read buffer. Nothing is allocated per line. w is
-// flushed after each chunk, so a terminal sees each line as it is typed
-// and a file costs one flush per 4 MiB.
+// without a newline gets one. The input is cut into pieces of whole lines
+// (a regular file is mapped into memory where the system allows, anything
+// else is read), the pieces are scanned in parallel, and the selected lines
+// are written in input order, each run of them in one write, while later
+// pieces are still being scanned. Nothing is allocated per line. w is
+// flushed after each piece, so a terminal sees each line as it is typed.
 func Filter(r io.Reader, w *bufio.Writer, keepValid bool) (FilterStats, error) {
-	var st FilterStats
-	lr := newLineReader(r)
-	lr.buf = make([]byte, chunkSize)
-	segs := make([]segment, min(runtime.GOMAXPROCS(0), maxWorkers))
-	for lr.fill() {
-		data := lr.buf[lr.start:lr.end]
-		n := bytes.LastIndexByte(data, '\n') + 1 // whole lines only...
-		if lr.eof {
-			n = len(data) // ...except at the end
-		}
-		used := splitSegments(segs, data[:n], lr.start)
-		var wg sync.WaitGroup
-		for i := 1; i < used; i++ {
-			wg.Go(func() { segs[i].scan(lr.buf, keepValid) })
-		}
-		segs[0].scan(lr.buf, keepValid)
-		wg.Wait()
-		for _, sg := range segs[:used] {
-			st.Valid += sg.st.Valid
-			st.Invalid += sg.st.Invalid
-			for _, run := range sg.runs {
-				if err := writeRun(w, lr.buf, int(run[0]), int(run[1])); err != nil {
-					return st, err
+	return filterSource(openSource(r, 2*min(runtime.GOMAXPROCS(0), maxWorkers)+1), w, keepValid)
+}
+
+// filterSource is Filter on the pieces of src, which it closes.
+func filterSource(src source, w *bufio.Writer, keepValid bool) (FilterStats, error) {
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
+	// A mapped file that shrinks under us faults on the missing pages:
+	// make that a panic that next, scan and writeRuns turn into an error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	jobs := make(chan *piece, workers)
+	order := make(chan *piece, 2*workers) // bounds the pieces in flight
+	quit := make(chan struct{})
+	var readErr error
+	go func() {
+		debug.SetPanicOnFault(true)
+		defer close(order)
+		defer close(jobs)
+		for {
+			p, err := src.next()
+			if p != nil {
+				select {
+				case order <- p:
+					jobs <- p
+				case <-quit:
+					return
 				}
 			}
-		}
-		if err := w.Flush(); err != nil {
-			return st, err
-		}
-		lr.start += n
-	}
-	return st, lr.err
-}
-
-// segment is one worker's share of a chunk: buf[from:to], whole lines.
-type segment struct {
-	from, to int
-	runs     [][2]int32 // selected lines, merged into runs of offsets in buf
-	st       FilterStats
-}
-
-// splitSegments divides data, which starts at offset base of the buffer,
-// into up to len(segs) segments that end at line boundaries, and returns
-// how many it used (at least one).
-func splitSegments(segs []segment, data []byte, base int) int {
-	k := len(segs)
-	if len(data) < minParallel {
-		k = 1
-	}
-	from, used := 0, 0
-	for used < k && (from < len(data) || used == 0) {
-		to := len(data)
-		if mid := from + len(data)/k; used < k-1 && mid < len(data) {
-			if j := bytes.IndexByte(data[mid:], '\n'); j >= 0 {
-				to = mid + j + 1
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
 			}
 		}
-		segs[used] = segment{from: base + from, to: base + to, runs: segs[used].runs[:0]}
-		used++
-		from = to
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			debug.SetPanicOnFault(true)
+			for p := range jobs {
+				p.scan(keepValid)
+				p.done <- struct{}{}
+			}
+		})
 	}
-	return used
+
+	var st FilterStats
+	var werr error
+	for p := range order {
+		<-p.done
+		st.Valid += p.st.Valid
+		st.Invalid += p.st.Invalid
+		if werr = p.err; werr == nil {
+			werr = writeRuns(w, p)
+		}
+		if werr != nil {
+			break
+		}
+		src.release(p)
+	}
+	if werr != nil {
+		// Stop reading, but do not wait for a read that may block (a
+		// terminal): the goroutines end when it returns, and the source
+		// is closed once no worker can touch it.
+		close(quit)
+		go func() {
+			wg.Wait()
+			src.close()
+		}()
+		return st, werr
+	}
+	wg.Wait()
+	src.close()
+	return st, readErr
 }
 
-// scan validates the segment's lines and records the selected ones.
-func (sg *segment) scan(buf []byte, keepValid bool) {
+// errShrank is the error for a mapped file that shrank while it was read.
+var errShrank = errors.New("the input file shrank while it was being read")
+
+// faultToError turns the panic of a memory fault (see Filter) into
+// errShrank in *err, and lets any other panic go on.
+func faultToError(err *error) {
+	if r := recover(); r != nil {
+		if _, fault := r.(interface{ Addr() uintptr }); !fault {
+			panic(r)
+		}
+		*err = errShrank
+	}
+}
+
+// scan validates the piece's lines and records the selected ones.
+func (p *piece) scan(keepValid bool) {
+	defer faultToError(&p.err)
 	var verdicts [512]netaddr.LineVerdict
-	for pos := sg.from; pos < sg.to; {
-		k, _ := netaddr.ScanLines(buf[pos:sg.to], verdicts[:])
+	for pos := 0; pos < len(p.data); {
+		k, _ := netaddr.ScanLines(p.data[pos:], verdicts[:])
 		for _, v := range verdicts[:k] {
 			if v.Valid {
-				sg.st.Valid++
+				p.st.Valid++
 			} else {
-				sg.st.Invalid++
+				p.st.Invalid++
 			}
 			if v.Valid == keepValid {
-				if n := len(sg.runs); n > 0 && int(sg.runs[n-1][1]) == pos {
-					sg.runs[n-1][1] = int32(pos + v.Len)
+				if n := len(p.runs); n > 0 && p.runs[n-1][1] == pos {
+					p.runs[n-1][1] = pos + v.Len
 				} else {
-					sg.runs = append(sg.runs, [2]int32{int32(pos), int32(pos + v.Len)})
+					p.runs = append(p.runs, [2]int{pos, pos + v.Len})
 				}
 			}
 			pos += v.Len
@@ -189,19 +237,120 @@ func (sg *segment) scan(buf []byte, keepValid bool) {
 	}
 }
 
-// writeRun writes buf[from:to], adding the newline a last line lacks.
-func writeRun(w *bufio.Writer, buf []byte, from, to int) error {
-	if from == to {
-		return nil
+// writeRuns writes the piece's selected lines, adding the newline a last
+// line lacks, and flushes w.
+func writeRuns(w *bufio.Writer, p *piece) (err error) {
+	defer faultToError(&err)
+	for _, run := range p.runs {
+		if _, err := w.Write(p.data[run[0]:run[1]]); err != nil {
+			return err
+		}
+		if p.data[run[1]-1] != '\n' {
+			if err := w.WriteByte('\n'); err != nil {
+				return err
+			}
+		}
 	}
-	if _, err := w.Write(buf[from:to]); err != nil {
-		return err
-	}
-	if buf[to-1] != '\n' {
-		return w.WriteByte('\n')
-	}
-	return nil
+	return w.Flush()
 }
+
+// readSource reads pieces into pooled buffers; each piece ends at the last
+// newline a read brought, and the partial line after it starts the next.
+type readSource struct {
+	r     io.Reader
+	carry []byte // the partial line after the last piece
+	pool  pool
+	eof   bool
+}
+
+func newReadSource(r io.Reader, n int) *readSource {
+	return &readSource{r: r, pool: make(pool, n)}
+}
+
+// pool keeps pieces, with their buffers and run lists, for reuse.
+type pool chan *piece
+
+// get returns a piece from the pool, or a new one.
+func (pl pool) get() *piece {
+	select {
+	case p := <-pl:
+		p.runs, p.st, p.err = p.runs[:0], FilterStats{}, nil
+		return p
+	default:
+		return &piece{buf: make([]byte, 0, pieceSize), done: make(chan struct{}, 1)}
+	}
+}
+
+// put gives p back, unless the pool is full.
+func (pl pool) put(p *piece) {
+	select {
+	case pl <- p:
+	default:
+	}
+}
+
+func (s *readSource) next() (*piece, error) {
+	if s.eof {
+		return nil, io.EOF
+	}
+	p := s.pool.get()
+	buf := append(p.buf[:0], s.carry...)
+	for {
+		if len(buf) == cap(buf) { // a line longer than the buffer
+			buf = slices.Grow(buf, cap(buf))
+		}
+		n, err := s.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			s.eof = true
+			if err != io.EOF { // keep the whole lines only
+				buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
+			}
+			if len(buf) == 0 {
+				return nil, err
+			}
+			p.buf, p.data = buf, buf
+			return p, err
+		}
+		if i := bytes.LastIndexByte(buf[len(buf)-n:], '\n'); i >= 0 {
+			cut := len(buf) - n + i + 1
+			s.carry = append(s.carry[:0], buf[cut:]...)
+			p.buf, p.data = buf, buf[:cut]
+			return p, nil
+		}
+	}
+}
+
+func (s *readSource) release(p *piece) { s.pool.put(p) }
+
+func (s *readSource) close() {}
+
+// mappedSource cuts a file mapped into memory into pieces.
+type mappedSource struct {
+	data  []byte
+	pool  pool
+	unmap func() error
+}
+
+func (s *mappedSource) next() (_ *piece, err error) {
+	defer faultToError(&err)
+	if len(s.data) == 0 {
+		return nil, io.EOF
+	}
+	cut := len(s.data)
+	if cut > pieceSize {
+		if i := bytes.IndexByte(s.data[pieceSize:], '\n'); i >= 0 {
+			cut = pieceSize + i + 1
+		}
+	}
+	p := s.pool.get()
+	p.data, s.data = s.data[:cut], s.data[cut:]
+	return p, nil
+}
+
+func (s *mappedSource) release(p *piece) { s.pool.put(p) }
+
+func (s *mappedSource) close() { _ = s.unmap() }
 
 // EachLine calls f with the text of every line of r (without the line
 // terminator), stopping early if f returns false. The slice is only valid
@@ -233,4 +382,14 @@ func AllValid(r io.Reader) (bool, error) {
 		return all
 	})
 	return all, err
+}
+
+// openSource maps r into memory if it is a big regular file (where the
+// system allows, see mapFile), and reads it otherwise; n is how many pieces
+// to keep for reuse.
+func openSource(r io.Reader, n int) source {
+	if data, unmap := mapFile(r); data != nil {
+		return &mappedSource{data: data, pool: make(pool, n), unmap: unmap}
+	}
+	return newReadSource(r, n)
 }

@@ -90,9 +90,11 @@ func TestFilterErrors(t *testing.T) {
 	if !errors.Is(err, boom) || out.String() != "1.2.3.4\n" || st.Valid != 1 {
 		t.Errorf("read error: stats %+v, err %v, output %q", st, err, out.String())
 	}
-	_, err = ipinfo.Filter(strings.NewReader("1.2.3.4\n"), bufio.NewWriter(failingWriter{boom}), true)
-	if !errors.Is(err, boom) {
-		t.Errorf("write error: got %v", err)
+	for _, in := range []string{"1.2.3.4\n", generatedLines(12, 200000)} {
+		_, err = ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(failingWriter{boom}), true)
+		if !errors.Is(err, boom) {
+			t.Errorf("write error after %d bytes of input: got %v", len(in), err)
+		}
 	}
 }
 

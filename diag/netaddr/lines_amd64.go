@@ -24,11 +24,13 @@ type lineMasks struct {
 	nl    uint64 // index of the "\n"
 	colon uint64 // ':'
 	dot   uint64 // '.'
-	end   uint64 // '/' or '%', which end the address
+	slash uint64 // '/'
+	pct   uint64 // '%'
 	dec   uint64 // decimal digits
 	hex   uint64 // hex digits, decimal ones included
 	zero  uint64 // '0'
 	big   uint64 // digits that start a number over 255 if three digits long
+	zone  uint64 // bytes a zone may hold (zoneByte)
 }
 
 // classifyLines is implemented in lines_amd64.s.
@@ -42,14 +44,14 @@ func scanLinesAVX512(b []byte, out []LineVerdict) (lines, used int) {
 	for lines < len(out) && used < len(b) {
 		want := min(len(recs), len(out)-lines)
 		k := classifyLines(unsafe.SliceData(b[used:]), len(b)-used, &recs[0], want)
-		for i := range k {
-			n := int(recs[i].nl)
-			text := b[used : used+n]
-			if n > 0 && text[n-1] == '\r' {
-				text = text[:n-1]
+		for i := range recs[:k] {
+			n := uint(recs[i].nl)
+			t := n
+			if n > 0 && b[used+int(n)-1] == '\r' {
+				t--
 			}
-			out[lines] = LineVerdict{Len: n + 1, Valid: recs[i].valid(text)}
-			lines, used = lines+1, used+n+1
+			out[lines] = LineVerdict{Len: int(n) + 1, Valid: recs[i].valid(b[used:], t)}
+			lines, used = lines+1, used+int(n)+1
 		}
 		if k < want {
 			break
@@ -58,11 +60,11 @@ func scanLinesAVX512(b []byte, out []LineVerdict) (lines, used int) {
 	return lines, used
 }
 
-// valid reports whether text, the line m describes without its "\n" or
-// "\r\n", is an address or prefix.
-func (m *lineMasks) valid(text []byte) bool {
-	t := uint(len(text))
-	e := uint(bits.TrailingZeros64(m.end | 1<<t)) // the address is text[:e]
+// valid reports whether b[:t], the text of the line m describes, is an
+// address or prefix.
+func (m *lineMasks) valid(b []byte, t uint) bool {
+	all := uint64(1)<<t - 1
+	e := uint(bits.TrailingZeros64((m.slash|m.pct)&all | 1<<t)) // the address is b[:e]
 	ok, maxBits := false, 32
 	if m.colon&(1<<e-1) == 0 {
 		ok = m.ipv4(0, e)
@@ -72,19 +74,12 @@ func (m *lineMasks) valid(text []byte) bool {
 	switch {
 	case !ok || e == t:
 		return ok
-	case text[e] == '/':
-		return scanBits(text, int(e)+1, maxBits) == len(text)
+	case m.slash>>e&1 != 0: // 1-3 digits, no leading zero, at most maxBits
+		return scanBits(b[:t], int(e)+1, maxBits) == int(t)
 	}
 	// A zone: IPv6 only, not empty.
-	if maxBits != 128 || e+1 == t {
-		return false
-	}
-	for _, c := range text[e+1:] {
-		if !zoneOK[c] {
-			return false
-		}
-	}
-	return true
+	rest := all &^ (uint64(1)<<(e+1) - 1)
+	return maxBits == 128 && rest != 0 && rest&^m.zone == 0
 }
 
 // ipv4 reports whether bytes lo to hi (exclusive) are strict dotted
@@ -110,24 +105,25 @@ func (m *lineMasks) ipv6(e uint) bool {
 	all := uint64(1)<<e - 1
 	colon, dot, hex := m.colon&all, m.dot&all, m.hex&all
 	bad := (colon | dot | hex) ^ all
-	fields, groupsEnd, tail := 0, e, true
-	if dot != 0 { // IPv4 after the last colon
+	fields, groupsEnd := 0, e // where the groups end: at the IPv4 part, if any
+	if dot != 0 {
 		groupsEnd = uint(64 - bits.LeadingZeros64(colon))
-		bad |= dot & (1<<groupsEnd - 1)
-		tail, fields = m.ipv4(groupsEnd, e), 2
+		if bad|dot&(1<<groupsEnd-1) != 0 || !m.ipv4(groupsEnd, e) {
+			return false
+		}
+		fields = 2
 	}
 	g := uint64(1)<<groupsEnd - 1
 	colon, hex = colon&g, hex&g
 	double := colon & (colon >> 1)                  // where "::" starts
 	single := colon &^ (colon << 1) &^ (colon >> 1) // a lone ":" needs a group each side
-	bad |= double&(colon>>2) | single&1 |           // ":::", ":" first
+	bad |= double&(colon>>2) | double&(double-1) |  // ":::", two "::"
+		single&1 | single&(1<<(e-1)) | // ":" first or last
 		hex&(hex>>1)&(hex>>2)&(hex>>3)&(hex>>4) // five hex digits
-	if dot == 0 {
-		bad |= single & (1 << (e - 1)) // ":" last
-	}
+	// Eight fields (an IPv4 part is two) without "::", at most seven with.
 	fields += bits.OnesCount64(hex &^ (hex << 1))
 	if double == 0 {
-		return bad == 0 && tail && fields == 8
+		return bad == 0 && fields == 8
 	}
-	return bad == 0 && tail && fields <= 7 && double&(double-1) == 0
+	return bad == 0 && fields <= 7
 }

@@ -1,0 +1,124 @@
+//go:build linux || darwin
+
+package ipinfo
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"netdiag/internal/addrgen"
+)
+
+// bigInput returns generated lines, at least min bytes of them.
+func bigInput(min int) []byte {
+	g := addrgen.New(21)
+	g.SingleLine = true
+	var b []byte
+	for len(b) < min {
+		b = append(append(b, g.Next()...), '\n')
+	}
+	return b
+}
+
+// TestFilterMapsFiles: a big regular file is mapped, from the current
+// offset on (here in the middle of a line and of a page), with the same
+// output as reading it; afterwards the offset is at the end, as after a
+// read.
+func TestFilterMapsFiles(t *testing.T) {
+	in := append(bigInput(3*mapMin), "1.2.3.4"...) // the last line lacks "\n"
+	path := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(path, in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const off = 5003
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	src := openSource(f, 1)
+	if _, mapped := src.(*mappedSource); !mapped {
+		t.Fatalf("a %d-byte file was not mapped", len(in))
+	}
+	src.close()
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{true, false} {
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		var got, want bytes.Buffer
+		gotSt, err := Filter(f, bufio.NewWriter(&got), keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSt, err := Filter(bytes.NewReader(in[off:]), bufio.NewWriter(&want), keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotSt != wantSt || !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("keepValid %v: mapped %+v, %d bytes; read %+v, %d bytes", keep, gotSt, got.Len(), wantSt, want.Len())
+		}
+		if gotSt.Valid == 0 || gotSt.Invalid == 0 {
+			t.Errorf("the input should mix valid and invalid lines: %+v", gotSt)
+		}
+		if pos, _ := f.Seek(0, io.SeekCurrent); pos != int64(len(in)) {
+			t.Errorf("offset after Filter = %d, want %d", pos, len(in))
+		}
+	}
+	// Small files, pipes and the like are read.
+	smallPath := filepath.Join(t.TempDir(), "small.txt")
+	if err := os.WriteFile(smallPath, in[:mapMin-1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	small, err := os.Open(smallPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	if _, mapped := openSource(small, 1).(*mappedSource); mapped {
+		t.Error("a file smaller than mapMin was mapped")
+	}
+	if _, mapped := openSource(strings.NewReader(string(in)), 1).(*mappedSource); mapped {
+		t.Error("a strings.Reader was mapped")
+	}
+}
+
+// TestFilterShrinkingFile: a mapped file truncated under Filter gives an
+// error, not a crash (SIGBUS on the missing pages).
+func TestFilterShrinkingFile(t *testing.T) {
+	in := bigInput(4 * mapMin)
+	path := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(path, in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Map it, then cut it to one page, then filter what was mapped.
+	data, unmap := mapFile(f)
+	if data == nil {
+		t.Fatal("not mapped")
+	}
+	defer unmap()
+	if err := os.Truncate(path, 4096); err != nil {
+		t.Fatal(err)
+	}
+	_, err = filterSource(&mappedSource{data: data, pool: make(pool, 1), unmap: func() error { return nil }},
+		bufio.NewWriter(io.Discard), true)
+	if !errors.Is(err, errShrank) {
+		t.Fatalf("Filter over a shrunk mapping: %v, want %v", err, errShrank)
+	}
+}
