@@ -31,7 +31,10 @@ func bigInput(min int) []byte {
 // output as reading it; afterwards the offset is at the end, as after a
 // read.
 func TestFilterMapsFiles(t *testing.T) {
-	in := append(bigInput(3*mapMin), "1.2.3.4"...) // the last line lacks "\n"
+	// Lines of every length, one longer than a piece; the last lacks "\n".
+	in := bigInput(3 * mapMin)
+	in = append(append(in, strings.Repeat("1", 2*pieceSize)...), '\n')
+	in = append(append(in, bigInput(mapMin)...), "1.2.3.4"...)
 	path := filepath.Join(t.TempDir(), "in.txt")
 	if err := os.WriteFile(path, in, 0o600); err != nil {
 		t.Fatal(err)
