@@ -26,6 +26,22 @@ func bigInput(min int) []byte {
 	return b
 }
 
+// openTemp writes data to a new file and opens it for reading; the file is
+// closed when the test ends.
+func openTemp(t *testing.T, data []byte) (string, *os.File) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return path, f
+}
+
 // TestFilterMapsFiles: a big regular file is mapped, from the current
 // offset on (here in the middle of a line and of a page), with the same
 // output as reading it; afterwards the offset is at the end, as after a
@@ -35,15 +51,7 @@ func TestFilterMapsFiles(t *testing.T) {
 	in := bigInput(3 * mapMin)
 	in = append(append(in, strings.Repeat("1", 2*pieceSize)...), '\n')
 	in = append(append(in, bigInput(mapMin)...), "1.2.3.4"...)
-	path := filepath.Join(t.TempDir(), "in.txt")
-	if err := os.WriteFile(path, in, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	_, f := openTemp(t, in)
 	const off = 5003
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		t.Fatal(err)
@@ -80,15 +88,7 @@ func TestFilterMapsFiles(t *testing.T) {
 		}
 	}
 	// Small files, pipes and the like are read.
-	smallPath := filepath.Join(t.TempDir(), "small.txt")
-	if err := os.WriteFile(smallPath, in[:mapMin-1], 0o600); err != nil {
-		t.Fatal(err)
-	}
-	small, err := os.Open(smallPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer small.Close()
+	_, small := openTemp(t, in[:mapMin-1])
 	if _, mapped := openSource(small, 1).(*mappedSource); mapped {
 		t.Error("a file smaller than mapMin was mapped")
 	}
@@ -101,15 +101,7 @@ func TestFilterMapsFiles(t *testing.T) {
 // error, not a crash (SIGBUS on the missing pages).
 func TestFilterShrinkingFile(t *testing.T) {
 	in := bigInput(4 * mapMin)
-	path := filepath.Join(t.TempDir(), "in.txt")
-	if err := os.WriteFile(path, in, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	path, f := openTemp(t, in)
 	// Map it, then cut it to one page, then filter what was mapped.
 	data, unmap := mapFile(f)
 	if data == nil {
@@ -119,7 +111,7 @@ func TestFilterShrinkingFile(t *testing.T) {
 	if err := os.Truncate(path, 4096); err != nil {
 		t.Fatal(err)
 	}
-	_, err = filterSource(&mappedSource{data: data, pool: make(pool, 1), unmap: func() error { return nil }},
+	_, err := filterSource(&mappedSource{data: data, pool: make(pool, 1), unmap: func() error { return nil }},
 		bufio.NewWriter(io.Discard), true)
 	if !errors.Is(err, errShrank) {
 		t.Fatalf("Filter over a shrunk mapping: %v, want %v", err, errShrank)
