@@ -33,27 +33,26 @@ func newLineReader(r io.Reader) *lineReader {
 	return &lineReader{r: r, buf: make([]byte, readSize)}
 }
 
-// next returns the next complete line in the buffer: its text (without "\n"
-// or "\r\n") and its start and end offsets in buf including the terminator.
-// ok is false when the buffer holds no complete line; call fill then.
-func (lr *lineReader) next() (text []byte, from, to int, ok bool) {
+// next returns the text of the next complete line in the buffer, without
+// "\n" or "\r\n". ok is false when the buffer holds no complete line; call
+// fill then.
+func (lr *lineReader) next() (text []byte, ok bool) {
 	data := lr.buf[lr.start:lr.end]
 	i := bytes.IndexByte(data, '\n')
 	switch {
 	case i >= 0:
 		text = data[:i]
-		from, to = lr.start, lr.start+i+1
+		lr.start += i + 1
 	case lr.eof && len(data) > 0: // the last line, without "\n"
 		text = data
-		from, to = lr.start, lr.end
+		lr.start = lr.end
 	default:
-		return nil, 0, 0, false
+		return nil, false
 	}
-	lr.start = to
 	if n := len(text); n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
 	}
-	return text, from, to, true
+	return text, true
 }
 
 // fill moves the unread data to the front of the buffer (growing it if a
@@ -88,8 +87,8 @@ type FilterStats struct {
 }
 
 // Filter tuning: the input is cut into pieces of about pieceSize bytes of
-// whole lines, scanned by one goroutine per CPU (at most maxWorkers), with
-// at most inFlight pieces read ahead of the writer.
+// whole lines, scanned by one goroutine per CPU (at most maxWorkers); at
+// most two pieces per worker are read ahead of the writer.
 const (
 	pieceSize  = 1 << 20
 	maxWorkers = 4
@@ -101,7 +100,7 @@ type piece struct {
 	buf  []byte   // the buffer data is in, if it was read
 	runs [][2]int // selected lines, merged into runs of offsets in data
 	st   FilterStats
-	err  error         // from scanning (see source)
+	err  error         // a fault while scanning (see filterSource)
 	done chan struct{} // receives once scan is over
 }
 
@@ -123,7 +122,7 @@ type source interface {
 // pieces are still being scanned. Nothing is allocated per line. w is
 // flushed after each piece, so a terminal sees each line as it is typed.
 func Filter(r io.Reader, w *bufio.Writer, keepValid bool) (FilterStats, error) {
-	return filterSource(openSource(r, 2*min(runtime.GOMAXPROCS(0), maxWorkers)+1), w, keepValid)
+	return filterSource(openSource(r), w, keepValid)
 }
 
 // filterSource is Filter on the pieces of src, which it closes.
@@ -263,12 +262,11 @@ type readSource struct {
 	eof   bool
 }
 
-func newReadSource(r io.Reader, n int) *readSource {
-	return &readSource{r: r, pool: make(pool, n)}
-}
-
-// pool keeps pieces, with their buffers and run lists, for reuse.
+// pool keeps pieces, with their buffers and run lists, for reuse: as many
+// as can be in flight.
 type pool chan *piece
+
+func newPool() pool { return make(pool, 3*maxWorkers+1) }
 
 // get returns a piece from the pool, or a new one.
 func (pl pool) get() *piece {
@@ -277,7 +275,7 @@ func (pl pool) get() *piece {
 		p.runs, p.st, p.err = p.runs[:0], FilterStats{}, nil
 		return p
 	default:
-		return &piece{buf: make([]byte, 0, pieceSize), done: make(chan struct{}, 1)}
+		return &piece{done: make(chan struct{}, 1)}
 	}
 }
 
@@ -294,6 +292,9 @@ func (s *readSource) next() (*piece, error) {
 		return nil, io.EOF
 	}
 	p := s.pool.get()
+	if p.buf == nil {
+		p.buf = make([]byte, 0, pieceSize)
+	}
 	buf := append(p.buf[:0], s.carry...)
 	for {
 		if len(buf) == cap(buf) { // a line longer than the buffer
@@ -359,7 +360,7 @@ func EachLine(r io.Reader, f func(text []byte) bool) error {
 	lr := newLineReader(r)
 	for {
 		for {
-			text, _, _, ok := lr.next()
+			text, ok := lr.next()
 			if !ok {
 				break
 			}
@@ -385,11 +386,10 @@ func AllValid(r io.Reader) (bool, error) {
 }
 
 // openSource maps r into memory if it is a big regular file (where the
-// system allows, see mapFile), and reads it otherwise; n is how many pieces
-// to keep for reuse.
-func openSource(r io.Reader, n int) source {
+// system allows, see mapFile), and reads it otherwise.
+func openSource(r io.Reader) source {
 	if data, unmap := mapFile(r); data != nil {
-		return &mappedSource{data: data, pool: make(pool, n), unmap: unmap}
+		return &mappedSource{data: data, pool: newPool(), unmap: unmap}
 	}
-	return newReadSource(r, n)
+	return &readSource{r: r, pool: newPool()}
 }

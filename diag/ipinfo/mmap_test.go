@@ -56,7 +56,7 @@ func TestFilterMapsFiles(t *testing.T) {
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		t.Fatal(err)
 	}
-	src := openSource(f, 1)
+	src := openSource(f)
 	if _, mapped := src.(*mappedSource); !mapped {
 		t.Fatalf("a %d-byte file was not mapped", len(in))
 	}
@@ -89,10 +89,10 @@ func TestFilterMapsFiles(t *testing.T) {
 	}
 	// Small files, pipes and the like are read.
 	_, small := openTemp(t, in[:mapMin-1])
-	if _, mapped := openSource(small, 1).(*mappedSource); mapped {
+	if _, mapped := openSource(small).(*mappedSource); mapped {
 		t.Error("a file smaller than mapMin was mapped")
 	}
-	if _, mapped := openSource(strings.NewReader(string(in)), 1).(*mappedSource); mapped {
+	if _, mapped := openSource(strings.NewReader(string(in))).(*mappedSource); mapped {
 		t.Error("a strings.Reader was mapped")
 	}
 }
@@ -111,7 +111,7 @@ func TestFilterShrinkingFile(t *testing.T) {
 	if err := os.Truncate(path, 4096); err != nil {
 		t.Fatal(err)
 	}
-	_, err := filterSource(&mappedSource{data: data, pool: make(pool, 1), unmap: func() error { return nil }},
+	_, err := filterSource(&mappedSource{data: data, pool: newPool(), unmap: func() error { return nil }},
 		bufio.NewWriter(io.Discard), true)
 	if !errors.Is(err, errShrank) {
 		t.Fatalf("Filter over a shrunk mapping: %v, want %v", err, errShrank)
