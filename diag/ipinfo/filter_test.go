@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"netdiag/diag/ipinfo"
 	"netdiag/diag/netaddr"
@@ -162,4 +163,48 @@ func generatedLines(seed uint64, n int) string {
 		sb.WriteString(g.Next() + "\n")
 	}
 	return sb.String()
+}
+
+// TestFilterAnswersEachLine: fed a line at a time (a terminal, a pipe from
+// a slow producer), Filter writes each selected line before the next one
+// arrives, not at the end of the input.
+func TestFilterAnswersEachLine(t *testing.T) {
+	t.Parallel()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ipinfo.Filter(inR, bufio.NewWriter(outW), true)
+		outW.Close()
+		done <- err
+	}()
+	out := bufio.NewReader(outR)
+	for _, line := range []string{"1.2.3.4\n", "127.1\n", "::1\n"} {
+		if _, err := io.WriteString(inW, line); err != nil {
+			t.Fatal(err)
+		}
+		if line == "127.1\n" {
+			continue // invalid: nothing to read
+		}
+		got := make(chan string, 1)
+		go func() {
+			s, _ := out.ReadString('\n')
+			got <- s
+		}()
+		select {
+		case s := <-got:
+			if s != line {
+				t.Fatalf("after writing %q, read %q", line, s)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("after writing %q, nothing was written for 10 s", line)
+		}
+	}
+	inW.Close()
+	if rest, _ := io.ReadAll(out); len(rest) != 0 {
+		t.Errorf("output after the end of input: %q", rest)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Filter: %v", err)
+	}
 }
