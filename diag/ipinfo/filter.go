@@ -121,6 +121,8 @@ type source interface {
 // are written in input order, each run of them in one write, while later
 // pieces are still being scanned. Nothing is allocated per line. w is
 // flushed after each piece, so a terminal sees each line as it is typed.
+// All its goroutines have ended when it returns; after a write error that
+// means once the read in progress returns.
 func Filter(r io.Reader, w *bufio.Writer, keepValid bool) (FilterStats, error) {
 	return filterSource(openSource(r), w, keepValid)
 }
@@ -169,32 +171,26 @@ func filterSource(src source, w *bufio.Writer, keepValid bool) (FilterStats, err
 	}
 
 	var st FilterStats
-	var werr error
+	var err error
 	for p := range order {
 		<-p.done
-		st.Valid += p.st.Valid
-		st.Invalid += p.st.Invalid
-		if werr = p.err; werr == nil {
-			werr = writeRuns(w, p)
-		}
-		if werr != nil {
-			break
+		if err == nil {
+			st.Valid += p.st.Valid
+			st.Invalid += p.st.Invalid
+			if err = p.err; err == nil {
+				err = writeRuns(w, p)
+			}
+			if err != nil {
+				close(quit) // stop reading; what is in flight drains
+			}
 		}
 		src.release(p)
 	}
-	if werr != nil {
-		// Stop reading, but do not wait for a read that may block (a
-		// terminal): the goroutines end when it returns, and the source
-		// is closed once no worker can touch it.
-		close(quit)
-		go func() {
-			wg.Wait()
-			src.close()
-		}()
-		return st, werr
-	}
 	wg.Wait()
 	src.close()
+	if err != nil {
+		return st, err
+	}
 	return st, readErr
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -206,5 +207,23 @@ func TestFilterAnswersEachLine(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("Filter: %v", err)
+	}
+}
+
+// TestFilterLeavesNoGoroutines: when Filter returns, after a whole input or
+// a write error, its reader and workers have ended.
+func TestFilterLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	in := generatedLines(13, 200000)
+	for _, w := range []io.Writer{io.Discard, failingWriter{errors.New("boom")}} {
+		ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(w), true)
+		// A goroutine that has called Done may need a moment to be gone.
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("writing to %T: %d goroutines after Filter, %d before", w, n, before)
+		}
 	}
 }
