@@ -10,8 +10,8 @@ import (
 // On amd64 with AVX-512, lines are judged from bit masks: classifyLines
 // (lines_amd64.s) loads each line into one 64-byte register and writes a
 // mask per character class, and lineMasks.valid checks the grammar with bit
-// operations on those masks, with few branches. FuzzScanLines checks that
-// it agrees with ValidAddrOrPrefix.
+// operations on those masks. FuzzScanLines checks that it agrees with
+// ValidAddrOrPrefix.
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasBMI1 && cpu.X86.HasBMI2 {
 		scanFast = scanLinesAVX512
