@@ -304,6 +304,7 @@ func (s *readSource) next() (*piece, error) {
 				buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
 			}
 			if len(buf) == 0 {
+				s.pool.put(p)
 				return nil, err
 			}
 			p.buf, p.data = buf, buf

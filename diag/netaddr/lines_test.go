@@ -50,7 +50,7 @@ func checkScanLines(t *testing.T, b []byte, batch int) {
 
 // withFast runs f with the vectorised path on and off: off, ScanLines is
 // the portable scanner; on, it is the AVX-512 one where the CPU has it.
-func withFast(t *testing.T, f func()) {
+func withFast(f func()) {
 	fast := scanFast
 	defer func() { scanFast = fast }()
 	scanFast = nil
@@ -76,7 +76,7 @@ func TestScanLines(t *testing.T) {
 	if scanFast == nil {
 		t.Log("this CPU has no vectorised ScanLines: only the portable one is tested")
 	}
-	withFast(t, func() {
+	withFast(func() {
 		for _, s := range lineSeeds {
 			for _, batch := range []int{1, 2, 3, 64, 1000} {
 				checkScanLines(t, []byte(s), batch)
@@ -93,7 +93,7 @@ func FuzzScanLines(f *testing.F) {
 		f.Add([]byte(s), uint8(3))
 	}
 	f.Fuzz(func(t *testing.T, b []byte, batch uint8) {
-		withFast(t, func() { checkScanLines(t, b, int(batch%64)+1) })
+		withFast(func() { checkScanLines(t, b, int(batch%64)+1) })
 	})
 }
 
