@@ -37,10 +37,19 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	app := newApp(os.Stdout, os.Stderr)
-	err := app.RunContext(ctx, cliargs.ShortOptions(app, os.Args))
+	err := run(ctx, newApp(os.Stdout, os.Stderr), os.Args)
 	stop()
 	os.Exit(report(os.Stderr, err))
+}
+
+// run normalizes argv with the one flag layer (cliargs.Normalize) and runs
+// the app on it.
+func run(ctx context.Context, app *cli.App, argv []string) error {
+	args, err := cliargs.Normalize(app, argv)
+	if err != nil {
+		return err
+	}
+	return app.RunContext(ctx, args)
 }
 
 // report prints err (unless it is silent) to w and returns the exit code.
@@ -65,7 +74,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Suggest:              true,
-		HideHelpCommand:      true,
 		Commands:             append(diag.Commands(), tcp.Command(), completionCommand()),
 		// Only main exits: keep urfave/cli from calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -84,7 +92,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	app.OnUsageError = usageError
-	setUsageErrors(app.Commands)
+	setup(app.Commands)
 	return app
 }
 
@@ -98,11 +106,33 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	return exitcode.UsageHint(err, name)
 }
 
-func setUsageErrors(cmds []*cli.Command) {
+// setup gives every command the same habits: usage errors in one line, no
+// "help" subcommand under a command that has none of its own (so "netdiag
+// ping help" pings a host named help), and for a command made of
+// subcommands ("tcp"), its usage and exit 2 when none or an unknown one is
+// named.
+func setup(cmds []*cli.Command) {
 	for _, c := range cmds {
-		if c.OnUsageError == nil {
-			c.OnUsageError = usageError
+		c.OnUsageError = usageError
+		if len(c.Subcommands) == 0 {
+			c.HideHelpCommand = true
+			continue
 		}
-		setUsageErrors(c.Subcommands)
+		if c.Action == nil {
+			c.Action = subcommandMissing
+		}
+		setup(c.Subcommands)
 	}
+}
+
+// subcommandMissing is the action of a command made of subcommands.
+func subcommandMissing(c *cli.Context) error {
+	if err := cli.ShowSubcommandHelp(c); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(c.Command.HelpName)
+	if c.Args().Present() {
+		return exitcode.Usagef("%s: unknown subcommand %q\nRun '%s --help' for usage.", name, c.Args().First(), name)
+	}
+	return exitcode.Usagef("%s: no subcommand given", name)
 }

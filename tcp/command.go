@@ -26,14 +26,12 @@ func Command() *cli.Command {
 
 // sharedFlags are the flags both subcommands have.
 func sharedFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "`NAME` of the text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
 		&cli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "show received data as a hex dump; --send/--reply TEXT is hex (\"48 65 6c 6c 6f\" or 48656c6c6f)"},
-		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"T"}, Usage: "start every line with the time of day"},
-		&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 only"},
-		&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "IPv6 only"},
-		render.JSONFlag(),
-	}
+		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"D"}, Usage: "start every line with the time of day (-D as in ping)"},
+		cliargs.JSONFlag(),
+	}, cliargs.FamilyFlags("FAMILY only")...)
 }
 
 func serverCommand() *cli.Command {
@@ -49,7 +47,6 @@ func serverCommand() *cli.Command {
 			"  netdiag tcp server -p 9090 --reply 'ok, 问题正在处理中...' --encoding gbk\n" +
 			"  netdiag tcp server -l 127.0.0.1 -p 5000 --echo --max-conns 100 --idle-timeout 30s\n" +
 			"  netdiag tcp server -p 5201 --discard            a sink for throughput tests",
-		UseShortOptionHandling: true,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "`ADDR` (address or name) to listen on: 127.0.0.1, ::1, localhost, [::1]:9090 (default: every interface)"},
 			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9090", Usage: "`PORT` to listen on (0: any free port)"},
@@ -58,7 +55,7 @@ func serverCommand() *cli.Command {
 			&cli.BoolFlag{Name: "discard", Usage: "only count what arrives (a sink for throughput tests)"},
 			&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit"},
 			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
-			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `D` (0: never)"},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `SECONDS` (0: never)"},
 		}, sharedFlags()...),
 		Action: serverAction,
 	}
@@ -82,15 +79,14 @@ func clientCommand() *cli.Command {
 			"  netdiag tcp client --encoding gbk --send '你好服务端,我是客户端小黑!' 127.0.0.1:9090\n" +
 			"  echo hi | netdiag tcp client localhost 9090\n" +
 			"  netdiag tcp client --file big.iso --info 10.0.0.2:5201",
-		UseShortOptionHandling: true,
 		Flags: append([]cli.Flag{
-			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: defaultConnectTimeout, Usage: "give up connecting to an address after `D`"},
+			&cli.DurationFlag{Name: "timeout", Value: defaultConnectTimeout, Usage: "give up connecting to an address after `SECONDS`"},
 			&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "local `ADDR` or ADDR:PORT to connect from"},
 			&cli.StringFlag{Name: "send", Usage: "send `TEXT` (with --hex: hex bytes), print the replies, close"},
-			&cli.DurationFlag{Name: "wait", Aliases: []string{"w"}, Value: defaultWait, Usage: "once everything is sent, close after the server sends nothing for `D` (0: wait until it closes)"},
+			&cli.DurationFlag{Name: "wait", Aliases: []string{"w"}, Value: defaultWait, Usage: "once everything is sent, close after the server sends nothing for `SECONDS` (0: wait until it closes; -w as in nc)"},
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (sendfile on Linux)"},
-			&cli.IntFlag{Name: "repeat", Aliases: []string{"n"}, Value: 1, Usage: "send --send TEXT `N` times"},
-			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `D` between repeated sends"},
+			&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Value: 1, Usage: "send --send TEXT `N` times (-c: a count, as in ping)"},
+			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `SECONDS` between repeated sends (-i as in nc and ping)"},
 			&cli.BoolFlag{Name: "info", Usage: "print socket addresses, SO_SNDBUF/SO_RCVBUF and (Linux) TCP_INFO at the end"},
 		}, sharedFlags()...),
 		Action: clientAction,
@@ -98,11 +94,7 @@ func clientCommand() *cli.Command {
 }
 
 func serverAction(c *cli.Context) error {
-	args, err := cliargs.Interspersed(c)
-	if err != nil {
-		return err
-	}
-	if len(args) > 0 {
+	if args := c.Args().Slice(); len(args) > 0 {
 		return exitcode.Usagef("tcp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9090\nRun 'netdiag tcp server --help' for usage.", args[0])
 	}
 	lopt, sopt, err := serverOptions(serverFlags{
@@ -130,12 +122,8 @@ func serverAction(c *cli.Context) error {
 }
 
 func clientAction(c *cli.Context) error {
-	args, err := cliargs.Interspersed(c)
-	if err != nil {
-		return err
-	}
 	opt, err := clientOptions(clientFlags{
-		args: args, timeout: c.Duration("timeout"), source: c.String("source"),
+		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
 		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
 		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
 		info: c.Bool("info"), shared: sharedFromCLI(c),

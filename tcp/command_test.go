@@ -286,7 +286,7 @@ func TestBinaryErrors(t *testing.T) {
 		{[]string{"client", "--encoding", "latin1", "--send", "你", "127.0.0.1:1"}, 2, `cannot be encoded in iso-8859-1`},
 		{[]string{"client"}, 2, "give the server as HOST:PORT or HOST PORT"},
 		{[]string{"client", "127.0.0.1", "1", "2"}, 2, `too many arguments ["127.0.0.1" "1" "2"]`},
-		{[]string{"client", "127.0.0.1:1", "--nope"}, 2, "flag provided but not defined: --nope"},
+		{[]string{"client", "127.0.0.1:1", "--nope"}, 2, "unknown flag --nope"},
 		{[]string{"server", "9090"}, 2, `unexpected argument "9090": the server takes flags only`},
 		{[]string{"client", "127.0.0.1:0"}, 2, "port 0 cannot be connected to"},
 		{[]string{"client", "::1:80"}, 2, "Write [::1]:80 for the port"},

@@ -37,9 +37,9 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"--count", "0"}, "--count 0: give 1 to 100"},
 		{[]string{"--resolv-conf", ""}, "--resolv-conf: empty file name"},
 		{[]string{"--resolv-conf", "/"}, "reading the resolver configuration: read /: is a directory"},
-		{[]string{"--no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"--no-such-flag"}, "unknown flag --no-such-flag"},
 	} {
-		argv := testnet.InNetns(ns, append([]string{testnet.Binary(t), "check", "--host", "192.0.2.1", "--dns-name", "x.test"}, tc.args...)...)
+		argv := testnet.InNetns(ns, append([]string{testnet.Binary(t), "check"}, testnet.Override([]string{"--host", "192.0.2.1", "--dns-name", "x.test"}, tc.args...)...)...)
 		start := time.Now()
 		r := testnet.Run(t, 10*time.Second, "", argv[0], argv[1:]...)
 		switch {

@@ -18,9 +18,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
-	"netdiag/diag/render"
 )
 
 // maxTimeout and maxCount bound the flags: a check is meant to be quick.
@@ -51,9 +51,9 @@ func Command() *cli.Command {
 			&cli.StringSliceFlag{Name: "host", Usage: "internet `HOST` to reach (address or name; repeat for several) (default: 1.1.1.1, 8.8.8.8 and their IPv6 twins)"},
 			&cli.StringFlag{Name: "resolv-conf", Value: DefaultResolvConf, Usage: "read the resolvers from `FILE`"},
 			&cli.StringFlag{Name: "port", Value: DefaultPort.String(), Usage: "TCP `PORT` (number or service name) tried when an internet host ignores ping"},
-			&cli.DurationFlag{Name: "timeout", Value: DefaultTimeout, Usage: "how long each step waits for answers"},
-			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: DefaultCount, Usage: "echo requests per ping"},
-			render.JSONFlag(),
+			&cli.DurationFlag{Name: "timeout", Value: DefaultTimeout, Usage: "`SECONDS` each step waits for answers"},
+			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: DefaultCount, Usage: "echo requests, `N`, per ping"},
+			cliargs.JSONFlag(),
 		},
 		Action: run,
 	}
@@ -69,7 +69,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := Print(render.FromCLI(c), res); err != nil {
+	if err := Print(cliargs.Output(c), res); err != nil {
 		return err
 	}
 	switch {

@@ -52,7 +52,7 @@ func TestDNSAnswers(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := l.check(t, append(l.labArgs(), tc.args...)...)
+			r := l.check(t, l.labArgs(tc.args...)...)
 			r.expect(t, map[string]string{"dns": tc.step})
 			r.expectSummary(t, tc.code, tc.text)
 			if d := r.steps["dns"].Detail; d != tc.detail {
@@ -68,7 +68,7 @@ func TestNoNameserver(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
 	empty := writeFile(t, "empty", "# nothing here\nsearch lab.test\nnameserver 10.77.0.1.5\n")
-	args := append(l.labArgs(), "--resolv-conf", empty)
+	args := l.labArgs("--resolv-conf", empty)
 
 	r := l.check(t, args...)
 	r.expect(t, map[string]string{"dns": "fail/no_resolver"})
@@ -146,12 +146,12 @@ func TestHostByName(t *testing.T) {
 func TestGivenGateway(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	r := l.check(t, append(l.labArgs(), "--gateway", "10.78.0.1")...)
+	r := l.check(t, l.labArgs("--gateway", "10.78.0.1")...)
 	r.expect(t, nil)
 	if d := r.steps["gateway"].Detail; d != "10.78.0.1 answers ping" {
 		t.Errorf("gateway detail %q", d)
 	}
-	r = l.check(t, append(l.labArgs(), "--gateway", "10.77.0.77")...)
+	r = l.check(t, l.labArgs("--gateway", "10.77.0.77")...)
 	r.expect(t, map[string]string{"gateway": "fail/no_arp"})
 	r.expectSummary(t, 1, "The gateway 10.77.0.77 is down: it answers neither ping nor ARP — check that the router is on and connected.")
 }

@@ -138,9 +138,10 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 // labArgs are the targets every lab run names explicitly: the lab's
-// resolver configuration, name and upstream host — never a default.
-func (l *lab) labArgs() []string {
-	return []string{"--resolv-conf", l.resolvConf, "--dns-name", labName, "--host", host4, "--host", host6}
+// resolver configuration, name and upstream host — never a default — with
+// the flags of extra ("--flag value" pairs) in place of the same ones.
+func (l *lab) labArgs(extra ...string) []string {
+	return testnet.Override([]string{"--resolv-conf", l.resolvConf, "--dns-name", labName, "--host", host4, "--host", host6}, extra...)
 }
 
 // checkRun is what one netdiag check --json run printed.

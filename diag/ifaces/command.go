@@ -24,13 +24,11 @@ package ifaces
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
-	"netdiag/diag/netaddr"
-	"netdiag/diag/render"
 )
 
 // Command returns the "ifaces" command.
@@ -43,13 +41,11 @@ func Command() *cli.Command {
 			"hardware address, addresses and traffic counters, then the default gateways.\n" +
 			"The primary global address of the interface holding the default route is highlighted.\n\n" +
 			"Exit codes: 0 success, 1 an interface NAME does not exist, 2 usage or system error.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "up", Usage: "hide interfaces that are administratively down"},
-			&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 addresses and routes only"},
-			&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "IPv6 addresses and routes only"},
 			&cli.BoolFlag{Name: "brief", Aliases: []string{"br"}, Usage: "one line per interface: name, state, addresses (like ip -br addr)"},
-			render.JSONFlag(),
-		},
+			cliargs.JSONFlag(),
+		}, cliargs.FamilyFlags("FAMILY addresses and routes only")...),
 		Action: run,
 	}
 }
@@ -57,21 +53,12 @@ func Command() *cli.Command {
 // flagsToOptions turns the command line into Options and a View.
 func flagsToOptions(c *cli.Context) (Options, View, error) {
 	opt := Options{UpOnly: c.Bool("up"), Names: c.Args().Slice()}
-	switch {
-	case c.Bool("ipv4") && c.Bool("ipv6"):
-		return opt, Full, exitcode.Usagef("-4 and -6 exclude each other; give neither for both families")
-	case c.Bool("ipv4"):
-		opt.Family = netaddr.IPv4
-	case c.Bool("ipv6"):
-		opt.Family = netaddr.IPv6
+	var err error
+	if opt.Family, err = cliargs.Family(c); err != nil {
+		return opt, Full, err
 	}
 	if c.Bool("brief") && c.Bool("json") {
 		return opt, Full, exitcode.Usagef("--brief and --json exclude each other")
-	}
-	for _, n := range opt.Names {
-		if strings.HasPrefix(n, "-") {
-			return opt, Full, exitcode.Usagef("flag %s after an interface name: put flags first (netdiag ifaces [flags] NAME...)", n)
-		}
 	}
 	if c.Bool("brief") {
 		return opt, Brief, nil
@@ -89,7 +76,7 @@ func run(c *cli.Context) error {
 	switch {
 	case errors.As(err, &unknown):
 		if len(res.Interfaces) > 0 {
-			if perr := Print(render.FromCLI(c), res, view); perr != nil {
+			if perr := Print(cliargs.Output(c), res, view); perr != nil {
 				return perr
 			}
 		}
@@ -97,5 +84,5 @@ func run(c *cli.Context) error {
 	case err != nil:
 		return err
 	}
-	return Print(render.FromCLI(c), res, view)
+	return Print(cliargs.Output(c), res, view)
 }

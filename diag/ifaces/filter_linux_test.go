@@ -136,8 +136,8 @@ func TestNetnsFilters(t *testing.T) {
 		}{
 			{[]string{"-4", "-6"}, "netdiag: -4 and -6 exclude each other"},
 			{[]string{"--brief", "--json"}, "netdiag: --brief and --json exclude each other"},
-			{[]string{"veth0", "--up"}, "netdiag: flag --up after an interface name"},
-			{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+			{[]string{"veth0", "--up", "-4", "-6"}, "netdiag: -4 and -6 exclude each other"},
+			{[]string{"--bogus"}, "netdiag: unknown flag --bogus\nRun 'netdiag ifaces --help' for usage."},
 		} {
 			r := runIfaces(t, tn.ns, bin, c.args...)
 			if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, c.want) {

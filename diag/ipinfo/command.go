@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
@@ -33,30 +33,16 @@ func Command() *cli.Command {
 			"  netdiag ip 192.168.1.10/24 2001:db8::1 fe80::1%eth0\n" +
 			"  netdiag ip --short - < addresses.txt\n" +
 			"  netdiag ip -q \"$addr\" || echo \"not an address: $addr\"",
-		UseShortOptionHandling: true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "valid", Usage: "print only the inputs that are valid, as given (grep-like; for cleaning lists and logs)"},
 			&cli.BoolFlag{Name: "invalid", Usage: "print only the inputs that are invalid, as given"},
-			&cli.BoolFlag{Name: "short", Aliases: []string{"s"}, Usage: "one line per input, as a table"},
+			&cli.BoolFlag{Name: "short", Aliases: []string{"brief", "br"}, Usage: "one line per input, as a table (like ifaces --brief)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code says whether all inputs are valid"},
-			render.JSONFlag(),
+			cliargs.JSONFlag(),
 		},
-		OnUsageError: usageError,
-		Action:       action,
+		Action: action,
 	}
 }
-
-// usageError reports a flag error as exit 2 with a hint. The flag parser
-// takes an input that starts with "-" ("-1.2.3.4", "-::1") for an unknown
-// flag; that one gets a hint on how to check it anyway.
-func usageError(c *cli.Context, err error, _ bool) error {
-	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && name != "" && !isLetter(name[0]) {
-		return exitcode.Usagef("ip: %q is not a flag; to check it as an address, put it after --: netdiag ip -- -%s", "-"+name, name)
-	}
-	return exitcode.UsageHint(err, strings.TrimSpace(c.Command.HelpName))
-}
-
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // Options are what the ip command does, read from its flags.
 type Options struct {
@@ -129,25 +115,12 @@ func options(args []string, valid, invalid, quiet, short, json bool) (Options, e
 	for _, a := range args {
 		if a == "-" {
 			stdin++
-			continue
-		}
-		if strings.HasPrefix(a, "-") && isFlagName(strings.TrimLeft(a, "-")) {
-			return opt, exitcode.Usagef("ip: %q looks like a flag, but flags go before the addresses: netdiag ip %s ADDR...", a, a)
 		}
 	}
 	if stdin > 1 {
 		return opt, exitcode.Usagef("ip: - (stdin) may be given only once")
 	}
 	return opt, nil
-}
-
-// isFlagName reports whether name is one of the ip command's flags.
-func isFlagName(name string) bool {
-	switch name {
-	case "valid", "invalid", "short", "s", "quiet", "q", "json", "help", "h":
-		return true
-	}
-	return false
 }
 
 // run handles every input in order, stdin's lines in place of "-", and

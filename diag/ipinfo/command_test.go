@@ -135,7 +135,7 @@ func TestCommandShort(t *testing.T) {
 		t.Errorf("exit %d\n%s\nwant\n%s", res.Code, res.Stdout, want)
 	}
 	// A long stream is printed in batches, with the header once.
-	res = ip(t, strings.Repeat("10.0.0.1\n", 1000), "-s", "-")
+	res = ip(t, strings.Repeat("10.0.0.1\n", 1000), "-br", "-")
 	if n := strings.Count(res.Stdout, "INPUT"); n != 1 || strings.Count(res.Stdout, "\n") != 1001 {
 		t.Errorf("1000 lines: %d headers, %d lines", n, strings.Count(res.Stdout, "\n"))
 	}
@@ -150,11 +150,12 @@ func TestCommandUsageErrors(t *testing.T) {
 		{nil, "netdiag: ip: give at least one address or prefix, or - to read them from stdin, one per line\nRun 'netdiag ip --help' for usage.\n"},
 		{[]string{"--valid", "--invalid", "1.2.3.4"}, "netdiag: ip: --valid and --invalid exclude each other\n"},
 		{[]string{"-q", "--json", "1.2.3.4"}, "netdiag: ip: -q prints nothing; it cannot be combined with --valid, --invalid, --short or --json\n"},
-		{[]string{"-s", "--json", "1.2.3.4"}, "netdiag: ip: --short is a table; it cannot be combined with --json\n"},
+		{[]string{"--brief", "--json", "1.2.3.4"}, "netdiag: ip: --short is a table; it cannot be combined with --json\n"},
+		{[]string{"-s", "1.2.3.4"}, "netdiag: unknown flag -s\nRun 'netdiag ip --help' for usage.\n"},
 		{[]string{"-", "-"}, "netdiag: ip: - (stdin) may be given only once\n"},
-		{[]string{"1.2.3.4", "--json"}, "netdiag: ip: \"--json\" looks like a flag, but flags go before the addresses: netdiag ip --json ADDR...\n"},
-		{[]string{"--bogus", "1.2.3.4"}, "netdiag: flag provided but not defined: -bogus\nRun 'netdiag ip --help' for usage.\n"},
-		{[]string{"-1.2.3.4"}, "netdiag: ip: \"-1.2.3.4\" is not a flag; to check it as an address, put it after --: netdiag ip -- -1.2.3.4\n"},
+		{[]string{"1.2.3.4", "--json", "--short"}, "netdiag: ip: --short is a table; it cannot be combined with --json\n"},
+		{[]string{"1.2.3.4", "--bogus"}, "netdiag: unknown flag --bogus\nRun 'netdiag ip --help' for usage.\n"},
+		{[]string{"--vaild", "-"}, "netdiag: unknown flag --vaild; did you mean --valid?\nRun 'netdiag ip --help' for usage.\n"},
 	}
 	for _, tt := range tests {
 		res := ip(t, "", tt.args...)

@@ -52,8 +52,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"-f", "/nonexistent/targets"}, "-f: open /nonexistent/targets: no such file or directory"},
 		{[]string{"300.1.1.1"}, "300.1.1.1"},
 		{[]string{}, "no target given"},
-		{[]string{"127.0.0.1", "--bogus"}, "flag provided but not defined: --bogus"},
-		{[]string{"127.0.0.1", "-c"}, "flag needs an argument: -c"},
+		{[]string{"127.0.0.1", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"127.0.0.1", "-c"}, "-c needs a value: N"},
 	} {
 		start := time.Now()
 		res := netdiag(t, ns, 10*time.Second, tc.args...)

@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,16 +42,14 @@ func Command() *cli.Command {
 			"net.ipv4.ping_group_range allows them, else raw sockets (root or CAP_NET_RAW).\n\n" +
 			"Exit codes: 0 a reply came (sweeps: every host answered), 1 no reply (sweeps: a host did not\n" +
 			"answer), 2 usage or system error (unresolvable name, invalid flag, no permission).",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, DefaultText: "until Ctrl-C; sweeps 1", Usage: "stop after `N` probes per host (with -w: after N replies)"},
-			&cli.StringFlag{Name: "interval", Aliases: []string{"i"}, Value: "1", Usage: "`SECONDS` between probes to one host"},
-			&cli.StringFlag{Name: "timeout", Aliases: []string{"W"}, DefaultText: "10; sweeps 0.5", Usage: "`SECONDS` each probe waits for its reply before it counts as lost"},
-			&cli.StringFlag{Name: "deadline", Aliases: []string{"w"}, Usage: "stop after `SECONDS` whatever the counts"},
+			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Value: time.Second, DefaultText: "1", Usage: "`SECONDS` between probes to one host"},
+			&cli.DurationFlag{Name: "timeout", Aliases: []string{"W"}, DefaultText: "10; sweeps 0.5", Usage: "`SECONDS` each probe waits for its reply before it counts as lost"},
+			&cli.DurationFlag{Name: "deadline", Aliases: []string{"w"}, DefaultText: "none", Usage: "stop after `SECONDS` whatever the counts"},
 			&cli.IntFlag{Name: "size", Aliases: []string{"s"}, Value: DefaultSize, Usage: "data `BYTES` per request (0-65507; IPv6 to 65527)"},
 			&cli.IntFlag{Name: "ttl", Aliases: []string{"t"}, DefaultText: "the system's", Usage: "IPv4 `TTL` or IPv6 hop limit of requests (1-255)"},
 			&cli.StringFlag{Name: "interface", Aliases: []string{"I"}, Usage: "send from this `ADDRESS` or through this interface NAME"},
-			&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "IPv4 only"},
-			&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "IPv6 only"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summary (sweeps: and per-host statistics)"},
 			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"D"}, Usage: "start each line with a Unix timestamp, as ping -D"},
 			&cli.BoolFlag{Name: "generate", Aliases: []string{"g"}, Usage: "sweep: TARGET is a prefix or range, or two addresses START END"},
@@ -65,8 +62,8 @@ func Command() *cli.Command {
 			&cli.BoolFlag{Name: "unprivileged", Usage: "use an unprivileged ICMP socket (net.ipv4.ping_group_range)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error which socket and address were chosen"},
 			&cli.BoolFlag{Name: "numeric", Aliases: []string{"n"}, Usage: "accepted for iputils compatibility: netdiag never looks up names of replies"},
-			render.JSONFlag(),
-		},
+			cliargs.JSONFlag(),
+		}, cliargs.FamilyFlags("FAMILY only")...),
 		Action: run,
 	}
 }
@@ -85,29 +82,22 @@ type view struct {
 
 // flagsToOptions turns the command line into Options and the view.
 func flagsToOptions(c *cli.Context) (Options, view, error) {
-	args, err := cliargs.Interspersed(c)
-	if err != nil {
-		return Options{}, view{}, err
-	}
+	args := c.Args().Slice()
 	v := view{quiet: c.Bool("quiet"), alive: c.Bool("alive"), unreach: c.Bool("unreachable"),
 		timestamps: c.Bool("timestamps"), verbose: c.Bool("verbose"), from: c.String("interface")}
-	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate"), Retries: c.Int("retries")}
-	if opt.Interval, err = seconds(c, "interval", "-i"); err != nil {
-		return opt, v, err
-	}
-	if opt.Timeout, err = seconds(c, "timeout", "-W"); err != nil {
-		return opt, v, err
-	}
-	if opt.Deadline, err = seconds(c, "deadline", "-w"); err != nil {
+	opt := Options{Count: c.Int("count"), Size: c.Int("size"), TTL: c.Int("ttl"), Rate: c.Float64("rate"), Retries: c.Int("retries"),
+		Interval: c.Duration("interval"), Timeout: c.Duration("timeout"), Deadline: c.Duration("deadline")}
+	var err error
+	if opt.Family, err = cliargs.Family(c); err != nil {
 		return opt, v, err
 	}
 	switch {
 	case c.IsSet("count") && opt.Count < 1:
 		return opt, v, exitcode.Usagef("-c %d: must be at least 1", opt.Count)
 	case c.IsSet("timeout") && opt.Timeout == 0:
-		return opt, v, exitcode.Usagef("-W %s: must be more than 0", c.String("timeout"))
+		return opt, v, exitcode.Usagef("-W 0: must be more than 0")
 	case c.IsSet("deadline") && opt.Deadline == 0:
-		return opt, v, exitcode.Usagef("-w %s: must be more than 0", c.String("deadline"))
+		return opt, v, exitcode.Usagef("-w 0: must be more than 0")
 	case opt.Size < 0 || opt.Size > MaxSizeIPv6:
 		return opt, v, exitcode.Usagef("-s %d: must be 0 to %d (IPv4 to %d)", opt.Size, MaxSizeIPv6, MaxSizeIPv4)
 	case c.IsSet("ttl") && (opt.TTL < 1 || opt.TTL > 255):
@@ -120,12 +110,6 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 		return opt, v, exitcode.Usagef("--privileged and --unprivileged exclude each other")
 	case c.Bool("alive") && c.Bool("unreachable"):
 		return opt, v, exitcode.Usagef("-a and -u exclude each other; give neither to see both")
-	case c.Bool("ipv4") && c.Bool("ipv6"):
-		return opt, v, exitcode.Usagef("-4 and -6 exclude each other; give neither for both families")
-	case c.Bool("ipv4"):
-		opt.Family = netaddr.IPv4
-	case c.Bool("ipv6"):
-		opt.Family = netaddr.IPv6
 	}
 	switch {
 	case c.Bool("privileged"):
@@ -158,27 +142,6 @@ func flagsToOptions(c *cli.Context) (Options, view, error) {
 	}
 	v.count = opt.Count
 	return opt, v, nil
-}
-
-// seconds reads a time flag given in seconds ("0.2", as ping takes them)
-// or with a unit ("200ms").
-func seconds(c *cli.Context, name, flag string) (time.Duration, error) {
-	s := c.String(name)
-	if s == "" {
-		return 0, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != f || f > 1e9 {
-			return 0, exitcode.Usagef("%s %q: not a number of seconds (such as 0.2) or a duration (such as 200ms)", flag, s)
-		}
-		d = time.Duration(f * float64(time.Second))
-	}
-	if d < 0 {
-		return 0, exitcode.Usagef("%s %s: must not be negative", flag, s)
-	}
-	return d, nil
 }
 
 // sourceOrInterface reads -I: a local address, or an interface name.

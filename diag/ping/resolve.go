@@ -3,7 +3,6 @@ package ping
 import (
 	"cmp"
 	"context"
-	"errors"
 	"net"
 
 	"netdiag/diag/netaddr"
@@ -15,35 +14,28 @@ import (
 // ResolveErr set, so a sweep goes on without it). It returns the error of
 // the first name that failed, for callers pinging one host.
 func expand(ctx context.Context, r *net.Resolver, targets []netaddr.Target, fam netaddr.Family) ([]*host, error) {
+	resolved, err := netaddr.ResolveTargets(ctx, r, targets, fam)
+	if err != nil {
+		return nil, err
+	}
 	var hosts []*host
 	var firstErr error
 	add := func(h *host) {
 		h.Index = len(hosts)
 		hosts = append(hosts, h)
 	}
-	for _, t := range targets {
-		if t.IsSweep() {
-			if !fam.Matches(t.Range.First) {
-				var err error = &netaddr.ResolveError{Host: t.Input, Family: fam, Err: errors.New("the range is of the other address family")}
-				add(&host{HostStats: HostStats{Target: t.Input, ResolveErr: err.Error()}})
-				firstErr = cmp.Or(firstErr, err)
-				continue
+	for _, t := range resolved {
+		switch {
+		case t.Err != nil:
+			add(&host{HostStats: HostStats{Target: t.Target.Input, Name: t.Name(), ResolveErr: t.Err.Error()}})
+			firstErr = cmp.Or(firstErr, t.Err)
+		case t.Target.IsSweep():
+			for a := range t.Target.Range.All() {
+				add(&host{HostStats: HostStats{Target: t.Target.Input, Addr: a}})
 			}
-			for a := range t.Range.All() {
-				add(&host{HostStats: HostStats{Target: t.Input, Addr: a}})
-			}
-			continue
+		default:
+			add(&host{HostStats: HostStats{Target: t.Target.Input, Name: t.Name(), Addr: t.Addrs[0], OtherAddrs: t.Addrs[1:]}})
 		}
-		addrs, err := netaddr.ResolveHost(ctx, r, t.Host, fam)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			add(&host{HostStats: HostStats{Target: t.Input, Name: t.Host.Name, ResolveErr: err.Error()}})
-			firstErr = cmp.Or(firstErr, err)
-			continue
-		}
-		add(&host{HostStats: HostStats{Target: t.Input, Name: t.Host.Name, Addr: addrs[0], OtherAddrs: addrs[1:]}})
 	}
 	return hosts, firstErr
 }

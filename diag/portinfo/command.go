@@ -2,13 +2,12 @@ package portinfo
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
-	"netdiag/diag/render"
 )
 
 // Command returns the "port" command.
@@ -31,17 +30,15 @@ func Command() *cli.Command {
 			"  netdiag port --local 8080          is 8080 free, and if not, who has it?\n" +
 			"  netdiag port --local -             everything listening here\n" +
 			"  until netdiag port -q --local 8080; do sleep 0.1; done    wait for a server",
-		UseShortOptionHandling: true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "local", Aliases: []string{"l"}, Usage: "show whether each port is in use here (listening TCP, bound UDP) and by which process"},
 			&cli.BoolFlag{Name: "tcp", Aliases: []string{"t"}, Usage: "with --local: look at TCP sockets only"},
 			&cli.BoolFlag{Name: "udp", Aliases: []string{"u"}, Usage: "with --local: look at UDP sockets only"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: fmt.Sprintf("show every port of a list longer than %d ports", MaxListed)},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
-			render.JSONFlag(),
+			cliargs.JSONFlag(),
 		},
-		OnUsageError: usageError,
-		Action:       action,
+		Action: action,
 	}
 }
 
@@ -55,7 +52,7 @@ func action(c *cli.Context) error {
 		return fmt.Errorf("port --local: %w", err)
 	}
 	if !c.Bool("quiet") {
-		if err := write(render.FromCLI(c), opt, rep); err != nil {
+		if err := write(cliargs.Output(c), opt, rep); err != nil {
 			return err
 		}
 	}
@@ -82,9 +79,6 @@ func options(args []string, local, tcp, udp, all bool) (Options, error) {
 		return Options{}, exitcode.Usagef("port: give at least one port, range, list or service name, e.g. netdiag port 80 8000-8100 ssh\nRun 'netdiag port --help' for usage.")
 	}
 	for _, arg := range args {
-		if len(arg) > 1 && arg[0] == '-' && (arg[1] == '-' || 'a' <= arg[1] && arg[1] <= 'z' || 'A' <= arg[1] && arg[1] <= 'Z') {
-			return Options{}, exitcode.Usagef("port: %q looks like a flag, but flags go before the ports: netdiag port %s PORT...", arg, arg)
-		}
 		l, err := netaddr.ParsePortList(arg)
 		if err != nil {
 			return Options{}, exitcode.Usage(fmt.Errorf("port: %w", err))
@@ -92,16 +86,4 @@ func options(args []string, local, tcp, udp, all bool) (Options, error) {
 		opt.Lists = append(opt.Lists, l)
 	}
 	return opt, nil
-}
-
-// usageError reports a flag error as exit 2 with a hint. The flag parser
-// takes a negative port ("netdiag port -1") for an unknown flag; that one
-// gets the port list parser's message instead.
-func usageError(c *cli.Context, err error, _ bool) error {
-	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && name != "" && '0' <= name[0] && name[0] <= '9' {
-		if _, perr := netaddr.ParsePortList("-" + name); perr != nil {
-			return exitcode.Usage(fmt.Errorf("port: %w", perr))
-		}
-	}
-	return exitcode.UsageHint(err, strings.TrimSpace(c.Command.HelpName))
 }

@@ -81,10 +81,10 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"0-"}, `range without its end`},
 		{[]string{"22,,80"}, `empty item 2`},
 		{[]string{""}, `invalid port list "": empty`},
-		{[]string{"80", "--json"}, `"--json" looks like a flag, but flags go before the ports: netdiag port --json PORT...`},
+		{[]string{"80", "--tcp"}, "port: --tcp and --udp choose the sockets --local looks at; add --local"},
 		{[]string{"--tcp", "80"}, `--tcp and --udp choose the sockets --local looks at; add --local`},
 		{nil, "port: give at least one port"},
-		{[]string{"--bogus", "80"}, "flag provided but not defined: -bogus\nRun 'netdiag port --help' for usage."},
+		{[]string{"--bogus", "80"}, "unknown flag --bogus\nRun 'netdiag port --help' for usage."},
 	} {
 		res := netdiag(t, tc.args...)
 		if res.Code != 2 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "netdiag: ") || !strings.Contains(res.Stderr, tc.want) {

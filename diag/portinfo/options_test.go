@@ -21,7 +21,6 @@ func TestOptions(t *testing.T) {
 		{args: []string{"8080"}, all: true, lists: "[8080]"},
 		{args: []string{"8080"}, udp: true, errPart: "add --local"},
 		{args: nil, errPart: "give at least one port"},
-		{args: []string{"80", "-q"}, errPart: `"-q" looks like a flag`},
 		{args: []string{"80", "-5"}, errPart: "negative port"},
 		{args: []string{"65536"}, errPart: "out of range"},
 	} {

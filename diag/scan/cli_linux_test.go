@@ -38,8 +38,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"::1", "-4"}, "not an IPv4 address"},
 		{[]string{"127.0.0.1", "--timeout", "0s"}, "--timeout 0s: must be positive"},
 		{[]string{"127.0.0.1", "--concurrency", "0"}, "--concurrency 0: must be at least 1"},
-		{[]string{"127.0.0.1", "--bogus"}, "flag provided but not defined: --bogus"},
-		{[]string{"127.0.0.1", "-p"}, "flag needs an argument: -p"},
+		{[]string{"127.0.0.1", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"127.0.0.1", "-p"}, "-p needs a value: LIST"},
 	} {
 		argv := testnet.InNetns(ns, append([]string{bin, "scan"}, tc.args...)...)
 		start := time.Now()

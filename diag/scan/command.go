@@ -25,20 +25,18 @@ func Command() *cli.Command {
 			"registered port with a service name. open = accepted, closed = refused, filtered = no answer within\n" +
 			"--timeout (after retries) or an ICMP unreachable/prohibited. Ctrl-C prints what was found so far.\n\n" +
 			"Exit codes: 0 an open port was found, 1 none, 2 usage or system error (or probes that failed).",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "ports", Aliases: []string{"p"}, Usage: "ports to scan: `LIST` such as 22,80,8000-8100 or ssh,http; - for all 65535 (default: 1-1024 and named ports)"},
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show closed and filtered counts per host, and those ports when a state has at most 25"},
-			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Value: DefaultTimeout, Usage: "how long one connection attempt waits for an answer"},
-			&cli.IntFlag{Name: "retries", Value: DefaultRetries, Usage: "most retries of a port whose attempt timed out (fewer unless answers show packet loss)"},
-			&cli.IntFlag{Name: "concurrency", Aliases: []string{"c"}, Value: DefaultConcurrency, Usage: "most connection attempts in flight (adaptive below this; capped under ulimit -n)"},
-			&cli.Float64Flag{Name: "rate", Usage: "most new connection attempts per second (0: no limit)"},
+			&cli.BoolFlag{Name: "all", Usage: "show closed and filtered counts per host, and those ports when a state has at most 25"},
+			&cli.DurationFlag{Name: "timeout", Aliases: []string{"W"}, Value: DefaultTimeout, Usage: "`SECONDS` one connection attempt waits for an answer"},
+			&cli.IntFlag{Name: "retries", Aliases: []string{"r"}, Value: DefaultRetries, Usage: "most retries, `N`, of a port whose attempt timed out (fewer unless answers show packet loss)"},
+			&cli.IntFlag{Name: "concurrency", Value: DefaultConcurrency, Usage: "most connection attempts in flight, `N` (adaptive below this; capped under ulimit -n)"},
+			&cli.Float64Flag{Name: "rate", Usage: "most new connection attempts per second, `N` (0: no limit)"},
 			&cli.BoolFlag{Name: "banner", Aliases: []string{"b"}, Usage: "read and show what each open port's service says first"},
-			&cli.DurationFlag{Name: "banner-timeout", Value: DefaultBannerTimeout, Usage: "how long --banner waits for a service to speak"},
-			&cli.BoolFlag{Name: "ipv4", Aliases: []string{"4"}, Usage: "resolve names to IPv4 addresses only"},
-			&cli.BoolFlag{Name: "ipv6", Aliases: []string{"6"}, Usage: "resolve names to IPv6 addresses only"},
+			&cli.DurationFlag{Name: "banner-timeout", Value: DefaultBannerTimeout, Usage: "`SECONDS` --banner waits for a service to speak"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: fmt.Sprintf("allow scans of more than %s addresses or %s probes", group(MaxAddrs), group(MaxProbes))},
-			render.JSONFlag(),
-		},
+			cliargs.JSONFlag(),
+		}, cliargs.FamilyFlags("resolve names to FAMILY addresses only")...),
 		Action: run,
 	}
 }
@@ -46,10 +44,7 @@ func Command() *cli.Command {
 // flagsToOptions turns the command line into Options. warn receives
 // notes about the input (a prefix with host bits set).
 func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
-	args, err := cliargs.Interspersed(c)
-	if err != nil {
-		return Options{}, err
-	}
+	args := c.Args().Slice()
 	if len(args) == 0 {
 		return Options{}, exitcode.Usagef("scan: no target given\nUsage: netdiag scan [flags] TARGET... [-p PORTS]; for example: netdiag scan 127.0.0.1 -p 1-1024")
 	}
@@ -57,6 +52,10 @@ func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
 		Timeout: c.Duration("timeout"), Retries: c.Int("retries"), Concurrency: c.Int("concurrency"),
 		Rate: c.Float64("rate"), Banner: c.Bool("banner"), BannerTimeout: c.Duration("banner-timeout"),
 		All: c.Bool("all"), AllowHuge: c.Bool("yes"),
+	}
+	var err error
+	if opt.Family, err = cliargs.Family(c); err != nil {
+		return opt, err
 	}
 	if opt.Retries == 0 {
 		opt.Retries = -1 // none; Options' zero value means the default
@@ -72,12 +71,6 @@ func flagsToOptions(c *cli.Context, warn io.Writer) (Options, error) {
 		return opt, exitcode.Usagef("--concurrency %d: must be at least 1", opt.Concurrency)
 	case opt.Rate < 0:
 		return opt, exitcode.Usagef("--rate %v: must be positive, or 0 for no limit", opt.Rate)
-	case c.Bool("ipv4") && c.Bool("ipv6"):
-		return opt, exitcode.Usagef("-4 and -6 exclude each other; give neither for both families")
-	case c.Bool("ipv4"):
-		opt.Family = netaddr.IPv4
-	case c.Bool("ipv6"):
-		opt.Family = netaddr.IPv6
 	}
 	if c.IsSet("ports") {
 		if opt.Ports, err = netaddr.ParsePortList(c.String("ports")); err != nil {
@@ -105,7 +98,7 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out := render.FromCLI(c)
+	out := cliargs.Output(c)
 	pr := NewPrinter(out, opt.Banner, opt.All)
 	bar := &progressBar{w: stderr}
 	ev := Events{OnOpen: pr.Open, OnHost: func(h *HostResult) { bar.clear(); pr.Host(h) }}
@@ -128,9 +121,14 @@ func run(c *cli.Context) error {
 	if res.Concurrency < opt.Concurrency && res.Probes > uint64(res.Concurrency) {
 		fmt.Fprintf(stderr, "netdiag: --concurrency %d lowered to %d to stay under ulimit -n %d\n", opt.Concurrency, res.Concurrency, res.FDLimit)
 	}
+	for _, u := range res.Unresolved {
+		fmt.Fprintf(stderr, "netdiag: scan: %v (not scanned)\n", u.Err)
+	}
 	switch {
 	case err != nil:
 		return err
+	case len(res.Unresolved) > 0:
+		return &exitcode.Error{Code: exitcode.Failure}
 	case res.FirstError != nil:
 		return fmt.Errorf("%s probes failed; the first: %w", group(res.Counts.Failed), res.FirstError)
 	case res.Counts.Open > 0:

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/netip"
@@ -184,28 +185,45 @@ type host struct {
 	addrs  []netip.Addr // a name's addresses; the first is scanned
 }
 
-// resolve turns the targets into hosts, resolving names first so that a
-// name that does not resolve fails the scan before any probe is sent.
-func resolve(ctx context.Context, o Options) ([]host, error) {
-	hosts := make([]host, len(o.Targets))
-	for i, t := range o.Targets {
-		hosts[i].target = t
-		if t.IsSweep() {
-			if !o.Family.Matches(t.Range.First) {
-				return nil, &OptionError{fmt.Sprintf("%s is not %s", t.Input, o.Family)}
-			}
+// resolve turns the targets into hosts, resolving names before any probe
+// is sent. A target that does not resolve is left out and reported in
+// unresolved, and the others are scanned; when none resolves, the first
+// target's error is returned.
+func resolve(ctx context.Context, o Options) (hosts []host, unresolved []TargetError, err error) {
+	resolved, err := netaddr.ResolveTargets(ctx, o.Resolver, o.Targets, o.Family)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range resolved {
+		if r.Err != nil {
+			unresolved = append(unresolved, TargetError{Target: r.Target.Input, Err: r.Err})
 			continue
 		}
-		addrs, err := netaddr.ResolveHost(ctx, o.Resolver, t.Host, o.Family)
-		if err != nil {
-			return nil, err
+		if r.Addrs != nil {
+			if err := checkZone(r.Addrs[0]); err != nil {
+				return nil, nil, err
+			}
 		}
-		if err := checkZone(addrs[0]); err != nil {
-			return nil, err
-		}
-		hosts[i].name, hosts[i].addrs = t.Host.Name, addrs
+		hosts = append(hosts, host{target: r.Target, name: r.Name(), addrs: r.Addrs})
 	}
-	return hosts, nil
+	if len(hosts) == 0 {
+		return nil, nil, unresolved[0].Err
+	}
+	return hosts, unresolved, nil
+}
+
+// TargetError is a target that could not be scanned, and why.
+type TargetError struct {
+	Target string
+	Err    error
+}
+
+// MarshalJSON writes {"target": ..., "error": ...}.
+func (e TargetError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Target string `json:"target"`
+		Error  string `json:"error"`
+	}{e.Target, e.Err.Error()})
 }
 
 // checkZone fails for an IPv6 zone that names no interface, before a

@@ -187,6 +187,9 @@ type Result struct {
 	// Interrupted is true when the context was cancelled (Ctrl-C) before the
 	// scan finished; everything above is what was found until then.
 	Interrupted bool `json:"interrupted"`
+	// Unresolved are the targets left out because they did not resolve, in
+	// target order.
+	Unresolved []TargetError `json:"unresolved,omitempty"`
 	// FirstError is the first probe that failed with an unexpected error
 	// (state "error"); nil when none did.
 	FirstError error `json:"-"`

@@ -47,8 +47,9 @@
 //
 // Scans of more than MaxAddrs addresses or MaxProbes address-port pairs are
 // refused unless confirmed with --yes. Names are resolved before the first
-// probe, so a name that does not resolve fails at once; names under
-// ".invalid" fail without asking DNS (RFC 6761).
+// probe; a name that does not resolve is reported (Result.Unresolved) and
+// the other targets are scanned. Names under ".invalid" fail without asking
+// DNS (RFC 6761).
 package scan
 
 import (
@@ -65,7 +66,7 @@ import (
 // ones in flight (at most Timeout) and returns what was found so far with
 // Result.Interrupted set and a nil error. Errors are for scans that cannot
 // run: bad options (*OptionError), a scan that is too large
-// (*TooLargeError), a name that does not resolve (*netaddr.ResolveError), or
+// (*TooLargeError), targets none of which resolve (*netaddr.ResolveError), or
 // a local resource shortage that does not go away.
 func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 	opt, err := opt.withDefaults()
@@ -75,7 +76,7 @@ func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 	if err := opt.checkSize(); err != nil {
 		return Result{}, err
 	}
-	hosts, err := resolve(ctx, opt)
+	hosts, unresolved, err := resolve(ctx, opt)
 	if err != nil {
 		return Result{}, err
 	}
@@ -112,6 +113,7 @@ func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 	wg.Wait()
 
 	res := s.result()
+	res.Unresolved = unresolved
 	res.Concurrency, res.FDLimit = conc, limit
 	res.Elapsed = time.Since(start)
 	res.Interrupted = ctx.Err() != nil && res.Counts.Total() < total

@@ -138,3 +138,22 @@ func MustRun(t testing.TB, name string, args ...string) string {
 func InNetns(ns string, argv ...string) []string {
 	return append([]string{"ip", "netns", "exec", ns}, argv...)
 }
+
+// Override returns the flags of base with those that extra names replaced
+// by extra's: netdiag refuses a flag given twice, so a test that changes
+// one of a helper's default flags drops the default. Both are lists of
+// "--flag value" pairs; every value of a flag that extra names (a list flag
+// such as --host) is dropped from base.
+func Override(base []string, extra ...string) []string {
+	named := map[string]bool{}
+	for i := 0; i+1 < len(extra); i += 2 {
+		named[extra[i]] = true
+	}
+	var out []string
+	for i := 0; i+1 < len(base); i += 2 {
+		if !named[base[i]] {
+			out = append(out, base[i], base[i+1])
+		}
+	}
+	return append(out, extra...)
+}
