@@ -50,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 		args []string
 	}
 	for _, tc := range []struct {
-		cmd                          string
+		cmd                         string
 		ok, negative, usage, system run
 	}{
 		{"ifaces", run{0, []string{"ifaces", "lo"}}, run{1, []string{"ifaces", "nosuch0"}}, run{2, []string{"ifaces", "-4", "-6"}}, run{2, []string{"ifaces", "lo"}}},
