@@ -12,6 +12,7 @@ import (
 	"netdiag/diag/ping"
 	"netdiag/diag/portinfo"
 	"netdiag/diag/scan"
+	"netdiag/diag/trace"
 )
 
 // Commands returns the diagnostics commands in the order help lists them.
@@ -23,5 +24,6 @@ func Commands() []*cli.Command {
 		scan.Command(),
 		ipinfo.Command(),
 		check.Command(),
+		trace.Command(),
 	}
 }

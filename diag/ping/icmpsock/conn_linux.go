@@ -165,25 +165,7 @@ func attachFilter(fd int, v6 bool, id uint16) error {
 // waiting while the socket's send buffer is full. It returns the time just
 // before the request went to the kernel, the start of its round trip.
 func (c *Conn) Send(dst netip.Addr, seq uint16, data []byte) (time.Time, error) {
-	msg := MarshalEcho(c.v6, c.id, seq, data)
-	sa := sockaddr(dst, 0)
-	var serr error
-	var sent time.Time
-	err := c.rc.Write(func(fd uintptr) bool {
-		sent = time.Now()
-		serr = unix.Sendto(int(fd), msg, 0, sa)
-		return serr != unix.EAGAIN
-	})
-	if err != nil {
-		if errors.Is(err, os.ErrClosed) {
-			return sent, ErrClosed
-		}
-		return sent, err
-	}
-	if serr != nil {
-		return sent, os.NewSyscallError("sendto", serr)
-	}
-	return sent, nil
+	return c.sendmsg(MarshalEcho(c.v6, c.id, seq, data), sockaddr(dst, 0), nil)
 }
 
 // SetReadDeadline makes a waiting or future Recv return a timeout error
