@@ -53,32 +53,42 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if emit == nil {
-		emit = func(Event) {}
-	}
 	addrs, err := netaddr.ResolveHost(ctx, opt.Resolver, opt.Target, opt.Family)
 	if err != nil {
 		return Result{}, err
 	}
 	dst := addrs[0].WithZone("")
+	ifMTU := 0
+	if opt.MTU {
+		if ifMTU, err = interfaceMTU(opt, dst); err != nil {
+			return Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method}, err
+		}
+	}
+	return runWith(ctx, opt, dst, ifMTU, emit, func(got func(reply)) (prober, error) {
+		switch opt.Method {
+		case UDP:
+			return newUDPProber(opt, dst, got)
+		case TCP:
+			return newTCPProber(opt, dst, got)
+		}
+		return newICMPProber(opt, dst, got)
+	})
+}
+
+// runWith traces dst with the prober newProber makes; ifMTU is the outgoing
+// interface's MTU in MTU mode.
+func runWith(ctx context.Context, opt Options, dst netip.Addr, ifMTU int, emit func(Event), newProber func(got func(reply)) (prober, error)) (Result, error) {
+	if emit == nil {
+		emit = func(Event) {}
+	}
 	e := &engine{opt: opt, dst: dst, emit: emit, wake: make(chan struct{}, 1),
 		probes: map[uint32]*probe{}, names: map[netip.Addr]string{}, end: opt.MaxHops, size: DefaultPacketSize,
-		res: Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method}}
+		res: Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method, InterfaceMTU: ifMTU}}
 	if opt.MTU {
-		if e.size, err = interfaceMTU(opt, dst); err != nil {
-			return e.res, err
-		}
-		e.res.InterfaceMTU = e.size
+		e.size = ifMTU
 	}
-	switch opt.Method {
-	case UDP:
-		e.pr, err = newUDPProber(opt, dst, e.handle)
-	case TCP:
-		e.pr, err = newTCPProber(opt, dst, e.handle)
-	default:
-		e.pr, err = newICMPProber(opt, dst, e.handle)
-	}
-	if err != nil {
+	var err error
+	if e.pr, err = newProber(e.handle); err != nil {
 		return e.res, err
 	}
 	nameCtx, cancelNames := context.WithCancel(ctx)

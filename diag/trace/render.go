@@ -222,10 +222,20 @@ func Print(out *render.Output, res *Result, opt Options) error {
 // writeReport writes the header, the table and the conclusion to b.
 func writeReport(b *bytes.Buffer, out *render.Output, res *Result, opt Options) {
 	fmt.Fprintln(b, Header(res, opt))
-	tb := render.New(b, false)
-	header, rows := Table(out, res, opt)
-	_ = tb.Table(header, rows) // a bytes.Buffer does not fail
+	writeTable(b, out, res, opt)
 	fmt.Fprintln(b, out.Style(Conclusion(res), render.Bold))
+}
+
+// writeTable writes the table to b, without the blanks render.Table leaves
+// after an empty last cell.
+func writeTable(b *bytes.Buffer, out *render.Output, res *Result, opt Options) {
+	var t bytes.Buffer
+	header, rows := Table(out, res, opt)
+	_ = render.New(&t, false).Table(header, rows) // a bytes.Buffer does not fail
+	for line := range strings.Lines(t.String()) {
+		b.WriteString(strings.TrimRight(line, " \n"))
+		b.WriteByte('\n')
+	}
 }
 
 // Live redraws the report in place on a terminal while a trace runs, as
@@ -266,9 +276,7 @@ func (l *Live) draw(res *Result, final bool) error {
 		writeReport(&report, l.out, res, l.opt)
 	} else {
 		fmt.Fprintln(&report, Header(res, l.opt))
-		tb := render.New(&report, false)
-		header, rows := Table(l.out, res, l.opt)
-		_ = tb.Table(header, rows)
+		writeTable(&report, l.out, res, l.opt)
 	}
 	l.lines = bytes.Count(report.Bytes(), []byte{'\n'})
 	b.Write(report.Bytes())
