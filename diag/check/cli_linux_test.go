@@ -81,6 +81,7 @@ interfaces  ok  c0 10.77.0.2/24 fd77::2/64
 gateway  ok  T  10.77.0.1 on c0 answers ping; fd77::1 on c0 answers ping
 DNS  ok  T  check.test → 10.78.0.2, fd78::2 by 10.77.0.1
 internet  ok  T  10.78.0.2 answers ping; fd78::2 answers ping
+path MTU  ok  T  1500 bytes to 10.78.0.2, as c0's MTU
 
 The network is OK: every step passed.
 `
@@ -90,7 +91,7 @@ The network is OK: every step passed.
 	// The columns line up: every row's DETAIL starts where the header's does.
 	lines := strings.Split(r.Stdout, "\n")
 	col := strings.Index(lines[0], "DETAIL")
-	for _, line := range lines[1:6] {
+	for _, line := range lines[1:7] {
 		if len(line) < col || line[col-2:col] != "  " || line[col] == ' ' {
 			t.Errorf("row not aligned with DETAIL at %d: %q", col, line)
 		}
@@ -105,6 +106,7 @@ interfaces  ok  c0 10.77.0.2/24 fd77::2/64
 gateway  fail  no default route
 DNS  ok  T  check.test → 10.78.0.2, fd78::2 by 10.77.0.1
 internet  fail  10.78.0.2 unreachable: network is unreachable
+path MTU  skipped  no internet host answers ping to probe with
 
 No default route: the interface has no gateway — is DHCP running?
 `

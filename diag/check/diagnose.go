@@ -11,6 +11,9 @@ func diagnose(r *Result) Diagnosis {
 	if r.Interrupted {
 		return Diagnosis{Status: Fail, Text: "Interrupted: the check did not finish."}
 	}
+	if d, ok := pathCut(r); ok {
+		return d
+	}
 	steps := r.Steps()
 	for _, want := range []Status{Fail, Warn} {
 		for _, s := range steps {
@@ -45,6 +48,8 @@ func sentence(r *Result, s StepVerdict) string {
 		return dnsSentence(st, r.Internet.Status == OK)
 	case *InternetStep:
 		return internetSentence(st, r.Gateway.Status == OK)
+	case *PathMTUStep:
+		return pathMTUSentence(st)
 	}
 	return "Something is wrong: " + v.Detail + "."
 }
@@ -212,6 +217,9 @@ func internetSentence(st *InternetStep, gatewayOK bool) string {
 		}
 		return fmt.Sprintf("The internet is unreachable: %s (%s: %s) — the router has no route out; check its uplink or call your provider.", beyond, h.Host, why)
 	case NoReply:
+		if cut, ok := cutHost(st); ok {
+			return fmt.Sprintf("The internet is unreachable: %s, by ping or TCP — %s on the way to %s: the router after hop %d or its link is down.", beyond, cut.Trace.Text, cut.Addr, cut.Trace.LastHop)
+		}
 		return fmt.Sprintf("The internet is unreachable: %s, by ping or TCP — the router's uplink or the provider is down.", beyond)
 	case Unresolved:
 		return fmt.Sprintf("The internet host %s does not resolve (%s) — check the name given with --host.", h.Host, h.Error)

@@ -37,6 +37,10 @@ type HostProbe struct {
 	TCP *ConnectResult `json:"tcp"`
 	// Error says why a name did not resolve.
 	Error string `json:"error,omitempty"`
+	// Trace is the path toward a host that did not answer: where its
+	// replies stop. Nil for hosts that answered, or when it could not be
+	// traced.
+	Trace *PathTrace `json:"trace,omitempty"`
 
 	host netaddr.Host
 }
@@ -126,20 +130,41 @@ func resolveHost(ctx context.Context, opt Options, h *HostProbe, dnsServer func(
 
 // probeHost pings h; if ping has not answered within fallbackDelay (or
 // failed sooner) it also connects to opt.Port, and a connection that
-// succeeds ends the ping.
+// succeeds ends the ping. Along with the connection it traces the path to
+// h, and keeps the trace if h turns out not to answer.
 func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 	pctx, stopPing := context.WithCancel(ctx)
 	defer stopPing()
 	pinged := make(chan *PingResult, 1)
 	go func() { pinged <- pingOnce(pctx, opt, h.Addr) }()
+	tctx, stopTrace := context.WithCancel(ctx)
+	var traced chan *PathTrace
+	startTrace := func() {
+		traced = make(chan *PathTrace, 1)
+		go func() { traced <- tracePath(tctx, opt, h.Addr) }()
+	}
+	defer func() {
+		if traced == nil {
+			return
+		}
+		if h.Status != Fail {
+			stopTrace()
+		}
+		if tr := <-traced; h.Status == Fail {
+			h.Trace = tr
+		}
+		stopTrace()
+	}()
 	timer := time.NewTimer(fallbackDelay)
 	defer timer.Stop()
 	select {
 	case h.Ping = <-pinged:
 		if !h.Ping.answered() {
+			startTrace()
 			h.TCP = connect(ctx, opt, h.Addr, opt.Port)
 		}
 	case <-timer.C:
+		startTrace()
 		h.TCP = connect(ctx, opt, h.Addr, opt.Port)
 		stopped := h.TCP.reached()
 		if stopped {
@@ -200,7 +225,11 @@ func describeHost(h *HostProbe, port uint16) string {
 		}
 		return fmt.Sprintf("%s unreachable: %s", name, why)
 	case NoReply:
-		return fmt.Sprintf("%s answers neither ping nor TCP port %d", name, port)
+		s := fmt.Sprintf("%s answers neither ping nor TCP port %d", name, port)
+		if h.Trace.beyondGateway() {
+			s += "; " + h.Trace.Text
+		}
+		return s
 	case Unresolved:
 		if h.Status == Fail {
 			return fmt.Sprintf("%s does not resolve: %s", name, h.Error)

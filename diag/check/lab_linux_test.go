@@ -30,6 +30,8 @@ import (
 // the client namespace.
 type lab struct {
 	client, router, upstream string
+	// middle is the far lab's second router (newFarLab); "" in newLab's.
+	middle string
 	// resolvConf is a resolv.conf naming the router's resolver.
 	resolvConf string
 	dns        *dnsServer
@@ -205,10 +207,10 @@ func (l *lab) check(t *testing.T, args ...string) checkRun {
 			t.Fatalf("line of unknown type: %s", sc.Text())
 		}
 	}
-	if len(run.lines) != 6 || run.summary.Type != "summary" {
-		t.Fatalf("want 5 step lines and a summary, got:\n%s\nstderr: %s", res.Stdout, res.Stderr)
+	if len(run.lines) != len(steps)+1 || run.summary.Type != "summary" {
+		t.Fatalf("want %d step lines and a summary, got:\n%s\nstderr: %s", len(steps), res.Stdout, res.Stderr)
 	}
-	for i, step := range []string{"local", "interfaces", "gateway", "dns", "internet"} {
+	for i, step := range steps {
 		if !strings.HasPrefix(run.lines[i], `{"type":"step","step":"`+step+`",`) {
 			t.Errorf("line %d is not the %s step: %s", i+1, step, run.lines[i])
 		}
@@ -219,11 +221,16 @@ func (l *lab) check(t *testing.T, args ...string) checkRun {
 	return run
 }
 
+// steps are the check's steps, in order.
+var steps = []string{"local", "interfaces", "gateway", "dns", "internet", "mtu"}
+
 // expect checks each step's status and problem: want maps a step to
-// "status" or "status/problem".
+// "status" or "status/problem". A step not in want must be ok, but for the
+// path MTU step, which is skipped when no internet host answers ping
+// (the internet step failed or was skipped).
 func (r checkRun) expect(t *testing.T, want map[string]string) {
 	t.Helper()
-	for _, step := range []string{"local", "interfaces", "gateway", "dns", "internet"} {
+	for _, step := range steps {
 		s := r.steps[step]
 		got := s.Status
 		if s.Problem != "" {
@@ -232,6 +239,9 @@ func (r checkRun) expect(t *testing.T, want map[string]string) {
 		w, ok := want[step]
 		if !ok {
 			w = "ok"
+			if step == "mtu" && (strings.HasPrefix(want["internet"], "fail") || strings.HasPrefix(want["internet"], "skipped")) {
+				w = "skipped"
+			}
 		}
 		if got != w {
 			t.Errorf("step %s: %s, want %s\n%s", step, got, w, s.raw)

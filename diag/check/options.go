@@ -8,6 +8,7 @@ import (
 
 	"netdiag/diag/ifaces"
 	"netdiag/diag/netaddr"
+	"netdiag/diag/trace"
 )
 
 // The defaults for Options' zero values.
@@ -87,6 +88,9 @@ type Options struct {
 	Interfaces func(ctx context.Context) (*ifaces.Result, error)
 	// Neighbours reads the ARP/NDP table (ifaces.Neighbours when nil).
 	Neighbours func(ctx context.Context) (ifaces.NeighbourTable, error)
+	// Trace traces the path to a host that does not answer, and the path
+	// MTU (trace.Run when nil).
+	Trace Tracer
 }
 
 // withDefaults returns opt with every zero value replaced by its default.
@@ -120,6 +124,9 @@ func (opt Options) withDefaults() Options {
 	}
 	if opt.Neighbours == nil {
 		opt.Neighbours = ifaces.Neighbours
+	}
+	if opt.Trace == nil {
+		opt.Trace = trace.Run
 	}
 	return opt
 }

@@ -15,6 +15,7 @@ var titles = map[string]string{
 	StepGateway:    "gateway",
 	StepDNS:        "DNS",
 	StepInternet:   "internet",
+	StepPathMTU:    "path MTU",
 }
 
 // statusStyles color the status column.

@@ -40,6 +40,7 @@ const (
 	StepGateway    = "gateway"
 	StepDNS        = "dns"
 	StepInternet   = "internet"
+	StepPathMTU    = "mtu"
 )
 
 // Problem names what a step found wrong, for scripts and for the diagnosis;
@@ -71,6 +72,9 @@ const (
 	Unresolved        Problem = "unresolved"         // internet: a host name did not resolve
 	SystemError       Problem = "error"              // a local failure (socket, netlink)
 	RoutesUnavailable Problem = "routes_unavailable" // gateway: this OS does not let netdiag read routes
+	PathCut           Problem = "path_cut"           // diagnosis: the path beyond the gateway stops at a router
+	MTUReduced        Problem = "mtu_reduced"        // mtu: the path carries less than the interface
+	PMTUBlackHole     Problem = "pmtu_black_hole"    // mtu: large packets vanish without "fragmentation needed"
 )
 
 // Verdict is what every step reports.
@@ -102,6 +106,7 @@ type Result struct {
 	Gateway    GatewayStep    `json:"gateway"`
 	DNS        DNSStep        `json:"dns"`
 	Internet   InternetStep   `json:"internet"`
+	PathMTU    PathMTUStep    `json:"mtu"`
 	// Diagnosis names the first broken layer and the likely fix.
 	Diagnosis Diagnosis `json:"diagnosis"`
 	// Elapsed is how long the whole check took.
@@ -118,6 +123,7 @@ func (r *Result) Steps() []StepVerdict {
 		{StepGateway, &r.Gateway.Verdict, &r.Gateway},
 		{StepDNS, &r.DNS.Verdict, &r.DNS},
 		{StepInternet, &r.Internet.Verdict, &r.Internet},
+		{StepPathMTU, &r.PathMTU.Verdict, &r.PathMTU},
 	}
 }
 

@@ -9,9 +9,10 @@ import (
 )
 
 // Run checks the network layer by layer — local stack, interfaces,
-// gateway, DNS, internet — and diagnoses the first broken layer. The steps
-// run at once, each bounded by opt.Timeout (the local stack by a second);
-// only names given as internet hosts wait for the DNS step. Run never
+// gateway, DNS, internet, path MTU — and diagnoses the first broken layer.
+// The steps run at once, each bounded by opt.Timeout (the local stack by a
+// second); only names given as internet hosts wait for the DNS step, and
+// the path MTU step, after the internet step, probes a host that answered. Run never
 // prints. It returns an error only when the check cannot run at all (the
 // interfaces or the resolver configuration cannot be read); a broken
 // network is a Result.
@@ -50,6 +51,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	})
 	wg.Go(func() { res.Internet = checkInternet(ctx, opt, hosts, workingResolver) })
 	wg.Wait()
+	// The path MTU toward a host known to answer, once the internet step
+	// found one.
+	res.PathMTU = checkPathMTU(ctx, opt, &res.Internet)
 
 	res.Gateway.passesTraffic(&res.Internet)
 	res.Interrupted = ctx.Err() != nil

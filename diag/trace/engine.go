@@ -58,13 +58,13 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Result, error) {
 		return Result{}, err
 	}
 	dst := addrs[0].WithZone("")
-	ifMTU := 0
+	res := Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method}
 	if opt.MTU {
-		if ifMTU, err = interfaceMTU(opt, dst); err != nil {
-			return Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method}, err
+		if res.Interface, res.InterfaceMTU, err = interfaceMTU(opt, dst); err != nil {
+			return res, err
 		}
 	}
-	return runWith(ctx, opt, dst, ifMTU, emit, func(got func(reply)) (prober, error) {
+	return runWith(ctx, res, opt, emit, func(got func(reply)) (prober, error) {
 		switch opt.Method {
 		case UDP:
 			return newUDPProber(opt, dst, got)
@@ -75,17 +75,16 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Result, error) {
 	})
 }
 
-// runWith traces dst with the prober newProber makes; ifMTU is the outgoing
-// interface's MTU in MTU mode.
-func runWith(ctx context.Context, opt Options, dst netip.Addr, ifMTU int, emit func(Event), newProber func(got func(reply)) (prober, error)) (Result, error) {
+// runWith traces res.Addr with the prober newProber makes; res holds what
+// is known before the first probe (the outgoing interface in MTU mode).
+func runWith(ctx context.Context, res Result, opt Options, emit func(Event), newProber func(got func(reply)) (prober, error)) (Result, error) {
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	e := &engine{opt: opt, dst: dst, emit: emit, wake: make(chan struct{}, 1),
-		probes: map[uint32]*probe{}, names: map[netip.Addr]string{}, end: opt.MaxHops, size: DefaultPacketSize,
-		res: Result{Target: opt.Target.String(), Addr: dst, Method: opt.Method, InterfaceMTU: ifMTU}}
+	e := &engine{opt: opt, dst: res.Addr, emit: emit, wake: make(chan struct{}, 1),
+		probes: map[uint32]*probe{}, names: map[netip.Addr]string{}, end: opt.MaxHops, size: DefaultPacketSize, res: res}
 	if opt.MTU {
-		e.size = ifMTU
+		e.size = res.InterfaceMTU
 	}
 	var err error
 	if e.pr, err = newProber(e.handle); err != nil {
@@ -120,10 +119,10 @@ func runWith(ctx context.Context, opt Options, dst netip.Addr, ifMTU int, emit f
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	res := e.snapshotLocked()
-	res.Interrupted = interrupted
-	res.Elapsed = time.Since(e.start)
-	return res, e.fatal
+	out := e.snapshotLocked()
+	out.Interrupted = interrupted
+	out.Elapsed = time.Since(e.start)
+	return out, e.fatal
 }
 
 // engine is one trace's state. The loop (Run's goroutine) sends the rounds

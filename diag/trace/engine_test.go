@@ -129,7 +129,7 @@ func runFake(t *testing.T, path *fakePath, opt Options, ifMTU int) (Result, *fak
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	f, newProber := newFake(path)
-	res, err := runWith(ctx, opt, path.dst, ifMTU, nil, newProber)
+	res, err := runWith(ctx, Result{Addr: path.dst, InterfaceMTU: ifMTU}, opt, nil, newProber)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestEventsCarrySnapshots(t *testing.T) {
 	var kinds []EventKind
 	var lastRows int
 	_, newProber := newFake(path)
-	res, err := runWith(context.Background(), opt, fakeDst, 0, func(ev Event) {
+	res, err := runWith(context.Background(), Result{Addr: fakeDst}, opt, func(ev Event) {
 		kinds = append(kinds, ev.Kind)
 		lastRows = len(ev.Result.Hops)
 	}, newProber)

@@ -23,9 +23,11 @@ type Result struct {
 	// Sent counts every probe settled; Received those answered.
 	Sent     int `json:"sent"`
 	Received int `json:"received"`
-	// InterfaceMTU is the MTU of the interface probes left through, and
+	// Interface and InterfaceMTU are the interface probes left through and
+	// its MTU, and
 	// PathMTU the largest packet that made it to the last hop that
 	// answered; MTUDrops lists where it shrank. MTU mode only.
+	Interface    string    `json:"interface,omitempty"`
 	InterfaceMTU int       `json:"interface_mtu,omitempty"`
 	PathMTU      int       `json:"path_mtu,omitempty"`
 	MTUDrops     []MTUDrop `json:"mtu_drops,omitempty"`
