@@ -21,12 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
+	"netdiag/diag/ping/icmpsock"
 	"netdiag/diag/render"
 )
 
@@ -151,9 +153,12 @@ func run(c *cli.Context) error {
 	}
 	res, err := Run(c.Context, opt, emit)
 	var oe *OptionError
+	var pe *icmpsock.PermissionError
 	switch {
 	case errors.As(err, &oe):
 		return exitcode.Usage(err)
+	case errors.As(err, &pe):
+		return permissionError{pe}
 	case err != nil && len(res.Hops) == 0:
 		return err
 	}
@@ -175,6 +180,17 @@ func run(c *cli.Context) error {
 	}
 	return nil
 }
+
+// permissionError is icmpsock's in trace's words: the command to run
+// again is trace, and UDP and TCP probes need no privilege.
+type permissionError struct{ *icmpsock.PermissionError }
+
+func (e permissionError) Error() string {
+	return strings.Replace(e.PermissionError.Error(), " ping ...", " trace ...", 1) +
+		"\n  or probe with --udp or --tcp, which need no privilege"
+}
+
+func (e permissionError) Unwrap() error { return e.PermissionError }
 
 // withDefaults returns opt with the defaults Run applies, for the header.
 func withDefaults(opt Options) Options {
