@@ -59,6 +59,7 @@ func TestExitCodes(t *testing.T) {
 		{"scan", run{0, []string{"scan", "-p", open, "127.0.0.1"}}, run{1, []string{"scan", "-p", "1", "127.0.0.1"}}, run{2, []string{"scan", "-p", "0-", "127.0.0.1"}}, run{2, []string{"scan", "-p", open, "127.0.0.1"}}},
 		{"ip", run{0, []string{"ip", "10.0.0.1"}}, run{1, []string{"ip", "300.1.1.1"}}, run{2, []string{"ip", "--valid", "--invalid", "-"}}, run{2, []string{"ip", "10.0.0.1"}}},
 		{"tcp client", run{0, []string{"tcp", "client", "--send", "x", "-w", "0.05", "127.0.0.1:" + open}}, run{1, []string{"tcp", "client", "--send", "x", "127.0.0.1:1"}}, run{2, []string{"tcp", "client"}}, run{2, []string{"tcp", "client", "--send", "x", "-w", "0.05", "127.0.0.1:" + open}}},
+		{"trace", run{0, []string{"trace", "-n", "-c1", "127.0.0.1"}}, run{1, []string{"trace", "-n", "-c1", "-W0.2", "-m2", "10.200.0.2"}}, run{2, []string{"trace", "-c0", "127.0.0.1"}}, run{2, []string{"trace", "-n", "-c1", "127.0.0.1"}}},
 		{"check", run{}, run{1, checkArgs}, run{2, []string{"check", "--count", "0"}}, run{2, checkArgs}},
 	} {
 		for kind, r := range map[string]run{"success": tc.ok, "negative result": tc.negative, "usage error": tc.usage, "system error": tc.system} {

@@ -23,7 +23,7 @@ func Header(res *Result, opt Options) string {
 	case res.Method == TCP:
 		how += fmt.Sprintf(" to port %d", opt.Port)
 	}
-	s := fmt.Sprintf("trace to %s, %d hops max, %s, %d probes per hop", target, opt.MaxHops, how, opt.Count)
+	s := fmt.Sprintf("trace to %s, %d hops max, %s, %s per hop", target, opt.MaxHops, how, plural(opt.Count, "probe"))
 	if opt.MTU {
 		s += fmt.Sprintf(", path MTU discovery from %d bytes", res.InterfaceMTU)
 	}
@@ -135,7 +135,7 @@ func Conclusion(res *Result) string {
 	var s string
 	switch {
 	case res.Reached && len(res.Hops) > 0:
-		s = fmt.Sprintf("%s reached in %d hops", res.Addr, res.Hops[len(res.Hops)-1].TTL)
+		s = fmt.Sprintf("%s reached in %s", res.Addr, plural(res.Hops[len(res.Hops)-1].TTL, "hop"))
 	default:
 		s = fmt.Sprintf("%s not reached: ", res.Addr) + BreakText(res)
 	}
@@ -146,6 +146,14 @@ func Conclusion(res *Result) string {
 		s += "\n" + MTUText(res)
 	}
 	return s
+}
+
+// plural returns "1 hop", "5 hops".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // BreakText says where the replies of a trace that did not reach its

@@ -166,3 +166,15 @@ func TestLiveRedrawsInPlace(t *testing.T) {
 		t.Errorf("the final draw does not replace the live one: %q", got)
 	}
 }
+
+func TestHeaderAndConclusionSingular(t *testing.T) {
+	dst := netip.MustParseAddr("127.0.0.1")
+	res := Result{Target: "127.0.0.1", Addr: dst, Reached: true, Hops: []Hop{{TTL: 1}}}
+	opt, _ := Options{Target: netaddr.Host{Addr: dst}, Count: 1}.withDefaults()
+	if h := Header(&res, opt); !strings.HasSuffix(h, ", 1 probe per hop") {
+		t.Errorf("header %q", h)
+	}
+	if c := Conclusion(&res); c != "127.0.0.1 reached in 1 hop" {
+		t.Errorf("conclusion %q", c)
+	}
+}
