@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext.
@@ -92,7 +93,7 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	reason, err := cl.run(ctx)
 
 	sum := SummaryEvent{Clients: 1,
-		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: Seconds(time.Since(cl.start))}
+		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: render.Seconds(time.Since(cl.start))}
 	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
 	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
 	if opt.Info {

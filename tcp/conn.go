@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"netdiag/diag/render"
 )
 
 // longAgo is a deadline in the past: setting it wakes a blocked Read or
@@ -53,7 +55,7 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) 
 	}
 	s.active.Add(-1)
 	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
-		BytesIn: ss.in, BytesOut: ss.out, Duration: Seconds(time.Since(start))})
+		BytesIn: ss.in, BytesOut: ss.out, Duration: render.Seconds(time.Since(start))})
 }
 
 // serve is the read loop; it returns why the connection ended. While the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // ConnectError means no address of the target accepted the connection.
@@ -66,7 +67,7 @@ func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error
 			ev := ConnectEvent{Header: header(KindConnect, "client"),
 				Peer:        Peer{Conn: 1, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()},
 				Name:        opt.Target.Host.Name,
-				ConnectTime: Seconds(time.Since(start))}
+				ConnectTime: render.Seconds(time.Since(start))}
 			return c, ev, nil
 		}
 		if timedOut {

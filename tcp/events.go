@@ -2,13 +2,15 @@ package tcp
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"netdiag/diag/render"
 )
 
-// Kind names an event; it is the "event" field of a JSON line.
+// Kind names an event; it is the "type" field of a JSON line, the kind
+// key every netdiag command's JSON lines share.
 type Kind string
 
 // The event kinds, in the order a session produces them.
@@ -37,7 +39,7 @@ type Emit func(Event)
 
 // Header is the part common to every event.
 type Header struct {
-	Kind Kind      `json:"event"`
+	Kind Kind      `json:"type"`
 	Time time.Time `json:"time"`
 	// Role is "server" or "client".
 	Role string `json:"role"`
@@ -69,11 +71,11 @@ type ListenEvent struct {
 	DualStack bool `json:"dual_stack"`
 	// Reachable lists host:port for every local address the sockets
 	// accept on, when they listen on a wildcard address.
-	Reachable   []string `json:"reachable,omitempty"`
-	Mode        string   `json:"mode"`
-	Encoding    string   `json:"encoding"`
-	MaxConns    int      `json:"max_conns,omitempty"`
-	IdleTimeout Seconds  `json:"idle_timeout_s,omitempty"`
+	Reachable   []string       `json:"reachable,omitempty"`
+	Mode        string         `json:"mode"`
+	Encoding    string         `json:"encoding"`
+	MaxConns    int            `json:"max_conns,omitempty"`
+	IdleTimeout render.Seconds `json:"idle_timeout_s,omitempty"`
 }
 
 // ConnectEvent is a new connection: a client accepted by the server, or the
@@ -87,7 +89,7 @@ type ConnectEvent struct {
 	// Name is the host name the client resolved, when it was given one.
 	Name string `json:"name,omitempty"`
 	// ConnectTime is how long the client's connect took.
-	ConnectTime Seconds `json:"connect_s,omitempty"`
+	ConnectTime render.Seconds `json:"connect_s,omitempty"`
 }
 
 // DataEvent is a chunk of bytes, as one read returned it (or as the client
@@ -118,7 +120,7 @@ func (e DataEvent) MarshalJSON() ([]byte, error) {
 }
 
 func (e DataEvent) appendJSON(b []byte) []byte {
-	b = append(b, `{"event":`...)
+	b = append(b, `{"type":`...)
 	b = appendJSONString(b, string(e.Kind))
 	b = append(b, `,"time":"`...)
 	b = e.Time.AppendFormat(b, time.RFC3339Nano)
@@ -204,10 +206,10 @@ type DisconnectEvent struct {
 	// zero-length read), "server closed", "idle timeout", "server
 	// shutdown", "no data for 2s (--wait)", "interrupted", "reset by
 	// peer", or an error message.
-	Reason   string  `json:"reason"`
-	BytesIn  int64   `json:"bytes_in"`
-	BytesOut int64   `json:"bytes_out"`
-	Duration Seconds `json:"duration_s"`
+	Reason   string         `json:"reason"`
+	BytesIn  int64          `json:"bytes_in"`
+	BytesOut int64          `json:"bytes_out"`
+	Duration render.Seconds `json:"duration_s"`
 }
 
 // ErrorEvent reports a failure that did not stop the command: a refused
@@ -234,9 +236,9 @@ type SummaryEvent struct {
 	BytesOut int64  `json:"bytes_out"`
 	// Duration is how long the server ran or the client's connection
 	// lasted; the rates are bits per second over it.
-	Duration    Seconds `json:"duration_s"`
-	InBitsPerS  float64 `json:"in_bits_per_s"`
-	OutBitsPerS float64 `json:"out_bits_per_s"`
+	Duration    render.Seconds `json:"duration_s"`
+	InBitsPerS  float64        `json:"in_bits_per_s"`
+	OutBitsPerS float64        `json:"out_bits_per_s"`
 	// Socket is the client's --info: buffer sizes and TCP_INFO.
 	Socket *SocketInfo `json:"socket,omitempty"`
 }
@@ -257,23 +259,15 @@ type SocketInfo struct {
 
 // TCPInfo is the part of Linux's TCP_INFO that --info shows.
 type TCPInfo struct {
-	State        string  `json:"state"`
-	RTT          Seconds `json:"rtt_s"`
-	RTTVar       Seconds `json:"rttvar_s"`
-	SndCwnd      uint32  `json:"snd_cwnd"` // segments
-	SndMSS       uint32  `json:"snd_mss"`
-	RcvMSS       uint32  `json:"rcv_mss"`
-	Retransmits  uint8   `json:"retransmits"` // of the segment in flight
-	TotalRetrans uint32  `json:"total_retrans"`
-	Lost         uint32  `json:"lost"`
-}
-
-// Seconds is a duration shown in JSON as seconds (a number).
-type Seconds time.Duration
-
-// MarshalJSON writes the duration in seconds.
-func (s Seconds) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(s).Seconds())
+	State        string         `json:"state"`
+	RTT          render.Seconds `json:"rtt_s"`
+	RTTVar       render.Seconds `json:"rttvar_s"`
+	SndCwnd      uint32         `json:"snd_cwnd"` // segments
+	SndMSS       uint32         `json:"snd_mss"`
+	RcvMSS       uint32         `json:"rcv_mss"`
+	Retransmits  uint8          `json:"retransmits"` // of the segment in flight
+	TotalRetrans uint32         `json:"total_retrans"`
+	Lost         uint32         `json:"lost"`
 }
 
 // rate returns bits per second of n bytes over d.

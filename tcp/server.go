@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"netdiag/diag/render"
 )
 
 // Mode is what the server does with what it receives.
@@ -95,7 +97,7 @@ func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (
 		Peak:     int(s.peak.Load()),
 		BytesIn:  s.bytesIn.Load(),
 		BytesOut: s.bytesOut.Load(),
-		Duration: Seconds(time.Since(s.start)),
+		Duration: render.Seconds(time.Since(s.start)),
 	}
 	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
 	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
@@ -127,7 +129,7 @@ func (s *server) listenEvent(ln net.Listener) ListenEvent {
 		Mode:        s.opt.Mode.String(),
 		Encoding:    s.opt.Codec.Name(),
 		MaxConns:    s.opt.MaxConns,
-		IdleTimeout: Seconds(s.opt.IdleTimeout),
+		IdleTimeout: render.Seconds(s.opt.IdleTimeout),
 	}
 	if l, ok := ln.(*Listener); ok {
 		ev.Addrs, ev.DualStack, ev.Reachable = l.Addrs(), l.DualStack(), l.Reachable()

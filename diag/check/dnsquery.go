@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"netdiag/diag/render"
 )
 
 // resendInterval is how long a DNS query waits for its answer before it is
@@ -101,7 +103,7 @@ func query(ctx context.Context, opt Options, server netip.AddrPort, name string)
 			if ok {
 				delete(pending, id)
 				answered++
-				r.Time = Millis(time.Since(start))
+				r.Time = render.Millis(time.Since(start))
 			}
 		}
 		if r.Problem != "" {

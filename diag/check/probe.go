@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // pingOnce runs opt.Ping against addr within ctx and returns the outcome as
 // data.
 func pingOnce(ctx context.Context, opt Options, addr netip.Addr) *PingResult {
 	echo, err := opt.Ping(ctx, addr, opt.Count, pingInterval)
-	res := &PingResult{Addr: addr, Sent: echo.Sent, Received: echo.Received, RTT: Millis(echo.RTT)}
+	res := &PingResult{Addr: addr, Sent: echo.Sent, Received: echo.Received, RTT: render.Millis(echo.RTT)}
 	switch {
 	case err != nil && errors.Is(err, fs.ErrPermission):
 		res.NotPermitted = true
@@ -45,7 +46,7 @@ func connect(ctx context.Context, opt Options, addr netip.Addr, port netaddr.Por
 	res := &ConnectResult{Port: uint16(port)}
 	start := time.Now()
 	conn, err := opt.Dial(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(int(port))))
-	res.Time = Millis(time.Since(start))
+	res.Time = render.Millis(time.Since(start))
 	switch {
 	case err == nil:
 		conn.Close()

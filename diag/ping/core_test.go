@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -230,46 +229,3 @@ func TestRateSpacing(t *testing.T) {
 		t.Errorf("rate 0 (no limit) booked a slot at %v", e.nextSend)
 	}
 }
-
-// TestBatchWriter checks that a sweep's buffered output reaches the
-// writer within flushEvery without further writes, and in full on Close.
-func TestBatchWriter(t *testing.T) {
-	var mu sync.Mutex
-	var got strings.Builder
-	w := writerFunc(func(p []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		return got.Write(p)
-	})
-	b := newBatchWriter(w)
-	b.Write([]byte("127.0.0.1 is alive\n"))
-	deadline := time.Now().Add(5 * flushEvery)
-	for {
-		mu.Lock()
-		s := got.String()
-		mu.Unlock()
-		if s == "127.0.0.1 is alive\n" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v, the writer has %q", 5*flushEvery, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	b.Write([]byte("last\n"))
-	if err := b.Close(); err != nil || got.String() != "127.0.0.1 is alive\nlast\n" {
-		t.Errorf("after Close: %q, %v", got.String(), err)
-	}
-	if err := b.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	failing := newBatchWriter(writerFunc(func([]byte) (int, error) { return 0, errors.New("disk full") }))
-	failing.Write([]byte("x\n"))
-	if err := failing.Close(); err == nil || err.Error() != "disk full" {
-		t.Errorf("Close over a failing writer: %v", err)
-	}
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

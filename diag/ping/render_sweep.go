@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// sweepFlush is how long a sweep's line may wait for others when the
+// output is not a terminal (a thousand "is alive" lines would be a thousand
+// write calls): a reader on a pipe still sees progress.
+const sweepFlush = 100 * time.Millisecond
+
 // sweepPrinter prints many hosts as fping does: with one probe per host,
 // "HOST is alive" or "HOST is unreachable" as each host settles; with -c,
 // a line per reply and per-host statistics at the end; -a or -u only the
@@ -86,7 +91,7 @@ func (p *sweepPrinter) finish(s Summary) error {
 				p.hostDone(now, h)
 			}
 		}
-		return p.err
+		return p.out.Err()
 	}
 	if p.v.count != 1 {
 		for i := range s.Hosts {
@@ -113,7 +118,7 @@ func (p *sweepPrinter) finish(s Summary) error {
 	if t.rttN > 0 {
 		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
 	}
-	return p.err
+	return p.out.Err()
 }
 
 // title names the targets of a sweep: up to three as given, else a count.
