@@ -75,7 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Suggest:              true,
-		Commands:             append(diag.Commands(), tcp.Command(), completionCommand()),
+		Commands:             append(diag.Commands(), tcp.Command(), completionCommand(), manCommand()),
 		// Only main exits: keep urfave/cli from calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
