@@ -68,13 +68,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Usage:   "network diagnostics in one binary: ifaces, ping, port, scan, ip, tcp, check",
 		Version: version,
 		Description: "netdiag replaces ping, fping, nc, nmap -sT, ipcalc and ifconfig for everyday diagnosis.\n" +
-			"Every command prints a table by default and JSON lines with --json.\n\n" +
+			"Every command prints a table by default and JSON lines with --json.\n" +
+			"Flags may come before or after the arguments. " + cliargs.DurationUsage + "\n\n" +
 			"Exit codes: 0 success, 1 negative result (host down, invalid address, no open port), 2 usage or system error.",
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Suggest:              true,
-		Commands:             append(diag.Commands(), tcp.Command(), completionCommand()),
+		Commands:             append(diag.Commands(), tcp.Command(), completionCommand(), manCommand()),
 		// Only main exits: keep urfave/cli from calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {

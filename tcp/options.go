@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 )
@@ -36,15 +37,11 @@ func (f shared) parse(cmd string) (Codec, netaddr.Family, error) {
 	if err != nil {
 		return Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
 	}
-	switch {
-	case f.ipv4 && f.ipv6:
-		return Codec{}, 0, exitcode.Usagef("%s: -4 and -6 exclude each other; give neither for both", cmd)
-	case f.ipv4:
-		return codec, netaddr.IPv4, nil
-	case f.ipv6:
-		return codec, netaddr.IPv6, nil
+	fam, err := cliargs.FamilyOf(f.ipv4, f.ipv6)
+	if err != nil {
+		return Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
 	}
-	return codec, netaddr.AnyFamily, nil
+	return codec, fam, nil
 }
 
 // payload turns --send or --reply TEXT into bytes: hex with --hex, else the

@@ -32,10 +32,15 @@ func FamilyFlags(limits string) []cli.Flag {
 	}
 }
 
-// Family reads the FamilyFlags: AnyFamily unless -4 or -6, and a usage
-// error for both.
+// Family reads the FamilyFlags of c (see FamilyOf).
 func Family(c *cli.Context) (netaddr.Family, error) {
-	switch v4, v6 := c.Bool("ipv4"), c.Bool("ipv6"); {
+	return FamilyOf(c.Bool("ipv4"), c.Bool("ipv6"))
+}
+
+// FamilyOf turns -4 and -6 into a Family: AnyFamily unless one is set, and a
+// usage error for both.
+func FamilyOf(v4, v6 bool) (netaddr.Family, error) {
+	switch {
 	case v4 && v6:
 		return netaddr.AnyFamily, exitcode.Usagef("-4 and -6 exclude each other; give neither for both families")
 	case v4:
@@ -58,7 +63,7 @@ func Parse(cmd *cli.Command, argv ...string) (*cli.Context, error) {
 	var got *cli.Context
 	c := *cmd
 	c.Action = func(ctx *cli.Context) error { got = ctx; return nil }
-	c.Subcommands = nil
+	c.Subcommands, c.HideHelpCommand = nil, true
 	c.Flags = slices.Clone(cmd.Flags)
 	app := &cli.App{Name: "netdiag", Commands: []*cli.Command{&c}, HideHelpCommand: true,
 		ExitErrHandler: func(*cli.Context, error) {}}

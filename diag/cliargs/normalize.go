@@ -35,6 +35,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag/exitcode"
+	"netdiag/internal/suggest"
 )
 
 // completionFlag is the hidden flag shells append to ask for completions.
@@ -295,57 +296,18 @@ func unknown(flags []cli.Flag, typed, name string) error {
 // suggestion returns "; did you mean --ports?" for the flag name closest to
 // name, or "" when none is close.
 func suggestion(flags []cli.Flag, name string) string {
-	if len(name) < 2 {
-		return ""
-	}
-	best, bestDist := "", 3
+	var names []string
 	for _, f := range append(flags, helpFlag) {
 		for _, n := range f.Names() {
-			if len(n) < 2 {
-				continue
-			}
-			d := distance(name, n)
-			if strings.HasPrefix(n, name) && len(name) >= 3 {
-				d = min(d, 1)
-			}
-			if d < bestDist || d == bestDist && best != "" && len(n) > len(best) {
-				best, bestDist = n, d
+			if len(n) > 1 {
+				names = append(names, n)
 			}
 		}
 	}
-	if best == "" || bestDist > max(1, len(name)/3) {
-		return ""
+	if best, ok := suggest.Closest(name, names); ok {
+		return "; did you mean --" + best + "?"
 	}
-	if len(best) == 1 {
-		return "; did you mean -" + best + "?"
-	}
-	return "; did you mean --" + best + "?"
-}
-
-// distance is the edit distance between a and b, a swap of two neighbours
-// counting as one edit ("quite" is one from "quiet").
-func distance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
+	return ""
 }
 
 func lookup(flags []cli.Flag, name string) cli.Flag {

@@ -83,6 +83,9 @@ func ParsePort(s string) (Port, error) {
 	if p, ok := LookupService(strings.ToLower(s), "udp"); ok {
 		return p, nil
 	}
+	if best := SuggestService(strings.ToLower(s)); best != "" {
+		return fail("not a port number or a known service name; did you mean %q?", best)
+	}
 	return fail("not a port number or a known service name")
 }
 

@@ -1,6 +1,10 @@
 package netaddr
 
-import "slices"
+import (
+	"slices"
+
+	"netdiag/internal/suggest"
+)
 
 //go:generate go run gen_services.go -in services.txt -out services_table.go
 
@@ -34,9 +38,21 @@ func ServiceName(p Port, proto string) string {
 	return ""
 }
 
-// LookupService returns the port that name (or one of its aliases) has on
-// proto. Names are matched exactly; the table's names are lower case.
+// commonNames are names people use for services that the services table
+// knows by another name ("dns" for "domain"); LookupService takes them too.
+var commonNames = map[string]string{
+	"dns": "domain", "dot": "domain-s", "smb": "microsoft-ds", "cifs": "microsoft-ds",
+	"rdp": "ms-wbt-server", "mssql": "ms-sql-s", "postgres": "postgresql", "pg": "postgresql",
+	"smtps": "submissions", "imap": "imap2", "dhcp": "bootps", "http-proxy": "http-alt",
+}
+
+// LookupService returns the port that name (or one of its aliases, or a
+// common name such as "dns") has on proto. Names are matched exactly; the
+// table's names are lower case.
 func LookupService(name, proto string) (Port, bool) {
+	if n, ok := commonNames[name]; ok {
+		name = n
+	}
 	for _, s := range servicesByPort {
 		if s.Proto != proto {
 			continue
@@ -58,4 +74,19 @@ func NamedPorts(proto string) []Port {
 		}
 	}
 	return out
+}
+
+// SuggestService returns the service name closest to a mistyped one
+// ("htps": "https"), or "" when none is close.
+func SuggestService(name string) string {
+	names := make([]string, 0, len(servicesByPort)+len(commonNames))
+	for _, s := range servicesByPort {
+		names = append(names, s.Name)
+	}
+	for n := range commonNames {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	best, _ := suggest.Closest(name, names)
+	return best
 }

@@ -28,6 +28,7 @@ package portinfo
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"slices"
 
 	"netdiag/diag/netaddr"
@@ -83,6 +84,9 @@ type Report struct {
 	Trimmed bool
 	// InUse is how many of the ports asked about are in use (with Local).
 	InUse int
+	// Root is true when the sockets were read as root, who sees every
+	// process of this PID namespace.
+	Root bool
 }
 
 // Describe returns what the services table and the port ranges say about p.
@@ -107,7 +111,7 @@ func Run(opt Options) (Report, error) {
 			return Report{}, err
 		}
 	}
-	var rep Report
+	rep := Report{Root: opt.Local && os.Geteuid() == 0}
 	for _, l := range opt.Lists {
 		rep.Asked += l.Len()
 		trim := l.Len() > MaxListed && !opt.All

@@ -140,7 +140,11 @@ func summary(opt Options, rep Report) []string {
 	if opt.Local && slices.ContainsFunc(rep.Ports, func(p PortInfo) bool {
 		return slices.ContainsFunc(p.Local.Sockets, func(s sockets.Socket) bool { return s.PID == 0 })
 	}) {
-		lines = append(lines, "?: the process is not visible here: another user's (run as root to see it), or in another PID namespace or container")
+		if rep.Root {
+			lines = append(lines, "?: no process here holds the socket: the kernel does (NFS, WireGuard), or a process in another PID namespace or container")
+		} else {
+			lines = append(lines, "?: the process is not visible here: another user's (run as root to see it), or in another PID namespace or container")
+		}
 	}
 	return lines
 }
