@@ -113,12 +113,34 @@ func LookupCodec(name string) (Codec, error) {
 	return c, nil
 }
 
-// Encode turns UTF-8 text into c's bytes. A character c cannot represent is
-// an error naming it and its position, never a silent substitution.
+// EncodeError is text that cannot be sent in an encoding: bytes that are
+// not UTF-8, or a character the encoding lacks.
+type EncodeError struct {
+	// Offset is the position of the offending byte in the text; in a
+	// stream (stdin), from the start of the stream.
+	Offset int64
+	// Rune is the character the encoding lacks; utf8.RuneError when the
+	// text is not valid UTF-8.
+	Rune rune
+	// Codec names the encoding; empty when the text is not valid UTF-8.
+	Codec string
+}
+
+// Error names the problem and where it is.
+func (e *EncodeError) Error() string {
+	if e.Codec == "" {
+		return fmt.Sprintf("text is not valid UTF-8 at byte %d", e.Offset)
+	}
+	return fmt.Sprintf("character %q (U+%04X) at byte %d cannot be encoded in %s", e.Rune, e.Rune, e.Offset, e.Codec)
+}
+
+// Encode turns UTF-8 text into c's bytes. A character c cannot represent,
+// or bytes that are not UTF-8, are an *EncodeError naming the position,
+// never a silent substitution.
 func (c Codec) Encode(text string) ([]byte, error) {
 	if c.enc == nil {
 		if !utf8.ValidString(text) {
-			return nil, errors.New("text is not valid UTF-8")
+			return nil, c.culprit(text)
 		}
 		return []byte(text), nil
 	}
@@ -126,16 +148,27 @@ func (c Codec) Encode(text string) ([]byte, error) {
 	if err == nil {
 		return b, nil
 	}
-	// Find the culprit for the message.
-	for i, r := range text {
-		if r == utf8.RuneError && !strings.HasPrefix(text[i:], "\uFFFD") {
-			return nil, fmt.Errorf("text is not valid UTF-8 at byte %d", i)
-		}
-		if _, err := c.enc.NewEncoder().String(string(r)); err != nil {
-			return nil, fmt.Errorf("character %q (U+%04X) at byte %d cannot be encoded in %s", r, r, i, c.name)
-		}
+	if e := c.culprit(text); e != nil {
+		return nil, e
 	}
 	return nil, fmt.Errorf("encoding text as %s: %w", c.name, err)
+}
+
+// culprit finds the first byte of text that is not UTF-8 or the first
+// character c cannot encode; nil if there is none.
+func (c Codec) culprit(text string) *EncodeError {
+	for i, r := range text {
+		if r == utf8.RuneError && !strings.HasPrefix(text[i:], "\uFFFD") {
+			return &EncodeError{Offset: int64(i), Rune: r}
+		}
+		if c.enc == nil {
+			continue
+		}
+		if _, err := c.enc.NewEncoder().String(string(r)); err != nil {
+			return &EncodeError{Offset: int64(i), Rune: r, Codec: c.name}
+		}
+	}
+	return nil
 }
 
 // Piece is a run of decoded text or of bytes that do not decode; exactly one
@@ -208,45 +241,77 @@ func (c Codec) NewDecoder() *Decoder {
 // to a few trailing bytes of an incomplete character until the next call or
 // Flush. p is not retained; the result is valid until the next call.
 func (d *Decoder) Decode(p []byte) Decoded {
-	src := p
-	if len(d.tail) > 0 {
-		d.src = append(append(d.src[:0], d.tail...), p...)
-		src = d.src
-		d.tail = d.tail[:0]
+	text, _ := d.decode(d.withTail(p), false, 0)
+	return text
+}
+
+// ShowInvalid is how many undecodable bytes of a chunk Show decodes: past
+// them the chunk is binary, and decoding it for display would cost far
+// more than it shows.
+const ShowInvalid = 32
+
+// Show decodes the next chunk for display, like Decode until ShowInvalid
+// bytes of the chunk did not decode; it returns the text and how many bytes
+// at the end of p it left undecoded (and therefore not shown). The decoder
+// starts afresh after such a cut. A nil Decoder (nothing is shown as
+// text: --hex) decodes nothing.
+func (d *Decoder) Show(p []byte) (Decoded, int) {
+	if d == nil {
+		return nil, len(p)
 	}
-	return d.decode(src, false)
+	return d.decode(d.withTail(p), false, ShowInvalid)
+}
+
+// withTail returns p after the bytes held back from the chunk before.
+func (d *Decoder) withTail(p []byte) []byte {
+	if len(d.tail) == 0 {
+		return p
+	}
+	d.src = append(append(d.src[:0], d.tail...), p...)
+	d.tail = d.tail[:0]
+	return d.src
 }
 
 // Flush decodes what is held back at the end of the stream; an incomplete
-// character there is invalid.
+// character there is invalid. A nil Decoder holds nothing back.
 func (d *Decoder) Flush() Decoded {
-	if len(d.tail) == 0 {
+	if d == nil || len(d.tail) == 0 {
 		return nil
 	}
 	src := append([]byte(nil), d.tail...)
 	d.tail = d.tail[:0]
-	return d.decode(src, true)
+	text, _ := d.decode(src, true, 0)
+	return text
 }
 
-func (d *Decoder) decode(src []byte, atEOF bool) Decoded {
+// decode decodes src; with maxInvalid > 0 it stops after that many
+// undecodable bytes and returns how many of src it left (the decoder is
+// reset: the next chunk starts afresh).
+func (d *Decoder) decode(src []byte, atEOF bool, maxInvalid int) (Decoded, int) {
 	if d.t == nil {
-		return d.decodeUTF8(src, atEOF)
+		return d.decodeUTF8(src, atEOF, maxInvalid)
 	}
 	var out decodedBuilder
+	invalid := 0
 	for i := 0; i < len(src); {
 		n, text, ok := d.unit(src[i:], atEOF)
 		switch {
 		case n == 0: // incomplete at the end: keep for the next chunk
 			d.tail = append(d.tail[:0], src[i:]...)
-			return out.done()
+			return out.done(), 0
 		case ok:
 			out.text(text)
 		default:
 			out.invalid(src[i : i+n])
+			invalid += n
 		}
 		i += n
+		if maxInvalid > 0 && invalid >= maxInvalid && i < len(src) {
+			d.t.Reset()
+			return out.done(), len(src) - i
+		}
 	}
-	return out.done()
+	return out.done(), 0
 }
 
 // unit decodes the shortest prefix of src that makes progress, one
@@ -287,16 +352,16 @@ func (d *Decoder) unit(src []byte, atEOF bool) (n int, text string, ok bool) {
 }
 
 // decodeUTF8 is the native UTF-8 path: valid chunks pass as they are.
-func (d *Decoder) decodeUTF8(src []byte, atEOF bool) Decoded {
+func (d *Decoder) decodeUTF8(src []byte, atEOF bool, maxInvalid int) (Decoded, int) {
 	if utf8.Valid(src) {
 		if len(src) == 0 {
-			return nil
+			return nil, 0
 		}
 		d.out = append(d.out[:0], Piece{Text: string(src)})
-		return d.out
+		return d.out, 0
 	}
 	var out decodedBuilder
-	start := 0
+	start, invalid := 0, 0
 	for i := 0; i < len(src); {
 		r, size := utf8.DecodeRune(src[i:])
 		if r != utf8.RuneError || size > 1 {
@@ -306,15 +371,18 @@ func (d *Decoder) decodeUTF8(src []byte, atEOF bool) Decoded {
 		if !atEOF && !utf8.FullRune(src[i:]) {
 			out.text(string(src[start:i]))
 			d.tail = append(d.tail[:0], src[i:]...)
-			return out.done()
+			return out.done(), 0
 		}
 		out.text(string(src[start:i]))
 		out.invalid(src[i : i+1])
 		i++
 		start = i
+		if invalid++; invalid == maxInvalid && i < len(src) {
+			return out.done(), len(src) - i
+		}
 	}
 	out.text(string(src[start:]))
-	return out.done()
+	return out.done(), 0
 }
 
 // decodedBuilder merges adjacent text and adjacent invalid bytes.

@@ -179,18 +179,21 @@ func TestJSONSchema(t *testing.T) {
 	holder := dialT(t, listen.Addrs[0])
 	s.waitLine(t, "connect", func(l string) bool { return strings.Contains(l, `"type":"connect"`) })
 	var lines []string
-	run := func(args ...string) {
+	run := func(code int, args ...string) {
 		res := testnet.Run(t, 20*time.Second, "", testnet.Binary(t), append([]string{"tcp", "client", "--json"}, args...)...)
-		if res.Code == 2 || res.Stdout == "" {
-			t.Fatalf("tcp client %v: exit %d, %s", args, res.Code, res.Stderr)
+		if res.Code != code {
+			t.Fatalf("tcp client %v: exit %d, want %d: %s", args, res.Code, code, res.Stderr)
 		}
-		lines = append(lines, strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")...)
+		if res.Stdout != "" { // none when the reset came before the connect returned
+			lines = append(lines, strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")...)
+		}
 	}
-	run("--send", "refused", listen.Addrs[0]) // the slot is taken
+	run(1, "--send", "refused", listen.Addrs[0]) // the slot is taken
 	s.waitLine(t, "refusal", func(l string) bool { return strings.Contains(l, `"op":"max_conns"`) })
 	holder.Close()
 	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"type":"disconnect"`) })
-	run("-e", "gbk", "--send", "你好", "--wait", "0.1", "--info", listen.Addrs[0])
+	run(0, "-e", "gbk", "--send", "你好", "--wait", "0.1", "--info", listen.Addrs[0])
+	run(0, "-x", "--send", "ff fe 00", "--wait", "0.1", listen.Addrs[0]) // no text: "undecoded"
 	if code := s.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("server exit %d after SIGTERM", code)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"syscall"
 	"time"
 
 	"netdiag/diag/netaddr"
@@ -69,6 +70,9 @@ func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error
 				Name:        opt.Target.Host.Name,
 				ConnectTime: render.Seconds(time.Since(start))}
 			return c, ev, nil
+		}
+		if errors.Is(err, syscall.ECONNRESET) { // accepted, then reset before connect returned
+			return nil, ConnectEvent{}, closedAtOnceError()
 		}
 		if timedOut {
 			err = fmt.Errorf("%s: no answer within %v (--timeout)", addr, opt.Timeout)

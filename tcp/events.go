@@ -106,14 +106,19 @@ type DataEvent struct {
 	Bytes  int   `json:"bytes"`
 	// Text is the chunk decoded with --encoding; a character split between
 	// two chunks appears whole in the second. Bytes that do not decode
-	// appear as U+FFFD followed by \xHH escapes.
+	// appear as U+FFFD followed by \xHH escapes. It covers the chunk up to
+	// its ShowInvalid-th undecodable byte (see Decoder.Show); with --hex it
+	// is empty.
 	Text Decoded `json:"text"`
+	// Undecoded counts the bytes at the end of the chunk that Text does
+	// not cover: the rest of a binary chunk, or every byte with --hex.
+	Undecoded int `json:"undecoded,omitempty"`
 	// Raw are the bytes themselves. JSON carries them as the "hex" field.
 	Raw []byte `json:"-"`
 }
 
-// MarshalJSON writes the event with the "text", "invalid" and "hex"
-// fields. It is written by hand: a data event is printed for every chunk,
+// MarshalJSON writes the event with the "text", "invalid", "undecoded"
+// and "hex" fields. It is written by hand: a data event is printed for every chunk,
 // and this is several times faster than encoding/json's reflection.
 func (e DataEvent) MarshalJSON() ([]byte, error) {
 	return e.appendJSON(make([]byte, 0, 256+3*len(e.Raw))), nil
@@ -143,6 +148,10 @@ func (e DataEvent) appendJSON(b []byte) []byte {
 	if n := e.Text.InvalidBytes(); n > 0 {
 		b = append(b, `,"invalid":`...)
 		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	if e.Undecoded > 0 {
+		b = append(b, `,"undecoded":`...)
+		b = strconv.AppendInt(b, int64(e.Undecoded), 10)
 	}
 	b = append(b, `,"hex":"`...)
 	b = hex.AppendEncode(b, e.Raw)

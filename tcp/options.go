@@ -85,7 +85,7 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		return ListenOptions{}, ServerOptions{}, err
 	}
 	lopt := ListenOptions{Family: fam}
-	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle}
+	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.hex}
 	port, err := netaddr.ParsePort(f.port)
 	if err != nil {
 		return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
@@ -174,7 +174,7 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 		return ClientOptions{}, err
 	}
 	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
-		Repeat: f.repeat, Interval: f.interval, Info: f.info, RawInput: f.shared.hex}
+		Repeat: f.repeat, Interval: f.interval, Info: f.info, Hex: f.shared.hex}
 	if opt.Target, err = parseTarget(f.args); err != nil {
 		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag tcp client")
 	}

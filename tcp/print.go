@@ -120,6 +120,9 @@ func (p *Printer) lines(ev Event) []string {
 			return lines
 		}
 		text := visibleLines(e.Text)
+		if e.Undecoded > 0 {
+			text[len(text)-1] += o.Style(fmt.Sprintf("… (%d more bytes not decoded: binary, --hex shows them)", e.Undecoded), render.Dim)
+		}
 		head += ": "
 		indent := strings.Repeat(" ", render.VisibleWidth(head))
 		for i := range text {
@@ -139,8 +142,11 @@ func (p *Printer) lines(ev Event) []string {
 			o.Style(e.Reason, render.Yellow), countBytes(e.BytesIn), countBytes(e.BytesOut))}
 	case ErrorEvent:
 		s := o.Style("error", render.Red) + ": " + e.Error
-		if rest, ok := strings.CutPrefix(e.Error, "refused: "); ok && e.Op == "max_conns" {
+		switch rest, refused := strings.CutPrefix(e.Error, "refused: "); {
+		case refused && e.Op == "max_conns":
 			s = o.Style("refused", render.Red) + ": " + rest
+		case e.Op == "decode": // about the display, not the connection
+			s = o.Style("note", render.Yellow) + ": " + e.Error
 		}
 		if e.Peer != nil && e.Role == "server" {
 			s = p.who(*e.Peer) + " " + s

@@ -51,7 +51,8 @@ type ServerOptions struct {
 	// leaves.
 	Once bool
 	// MaxConns is the most clients served at once; more are accepted and
-	// closed at once, with an error event. 0 means no limit.
+	// closed at once with a reset (RST), with an error event. 0 means no
+	// limit.
 	MaxConns int
 	// IdleTimeout drops a client that sends nothing for this long, or that
 	// does not read what the server writes for this long. 0 means never.
@@ -59,6 +60,9 @@ type ServerOptions struct {
 	// Codec decodes received text for the data events; the zero Codec is
 	// UTF-8.
 	Codec Codec
+	// Hex says the data is shown as bytes (--hex): nothing is decoded,
+	// and data events carry no text.
+	Hex bool
 	// BufferSize is the read buffer per active connection (default 64 KiB,
 	// 256 KiB in ModeDiscard). A connection holds a buffer only while data
 	// is arriving, so memory stays bounded whatever clients send.
@@ -164,6 +168,11 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 		s.nextID++
 		peer := Peer{Conn: s.nextID, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()}
 		if s.opt.MaxConns > 0 && s.active.Load() >= int64(s.opt.MaxConns) {
+			// A reset, not an ordinary end: the client cannot take the
+			// refusal for a server that read its data and left.
+			if l, ok := c.(interface{ SetLinger(int) error }); ok {
+				l.SetLinger(0)
+			}
 			c.Close()
 			s.rejected.Add(1)
 			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "max_conns",
@@ -174,8 +183,11 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
 		}
 		s.served.Add(1)
+		// Here, not in the connection's goroutine: connect events come
+		// out in accept order, as they are numbered.
+		s.emit(ConnectEvent{Header: header(KindConnect, "server"), Peer: peer, Active: int(n)})
 		s.wg.Add(1)
-		go s.handle(ctx, c, peer, int(n))
+		go s.handle(ctx, c, peer)
 		if s.opt.Once {
 			return nil
 		}

@@ -2,16 +2,17 @@ package tcp
 
 import (
 	"errors"
-	"fmt"
 	"io"
 )
 
 // encodingReader re-encodes UTF-8 from r with t, naming the first character
-// the encoding cannot represent instead of sending a substitute.
+// the encoding cannot represent instead of sending a substitute. Its error
+// is an *EncodeError whose offset counts from the start of the stream.
 type encodingReader struct {
 	r     io.Reader
 	codec Codec
 	buf   []byte // UTF-8 not yet encoded
+	done  int64  // input bytes encoded before buf
 	out   []byte // encoded, not yet returned
 	eof   bool
 }
@@ -42,8 +43,12 @@ func (e *encodingReader) Read(p []byte) (int, error) {
 		}
 		enc, err := e.codec.Encode(string(e.buf[:end]))
 		if err != nil {
-			return 0, fmt.Errorf("stdin: %w", err)
+			if ee, ok := errors.AsType[*EncodeError](err); ok {
+				ee.Offset += e.done
+			}
+			return 0, err
 		}
+		e.done += int64(end)
 		e.out = enc
 		e.buf = append(e.buf[:0], e.buf[end:]...)
 	}
