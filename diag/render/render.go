@@ -21,7 +21,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/text/width"
 )
 
@@ -50,17 +49,6 @@ type Output struct {
 // unset or empty (https://no-color.org).
 func New(w io.Writer, jsonMode bool) *Output {
 	return &Output{w: NewStickyWriter(w), json: jsonMode, color: !jsonMode && IsTerminal(w) && os.Getenv("NO_COLOR") == ""}
-}
-
-// FromCLI returns an Output for a command: it writes to the app's Writer and
-// reads the --json flag (see JSONFlag).
-func FromCLI(c *cli.Context) *Output {
-	return New(c.App.Writer, c.Bool("json"))
-}
-
-// JSONFlag returns a fresh --json flag; every command registers one.
-func JSONFlag() *cli.BoolFlag {
-	return &cli.BoolFlag{Name: "json", Usage: "print results as JSON (one object per line) for scripts"}
 }
 
 // IsTerminal reports whether w is a terminal: an *os.File for which the OS

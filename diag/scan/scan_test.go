@@ -248,7 +248,7 @@ func TestErrors(t *testing.T) {
 		{"a /16 with all ports", scan.Options{Targets: []netaddr.Target{target(t, "10.1.0.0/16")}, Ports: mustPorts(t, "-")}, isTooLarge},
 		{".invalid", scan.Options{Targets: []netaddr.Target{target(t, "no-such-host.invalid")}, Resolver: noDNS}, isResolveError},
 		{"IPv6 literal with -4", scan.Options{Targets: []netaddr.Target{target(t, "::1")}, Family: netaddr.IPv4}, isResolveError},
-		{"IPv4 prefix with -6", scan.Options{Targets: []netaddr.Target{target(t, "127.0.0.0/30")}, Family: netaddr.IPv6}, isOptionError},
+		{"IPv4 prefix with -6", scan.Options{Targets: []netaddr.Target{target(t, "127.0.0.0/30")}, Family: netaddr.IPv6}, isResolveError},
 	} {
 		start := time.Now()
 		res, err := scan.Run(context.Background(), tc.opt, scan.Events{})
