@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -28,7 +29,8 @@ func TestExitCodes(t *testing.T) {
 	testnet.MustRun(t, "ip", "-n", ns, "link", "set", "veth0", "up")
 	testnet.MustRun(t, "ip", "-n", ns, "link", "set", "veth1", "up")
 
-	// A listener that accepts and closes, for scan and tcp client.
+	// A server for scan and tcp client: it reads until the client is done,
+	// then closes.
 	ln := testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:0")
 	go func() {
 		for {
@@ -36,7 +38,10 @@ func TestExitCodes(t *testing.T) {
 			if err != nil {
 				return
 			}
-			c.Close()
+			go func() {
+				io.Copy(io.Discard, c)
+				c.Close()
+			}()
 		}
 	}()
 	open := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
