@@ -59,7 +59,10 @@ func TestCommandExitCodes(t *testing.T) {
 		{[]string{"-q", "10.0.0.1/8"}, "", 0},
 		{[]string{"-q", "10.0.0.1", "010.0.0.1"}, "", 1},
 		{[]string{"-q", "-"}, "1.2.3.4\r\n::\r\n", 0},
-		{[]string{"-q", "-"}, "1.2.3.4\n\n", 1},
+		{[]string{"-q", "-"}, "1.2.3.4\n\n", 0}, // a blank line is skipped, not invalid
+		{[]string{"-"}, "1.2.3.4\n\n \n", 0},
+		{[]string{"--valid", "-"}, "1.2.3.4\n\n", 0},
+		{[]string{"-q", "-"}, "1.2.3.4\nx\n\n", 1},
 		{[]string{"--valid", "-"}, "1.2.3.4\nbad\n", 1},
 		{[]string{"--invalid", "-"}, "1.2.3.4\n", 0},
 		{[]string{"--json", "-"}, "", 0},
@@ -83,7 +86,7 @@ func TestCommandFilters(t *testing.T) {
 		want string
 	}{
 		{[]string{"--valid", "-"}, "1.2.3.4\nfe80::1%eth0\n10.0.0.1/8\n::ffff:1.2.3.4\n"},
-		{[]string{"--invalid", "-"}, "127.1\r\n\n  ::1\nlast\n"},
+		{[]string{"--invalid", "-"}, "127.1\r\n  ::1\nlast\n"},
 		{[]string{"--valid", "8.8.8.8", "-", "999.1.1.1"}, "8.8.8.8\n1.2.3.4\nfe80::1%eth0\n10.0.0.1/8\n::ffff:1.2.3.4\n"},
 	}
 	for _, tt := range tests {

