@@ -94,10 +94,23 @@ func TestSweepVsFping(t *testing.T) {
 func TestSweepCountsAndQuiet(t *testing.T) {
 	res := netdiag(t, "", 20*time.Second, "-c", "3", "-i", "0.02", "127.0.0.1", "127.0.0.2", "::1")
 	perHost := regexp.MustCompile(`(?m)^(127\.0\.0\.1|127\.0\.0\.2|::1) : xmt/rcv/%loss = 3/3/0%, min/avg/max = [\d.]+/[\d.]+/[\d.]+$`)
-	reply := regexp.MustCompile(`(?m)^(127\.0\.0\.[12]|::1) : \[[123]\], 64 bytes, [\d.]+ ms \([\d.]+ avg, 0% loss\)$`)
+	reply := regexp.MustCompile(`(?m)^(127\.0\.0\.[12]|::1) : \[([012])\], 64 bytes, [\d.]+ ms \([\d.]+ avg, 0% loss\)$`)
 	if res.Code != 0 || len(perHost.FindAllString(res.Stdout, -1)) != 3 || len(reply.FindAllString(res.Stdout, -1)) != 9 ||
 		!strings.Contains(res.Stdout, "--- 127.0.0.1, 127.0.0.2, ::1 ping statistics ---\n3 hosts, 3 alive, 0 unreachable\n9 packets transmitted, 9 received, 0% packet loss") {
 		t.Errorf("-c 3 sweep: %s", describe(res))
+	}
+	// Probes are numbered as fping -c numbers them, from [0].
+	fp := runIn(t, "", 20*time.Second, "fping", "-c", "3", "-p", "20", "127.0.0.1")
+	seqs := func(out string) (s []string) {
+		for _, m := range reply.FindAllStringSubmatch(out, -1) {
+			if m[1] == "127.0.0.1" {
+				s = append(s, m[2])
+			}
+		}
+		return s
+	}
+	if nd, f := seqs(res.Stdout), seqs(fp.Stdout); !slices.Equal(nd, []string{"0", "1", "2"}) || !slices.Equal(nd, f) {
+		t.Errorf("probe numbers: netdiag %q, fping %q, want [0] [1] [2] from both\nfping %s", nd, f, describe(fp))
 	}
 	q := netdiag(t, "", 20*time.Second, "-q", "-c", "2", "-i", "0.02", "127.0.0.1", "127.0.0.2")
 	if q.Code != 0 || reply.MatchString(q.Stdout) || len(perHost.FindAllString(strings.ReplaceAll(q.Stdout, "2/2/0%", "3/3/0%"), -1)) != 2 {
