@@ -10,6 +10,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/diag/ping/icmpsock/icmpfake"
 )
 
 // TestRTTStatsLikeIputils checks min/avg/max/mdev against iputils' own
@@ -138,12 +139,12 @@ func TestHandle(t *testing.T) {
 	addr := netip.MustParseAddr("10.1.2.3")
 	var events []Event
 	e := &engine{opt: Options{Timeout: time.Second}, emit: func(ev Event) { events = append(events, ev) },
-		payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
+		sys: system{clock: icmpfake.NewClock(t0)}, payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
 	f := &family{}
 	h := &host{HostStats: HostStats{Addr: addr}, fam: f, sending: true}
 	e.hosts, e.active = []*host{h}, 1
 	e.ready.push(h)
-	now := time.Now().Add(-time.Millisecond)
+	now := t0.Add(-time.Millisecond)
 	probe := func(seq uint16) *probe {
 		p := &probe{h: h, n: int(seq), seq: seq, sent: now, deadline: now.Add(time.Second)}
 		f.setSlot(p)

@@ -42,14 +42,14 @@ func (p *sweepPrinter) event(ev Event) {
 		case ev.Late:
 			tag = " (late: after --timeout, counted lost)"
 		}
-		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", label(h), ev.Seq, ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
+		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", label(h), fpingSeq(ev), ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
 	case EventTimeout:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", label(h), ev.Seq, avgOrNaN(h), hostLoss(h))
+			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", label(h), fpingSeq(ev), avgOrNaN(h), hostLoss(h))
 		}
 	case EventError:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], %s", label(h), ev.Seq, errorWithSender(ev.Error))
+			p.line(ev.Time, "%s : [%d], %s", label(h), fpingSeq(ev), errorWithSender(ev.Error))
 		}
 	case EventHostDone:
 		p.hostDone(ev.Time, h)
@@ -59,6 +59,9 @@ func (p *sweepPrinter) event(ev Event) {
 		p.note("%s; %d/%d hosts alive", interim(&t), alive, pinged)
 	}
 }
+
+// fpingSeq is the probe's number as fping -c prints it: from [0].
+func fpingSeq(ev Event) int { return ev.Seq - 1 }
 
 // hostDone prints a settled host's verdict where the view asks for one.
 func (p *sweepPrinter) hostDone(t time.Time, h *HostStats) {

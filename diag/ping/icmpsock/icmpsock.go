@@ -28,6 +28,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -198,7 +200,7 @@ type PermissionError struct {
 	RawErr   error  // why the raw socket failed (nil if not tried)
 	Range    string // net.ipv4.ping_group_range as read, "" if unreadable
 	Groups   []int  // the process's group IDs
-	Exe      string // this program's path, for the setcap command
+	Exe      string // this program's file, symbolic links resolved: what setcap must be given
 }
 
 // Error explains the failure and lists the fixes with exact commands.
@@ -245,6 +247,19 @@ func (e *PermissionError) Error() string {
 		s += "\n  (or drop --unprivileged to let netdiag fall back to a raw socket where allowed)"
 	}
 	return s
+}
+
+// executable returns the path of this program's file, with symbolic links
+// resolved (setcap refuses a link), or "" when it is unknown.
+func executable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		return real
+	}
+	return exe
 }
 
 func groupList(g []int) string {
