@@ -178,3 +178,19 @@ func TestCommandNotUTF8(t *testing.T) {
 		t.Errorf("code %d (want 1)\nstdout: %q\nwant:   %q", res.Code, res.Stdout, want)
 	}
 }
+
+// TestLongInputEcho: an over-long input is echoed cut, with its length, in
+// the block and --short renderers, so one huge line cannot make every row
+// of a table that wide; a zone has its own line.
+func TestLongInputEcho(t *testing.T) {
+	long := strings.Repeat("a", 100000)
+	for _, args := range [][]string{{"--short", "1.2.3.4", long}, {long}} {
+		out := ip(t, "", args...).Stdout
+		if len(out) > 2000 || !strings.Contains(out, strings.Repeat("a", 64)+"… (100000 bytes)") {
+			t.Errorf("%d bytes of output for %q…: %.300q", len(out), args[0], out)
+		}
+	}
+	if out := ip(t, "", "fe80::1%eth0").Stdout; !strings.Contains(out, "\n  zone         eth0\n") {
+		t.Errorf("no zone line:\n%s", out)
+	}
+}

@@ -18,7 +18,7 @@ func writeInfo(o *render.Output, info Info) error {
 		return o.WriteJSON(info)
 	}
 	if !info.Valid {
-		if err := o.Printf("%s  %s %s\n", o.Style(display(info.Input), render.Bold), o.Style("invalid:", render.Red, render.Bold), info.Error); err != nil {
+		if err := o.Printf("%s  %s %s\n", o.Style(display(info.Input), render.Bold), o.Style("invalid:", render.Red, render.Bold), reason(info.Error)); err != nil {
 			return err
 		}
 		if info.Note != "" {
@@ -43,6 +43,7 @@ func infoRows(o *render.Output, info Info) [][]string {
 	}
 	add("warning", o.Style(info.HostBitsWarning, render.Yellow))
 	add("address", info.Address)
+	add("zone", info.Zone)
 	if info.Version == 6 {
 		add("expanded", info.Expanded)
 	}
@@ -76,9 +77,44 @@ func infoRows(o *render.Output, info Info) [][]string {
 	return rows
 }
 
+// maxEcho is the most bytes of an input that output echoes: a longer
+// input is cut, with its length, so one huge line cannot blow up a table's
+// column (every row is padded to the widest) or a block.
+const maxEcho = 64
+
 // display returns s as typed when it is plain, or Go-quoted when it is
-// empty or holds white space or control characters.
+// empty or holds white space or control characters; an input longer than
+// maxEcho bytes is cut: "aaaa… (100000 bytes)".
 func display(s string) string {
+	if len(s) > maxEcho {
+		return quoteUnplain(head(s, maxEcho)) + fmt.Sprintf("… (%d bytes)", len(s))
+	}
+	return quoteUnplain(s)
+}
+
+// head returns at most n bytes of s, cut at a character boundary.
+func head(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:min(n, len(s))]
+}
+
+// maxReason is the most bytes of a reason shown; a reason quotes the part of
+// the input at fault, which may be most of a huge line.
+const maxReason = 4 * maxEcho
+
+// reason returns an invalid input's reason, cut like display's echo.
+func reason(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	return head(s, maxReason) + fmt.Sprintf("… (%d bytes in all)", len(s))
+}
+
+// quoteUnplain returns s, Go-quoted when it is empty or holds white space
+// or control characters.
+func quoteUnplain(s string) string {
 	if s == "" || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
 		return strconv.Quote(s)
 	}
@@ -159,7 +195,7 @@ var shortHeader = []string{"INPUT", "RESULT", "CANONICAL", "DETAIL"}
 
 func shortRow(o *render.Output, info Info) []string {
 	if !info.Valid {
-		return []string{display(info.Input), o.Style("invalid", render.Red), "-", info.Error}
+		return []string{display(info.Input), o.Style("invalid", render.Red), "-", reason(info.Error)}
 	}
 	canonical, detail := info.Address, ""
 	if info.Prefix != nil {
