@@ -8,9 +8,9 @@ import (
 
 	"netdiag/diag/check"
 	"netdiag/diag/ifaces"
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/diag/ping"
-	"netdiag/diag/portinfo"
+	"netdiag/diag/port"
 	"netdiag/diag/scan"
 )
 
@@ -19,9 +19,9 @@ func Commands() []*cli.Command {
 	return []*cli.Command{
 		ifaces.Command(),
 		ping.Command(),
-		portinfo.Command(),
+		port.Command(),
 		scan.Command(),
-		ipinfo.Command(),
+		ip.Command(),
 		check.Command(),
 	}
 }

@@ -1,4 +1,4 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"encoding/json"
@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/internal/testnet"
 )
 
 // ip runs "netdiag ip ARGS" with stdin.
-func ip(t *testing.T, stdin string, args ...string) testnet.Result {
+func runIP(t *testing.T, stdin string, args ...string) testnet.Result {
 	t.Helper()
 	return testnet.Run(t, 30*time.Second, stdin, testnet.Binary(t), append([]string{"ip"}, args...)...)
 }
 
 func TestCommandBlock(t *testing.T) {
 	t.Parallel()
-	res := ip(t, "", "192.168.1.10/24", "127.1")
+	res := runIP(t, "", "192.168.1.10/24", "127.1")
 	want := `192.168.1.10/24  valid IPv4 prefix
   warning       host bits set: 192.168.1.10/24 is inside network 192.168.1.0/24
   address       192.168.1.10
@@ -68,7 +68,7 @@ func TestCommandExitCodes(t *testing.T) {
 		{[]string{"--json", "-"}, "", 0},
 	}
 	for _, tt := range tests {
-		res := ip(t, tt.stdin, tt.args...)
+		res := runIP(t, tt.stdin, tt.args...)
 		if res.Code != tt.code {
 			t.Errorf("ip %q <<< %q: exit %d, want %d; stderr %q", tt.args, tt.stdin, res.Code, tt.code, res.Stderr)
 		}
@@ -90,19 +90,19 @@ func TestCommandFilters(t *testing.T) {
 		{[]string{"--valid", "8.8.8.8", "-", "999.1.1.1"}, "8.8.8.8\n1.2.3.4\nfe80::1%eth0\n10.0.0.1/8\n::ffff:1.2.3.4\n"},
 	}
 	for _, tt := range tests {
-		res := ip(t, in, tt.args...)
+		res := runIP(t, in, tt.args...)
 		if res.Stdout != tt.want || res.Code != 1 {
 			t.Errorf("ip %q: exit %d\n got %q\nwant %q", tt.args, res.Code, res.Stdout, tt.want)
 		}
 	}
 	// --valid --json prints the selected inputs as JSON.
-	res := ip(t, in, "--valid", "--json", "-")
+	res := runIP(t, in, "--valid", "--json", "-")
 	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
 	if len(lines) != 4 {
 		t.Fatalf("--valid --json: %d lines:\n%s", len(lines), res.Stdout)
 	}
 	for _, l := range lines {
-		var info ipinfo.Info
+		var info ip.Info
 		if err := json.Unmarshal([]byte(l), &info); err != nil || !info.Valid {
 			t.Errorf("--valid --json line %q: %v, valid %v", l, err, info.Valid)
 		}
@@ -111,10 +111,10 @@ func TestCommandFilters(t *testing.T) {
 
 func TestCommandJSON(t *testing.T) {
 	t.Parallel()
-	res := ip(t, "10.0.0.1\nbad\n", "--json", "::1", "-")
-	var got []ipinfo.Info
+	res := runIP(t, "10.0.0.1\nbad\n", "--json", "::1", "-")
+	var got []ip.Info
 	for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
-		var info ipinfo.Info
+		var info ip.Info
 		if err := json.Unmarshal([]byte(l), &info); err != nil {
 			t.Fatalf("line %q: %v", l, err)
 		}
@@ -128,7 +128,7 @@ func TestCommandJSON(t *testing.T) {
 
 func TestCommandShort(t *testing.T) {
 	t.Parallel()
-	res := ip(t, "", "--short", "10.0.0.1/8", "2001:db8::1", "1.2.3")
+	res := runIP(t, "", "--short", "10.0.0.1/8", "2001:db8::1", "1.2.3")
 	want := `INPUT        RESULT        CANONICAL    DETAIL
 10.0.0.1/8   IPv4 prefix   10.0.0.0/8   Private-Use; private, not globally reachable; host bits set
 2001:db8::1  IPv6 address  2001:db8::1  Documentation; documentation, not globally reachable
@@ -138,7 +138,7 @@ func TestCommandShort(t *testing.T) {
 		t.Errorf("exit %d\n%s\nwant\n%s", res.Code, res.Stdout, want)
 	}
 	// A long stream is printed in batches, with the header once.
-	res = ip(t, strings.Repeat("10.0.0.1\n", 1000), "-br", "-")
+	res = runIP(t, strings.Repeat("10.0.0.1\n", 1000), "-br", "-")
 	if n := strings.Count(res.Stdout, "INPUT"); n != 1 || strings.Count(res.Stdout, "\n") != 1001 {
 		t.Errorf("1000 lines: %d headers, %d lines", n, strings.Count(res.Stdout, "\n"))
 	}
@@ -161,7 +161,7 @@ func TestCommandUsageErrors(t *testing.T) {
 		{[]string{"--vaild", "-"}, "netdiag: unknown flag --vaild; did you mean --valid?\nRun 'netdiag ip --help' for usage.\n"},
 	}
 	for _, tt := range tests {
-		res := ip(t, "", tt.args...)
+		res := runIP(t, "", tt.args...)
 		if res.Code != 2 || res.Stdout != "" || res.Stderr != tt.want {
 			t.Errorf("ip %q: exit %d, stdout %q\nstderr %q\nwant   %q", tt.args, res.Code, res.Stdout, res.Stderr, tt.want)
 		}
@@ -172,7 +172,7 @@ func TestCommandUsageErrors(t *testing.T) {
 // terminal, and its reason names the byte.
 func TestCommandNotUTF8(t *testing.T) {
 	t.Parallel()
-	res := ip(t, "\xff\xfe\n", "-")
+	res := runIP(t, "\xff\xfe\n", "-")
 	want := `"\xff\xfe"  invalid: part 1 "\xff\xfe" has byte 0xff, which is not UTF-8; IPv4 parts are decimal numbers 0-255` + "\n"
 	if res.Code != 1 || res.Stdout != want {
 		t.Errorf("code %d (want 1)\nstdout: %q\nwant:   %q", res.Code, res.Stdout, want)
@@ -185,12 +185,12 @@ func TestCommandNotUTF8(t *testing.T) {
 func TestLongInputEcho(t *testing.T) {
 	long := strings.Repeat("a", 100000)
 	for _, args := range [][]string{{"--short", "1.2.3.4", long}, {long}} {
-		out := ip(t, "", args...).Stdout
+		out := runIP(t, "", args...).Stdout
 		if len(out) > 2000 || !strings.Contains(out, strings.Repeat("a", 64)+"… (100000 bytes)") {
 			t.Errorf("%d bytes of output for %q…: %.300q", len(out), args[0], out)
 		}
 	}
-	if out := ip(t, "", "fe80::1%eth0").Stdout; !strings.Contains(out, "\n  zone         eth0\n") {
+	if out := runIP(t, "", "fe80::1%eth0").Stdout; !strings.Contains(out, "\n  zone         eth0\n") {
 		t.Errorf("no zone line:\n%s", out)
 	}
 }

@@ -1,4 +1,4 @@
-package portinfo_test
+package port_test
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
-	"netdiag/diag/portinfo"
+	portcmd "netdiag/diag/port"
 	"netdiag/diag/sockets"
 	"netdiag/internal/testnet"
 )
@@ -132,7 +132,7 @@ func TestCommandLocal(t *testing.T) {
 	}
 
 	res = netdiag(t, "--local", "--json", fmt.Sprint(used))
-	var info portinfo.PortInfo
+	var info portcmd.PortInfo
 	if err := json.Unmarshal([]byte(res.Stdout), &info); err != nil || res.Code != 0 {
 		t.Fatalf("--json: %v, code %d: %q", err, res.Code, res.Stdout)
 	}

@@ -1,4 +1,4 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"bufio"
@@ -11,15 +11,15 @@ import (
 	"testing/iotest"
 	"time"
 
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/diag/netaddr"
 	"netdiag/internal/addrgen"
 )
 
 // naiveFilter is the obvious implementation Filter must match.
-func naiveFilter(in string, keepValid bool) (string, ipinfo.FilterStats) {
+func naiveFilter(in string, keepValid bool) (string, ip.FilterStats) {
 	var out strings.Builder
-	var st ipinfo.FilterStats
+	var st ip.FilterStats
 	if in == "" {
 		return "", st
 	}
@@ -76,7 +76,7 @@ func TestFilter(t *testing.T) {
 					continue // byte-at-a-time over megabytes is slow and adds nothing
 				}
 				var out bytes.Buffer
-				st, err := ipinfo.Filter(r, bufio.NewWriter(&out), keep)
+				st, err := ip.Filter(r, bufio.NewWriter(&out), keep)
 				if err != nil || out.String() != want || st != wantSt {
 					t.Errorf("input %d, keepValid %v, %s: stats %+v, err %v, output %.60q\nwant stats %+v, output %.60q",
 						i, keep, name, st, err, out.String(), wantSt, want)
@@ -91,12 +91,12 @@ func TestFilterErrors(t *testing.T) {
 	boom := errors.New("boom")
 	r := io.MultiReader(strings.NewReader("1.2.3.4\n127.1\n"), iotest.ErrReader(boom))
 	var out bytes.Buffer
-	st, err := ipinfo.Filter(r, bufio.NewWriter(&out), true)
+	st, err := ip.Filter(r, bufio.NewWriter(&out), true)
 	if !errors.Is(err, boom) || out.String() != "1.2.3.4\n" || st.Valid != 1 {
 		t.Errorf("read error: stats %+v, err %v, output %q", st, err, out.String())
 	}
 	for _, in := range []string{"1.2.3.4\n", generatedLines(12, 200000)} {
-		_, err = ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(failingWriter{boom}), true)
+		_, err = ip.Filter(strings.NewReader(in), bufio.NewWriter(failingWriter{boom}), true)
 		if !errors.Is(err, boom) {
 			t.Errorf("write error after %d bytes of input: got %v", len(in), err)
 		}
@@ -114,10 +114,10 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 // allocation-free validator beside it is what this filter used to be).
 func TestFilterDoesNotAllocatePerLine(t *testing.T) {
 	in := generatedLines(10, 100000)
-	var st ipinfo.FilterStats
+	var st ip.FilterStats
 	allocs := testing.AllocsPerRun(3, func() {
 		var err error
-		if st, err = ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
+		if st, err = ip.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -128,13 +128,13 @@ func TestFilterDoesNotAllocatePerLine(t *testing.T) {
 
 func TestAllValidStopsEarly(t *testing.T) {
 	t.Parallel()
-	ok, err := ipinfo.AllValid(strings.NewReader("1.2.3.4\n::1\n10.0.0.0/8"))
+	ok, err := ip.AllValid(strings.NewReader("1.2.3.4\n::1\n10.0.0.0/8"))
 	if !ok || err != nil {
 		t.Errorf("all valid: %v, %v", ok, err)
 	}
 	// The reader fails after the invalid line: AllValid must not get there.
 	r := io.MultiReader(strings.NewReader("1.2.3.4\n127.1\n"), iotest.ErrReader(errors.New("read past the answer")))
-	ok, err = ipinfo.AllValid(iotest.OneByteReader(r))
+	ok, err = ip.AllValid(iotest.OneByteReader(r))
 	if ok || err != nil {
 		t.Errorf("invalid second line: %v, %v", ok, err)
 	}
@@ -143,7 +143,7 @@ func TestAllValidStopsEarly(t *testing.T) {
 func TestEachLine(t *testing.T) {
 	t.Parallel()
 	var got []string
-	err := ipinfo.EachLine(strings.NewReader("a\r\nb\n\nc"), func(b []byte) bool {
+	err := ip.EachLine(strings.NewReader("a\r\nb\n\nc"), func(b []byte) bool {
 		got = append(got, string(b))
 		return true
 	})
@@ -156,7 +156,7 @@ func BenchmarkFilter(b *testing.B) {
 	in := generatedLines(11, 100000)
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, err := ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
+		if _, err := ip.Filter(strings.NewReader(in), bufio.NewWriter(io.Discard), true); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -182,7 +182,7 @@ func TestFilterAnswersEachLine(t *testing.T) {
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		_, err := ipinfo.Filter(inR, bufio.NewWriter(outW), true)
+		_, err := ip.Filter(inR, bufio.NewWriter(outW), true)
 		outW.Close()
 		done <- err
 	}()
@@ -223,7 +223,7 @@ func TestFilterLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
 	in := generatedLines(13, 200000)
 	for _, w := range []io.Writer{io.Discard, failingWriter{errors.New("boom")}} {
-		ipinfo.Filter(strings.NewReader(in), bufio.NewWriter(w), true)
+		ip.Filter(strings.NewReader(in), bufio.NewWriter(w), true)
 		// A goroutine that has called Done may need a moment to be gone.
 		deadline := time.Now().Add(5 * time.Second)
 		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {

@@ -1,11 +1,11 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"encoding/json"
 	"net/netip"
 	"testing"
 
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 )
 
 // TestAnalyzeJSON pins the --json schema: field names, values and what is
@@ -24,7 +24,7 @@ func TestAnalyzeJSON(t *testing.T) {
 		{"10.0.0.0/255.0.0.0", "{\"input\":\"10.0.0.0/255.0.0.0\",\"valid\":false,\"error\":\"\\\"/255.0.0.0\\\" is netmask notation; write /8\"}"},
 	}
 	for _, tt := range tests {
-		b, err := json.Marshal(ipinfo.Analyze(tt.in))
+		b, err := json.Marshal(ip.Analyze(tt.in))
 		if err != nil || string(b) != tt.want {
 			t.Errorf("Analyze(%q) as JSON:\n got: %s\nwant: %s", tt.in, b, tt.want)
 		}
@@ -43,7 +43,7 @@ func TestNumbers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a := netip.MustParseAddr(tt.addr)
-		if i, h, b := ipinfo.Integer(a).String(), ipinfo.Hex(a), ipinfo.Binary(a); i != tt.integer || h != tt.hex || b != tt.binary {
+		if i, h, b := ip.Integer(a).String(), ip.Hex(a), ip.Binary(a); i != tt.integer || h != tt.hex || b != tt.binary {
 			t.Errorf("%s: %s %s %s", tt.addr, i, h, b)
 		}
 	}
@@ -62,7 +62,7 @@ func TestReverseZone(t *testing.T) {
 		{"::/0", "ip6.arpa"},
 	}
 	for _, tt := range tests {
-		if got := ipinfo.ReverseZone(netip.MustParsePrefix(tt.prefix)); got != tt.want {
+		if got := ip.ReverseZone(netip.MustParsePrefix(tt.prefix)); got != tt.want {
 			t.Errorf("ReverseZone(%s) = %q, want %q", tt.prefix, got, tt.want)
 		}
 	}
@@ -81,7 +81,7 @@ func TestMulticastScope(t *testing.T) {
 		{"224.0.0.1", ""},
 	}
 	for _, tt := range tests {
-		if got := ipinfo.MulticastScope(netip.MustParseAddr(tt.addr)); got != tt.want {
+		if got := ip.MulticastScope(netip.MustParseAddr(tt.addr)); got != tt.want {
 			t.Errorf("MulticastScope(%s) = %q, want %q", tt.addr, got, tt.want)
 		}
 	}

@@ -1,10 +1,10 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"net/netip"
 	"strings"
 
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/diag/netaddr"
 )
 
@@ -153,7 +153,7 @@ func inAny(a netip.Addr, prefixes ...string) bool {
 // oracleCase is one input with both answers.
 type oracleCase struct {
 	in   string
-	ours ipinfo.Info
+	ours ip.Info
 	py   pyResult
 }
 

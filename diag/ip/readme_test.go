@@ -1,4 +1,4 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"fmt"

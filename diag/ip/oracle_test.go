@@ -1,4 +1,4 @@
-package ipinfo_test
+package ip_test
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/diag/netaddr"
 	"netdiag/internal/addrgen"
 	"netdiag/internal/testnet"
@@ -130,7 +130,7 @@ func TestPythonOracle(t *testing.T) {
 	unexplained := 0
 	valid := 0
 	for i, in := range inputs {
-		c := oracleCase{in: in, ours: ipinfo.Analyze(in), py: results[i]}
+		c := oracleCase{in: in, ours: ip.Analyze(in), py: results[i]}
 		if c.ours.Valid {
 			valid++
 		}

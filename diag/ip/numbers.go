@@ -1,4 +1,4 @@
-package ipinfo
+package ip
 
 import (
 	"encoding/hex"

@@ -23,7 +23,7 @@
 // cannot be listed; with --local, 0 when any port asked about is in use and
 // 1 when all are free (as lsof -i and fuser do, so "until netdiag port -q
 // --local 8080; do sleep 0.1; done" waits for a server); otherwise 0.
-package portinfo
+package port
 
 import (
 	"cmp"

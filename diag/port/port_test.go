@@ -1,4 +1,4 @@
-package portinfo_test
+package port_test
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"netdiag/diag/netaddr"
-	"netdiag/diag/portinfo"
+	portcmd "netdiag/diag/port"
 	"netdiag/internal/testnet"
 )
 
@@ -24,7 +24,7 @@ func TestDescribeClasses(t *testing.T) {
 		{1024, "dynamic", "user"}, {49151, "dynamic", "user"},
 		{49152, "dynamic", "dynamic"}, {65535, "dynamic", "dynamic"},
 	} {
-		got := portinfo.Describe(tc.port)
+		got := portcmd.Describe(tc.port)
 		if got.Port != tc.port || got.Class != tc.class || got.IANARange != tc.iana {
 			t.Errorf("Describe(%d) = %s/%s, want %s/%s", tc.port, got.Class, got.IANARange, tc.class, tc.iana)
 		}
@@ -42,13 +42,13 @@ func TestDescribeServices(t *testing.T) {
 		1025: "",
 	} {
 		var got []string
-		for _, s := range portinfo.Describe(port).Services {
+		for _, s := range portcmd.Describe(port).Services {
 			got = append(got, fmt.Sprintf("%s/%s%v", s.Name, s.Proto, s.Aliases))
 		}
 		if strings.Join(got, " ") != want {
 			t.Errorf("Describe(%d).Services = %q, want %q", port, strings.Join(got, " "), want)
 		}
-		if portinfo.Describe(port).Services == nil {
+		if portcmd.Describe(port).Services == nil {
 			t.Errorf("Describe(%d).Services is nil; JSON would say null", port)
 		}
 	}
@@ -101,7 +101,7 @@ json.dump(out, sys.stdout)
 		switch q.Kind {
 		case "port":
 			var name string
-			for _, s := range portinfo.Describe(netaddr.Port(q.Port)).Services {
+			for _, s := range portcmd.Describe(netaddr.Port(q.Port)).Services {
 				if s.Proto == q.Proto {
 					name = s.Name
 					break
@@ -129,7 +129,7 @@ func mustList(t *testing.T, s string) netaddr.PortList {
 	return l
 }
 
-func ports(rep portinfo.Report) []netaddr.Port {
+func ports(rep portcmd.Report) []netaddr.Port {
 	var out []netaddr.Port
 	for _, p := range rep.Ports {
 		out = append(out, p.Port)
@@ -138,7 +138,7 @@ func ports(rep portinfo.Report) []netaddr.Port {
 }
 
 func TestRunLists(t *testing.T) {
-	rep, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{mustList(t, "20-25"), mustList(t, "www"), mustList(t, "20")}})
+	rep, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{mustList(t, "20-25"), mustList(t, "www"), mustList(t, "20")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,21 +151,21 @@ func TestRunLists(t *testing.T) {
 
 	// A list of exactly MaxListed ports is reported in full; one more is
 	// trimmed to the named ports.
-	rep, _ = portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{mustList(t, fmt.Sprintf("1-%d", portinfo.MaxListed))}})
-	if len(rep.Ports) != portinfo.MaxListed || rep.Trimmed {
-		t.Errorf("1-%d: %d ports, trimmed %v", portinfo.MaxListed, len(rep.Ports), rep.Trimmed)
+	rep, _ = portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{mustList(t, fmt.Sprintf("1-%d", portcmd.MaxListed))}})
+	if len(rep.Ports) != portcmd.MaxListed || rep.Trimmed {
+		t.Errorf("1-%d: %d ports, trimmed %v", portcmd.MaxListed, len(rep.Ports), rep.Trimmed)
 	}
 	var named []netaddr.Port
 	for p := range netaddr.AllPorts().All() {
-		if len(portinfo.Describe(p).Services) > 0 {
+		if len(portcmd.Describe(p).Services) > 0 {
 			named = append(named, p)
 		}
 	}
-	rep, _ = portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{netaddr.AllPorts(), mustList(t, "1025")}})
+	rep, _ = portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{netaddr.AllPorts(), mustList(t, "1025")}})
 	if !slices.Equal(ports(rep), append(named, 1025)) || !rep.Trimmed || rep.Asked != 65536 {
 		t.Errorf("- 1025: %d ports (want the %d named and 1025), trimmed %v, asked %d", len(rep.Ports), len(named), rep.Trimmed, rep.Asked)
 	}
-	rep, _ = portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, All: true})
+	rep, _ = portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, All: true})
 	if len(rep.Ports) != 65535 || rep.Trimmed {
 		t.Errorf("- --all: %d ports, trimmed %v", len(rep.Ports), rep.Trimmed)
 	}
@@ -207,7 +207,7 @@ func freePort(t *testing.T) netaddr.Port {
 func TestRunLocal(t *testing.T) {
 	used, free := listen(t), freePort(t)
 	list := netaddr.NewPortList(netaddr.PortRange{First: used, Last: used}, netaddr.PortRange{First: free, Last: free})
-	rep, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{list}, Local: true})
+	rep, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{list}, Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestRunLocal(t *testing.T) {
 		}
 	}
 	for proto, want := range map[string]string{"tcp": "tcp", "udp": "udp"} {
-		rep, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{list}, Local: true, Proto: proto})
+		rep, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{list}, Local: true, Proto: proto})
 		if err != nil || rep.InUse != 1 {
 			t.Fatalf("Proto %s: %+v, %v", proto, rep, err)
 		}
@@ -243,12 +243,12 @@ func TestRunLocal(t *testing.T) {
 			}
 		}
 	}
-	if _, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{list}, Local: true, Proto: "sctp"}); err == nil {
+	if _, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{list}, Local: true, Proto: "sctp"}); err == nil {
 		t.Error(`Proto "sctp" accepted`)
 	}
 
 	// "-" with Local: only ports in use, ours among them.
-	rep, err = portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
+	rep, err = portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestRunLocal(t *testing.T) {
 func TestRunLocalAgainstSS(t *testing.T) {
 	testnet.RequireTools(t, "ss")
 	listen(t)
-	before, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
+	before, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestRunLocalAgainstSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := portinfo.Run(portinfo.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
+	after, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{netaddr.AllPorts()}, Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestRunLocalAgainstSS(t *testing.T) {
 		}
 	}
 	seen := make(map[string]bool) // in use in either run
-	for _, rep := range []portinfo.Report{before, after} {
+	for _, rep := range []portcmd.Report{before, after} {
 		for _, p := range rep.Ports {
 			for _, s := range p.Local.Sockets {
 				seen[fmt.Sprintf("%s %d", s.Proto, p.Port)] = true

@@ -13,7 +13,7 @@
 // Analyze is the core (a string in, an Info out, no I/O); Filter is the
 // allocation-free path behind --valid and --invalid; command.go and
 // render.go are the CLI glue.
-package ipinfo
+package ip
 
 import (
 	"fmt"

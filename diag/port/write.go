@@ -1,4 +1,4 @@
-package portinfo
+package port
 
 import (
 	"fmt"
