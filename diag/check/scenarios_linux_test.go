@@ -13,12 +13,14 @@ import (
 
 // The scenario tests run netdiag check in the lab's client namespace, with
 // one thing broken at a time, and check every step's verdict, the
-// diagnosis sentence, the exit code and that the run took under 5 s.
+// diagnosis sentence, the exit code and that the check took under 5 s.
 
 func TestHealthy(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	r := l.check(t, l.labArgs()...)
+	// With a one-minute timeout, a healthy check that waited for any
+	// timeout would pass l.check's 15 s limit and fail.
+	r := l.check(t, append(l.labArgs(), "--timeout", "1m")...)
 	r.expect(t, nil)
 	r.expectSummary(t, 0, "The network is OK: every step passed.")
 	for step, detail := range map[string]string{
@@ -33,12 +35,9 @@ func TestHealthy(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"local", "gateway", "dns", "internet"} {
-		if ms := r.steps[step].TimeMS; ms <= 0 || ms > 1000 {
-			t.Errorf("%s time %v ms, want a measured figure", step, ms)
+		if ms := r.steps[step].TimeMS; ms <= 0 || ms > r.summary.ElapsedMS {
+			t.Errorf("%s time %v ms, want a measured figure within the check's %v ms", step, ms, r.summary.ElapsedMS)
 		}
-	}
-	if r.elapsed > 2*1e9 {
-		t.Errorf("a healthy check took %v; it should not wait for any timeout", r.elapsed)
 	}
 }
 
