@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"netdiag/diag/wire"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -23,7 +24,7 @@ type session struct {
 	s        *server
 	c        net.Conn
 	peer     Peer
-	dec      *Decoder
+	dec      *wire.Decoder
 	ev       DataEvent // reused for every chunk: emitted by pointer
 	in, out  int64
 	shutdown atomic.Bool // set when the server is stopping

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"netdiag/diag/wire"
 	"runtime"
 	"slices"
 	"strings"
@@ -186,4 +187,13 @@ func mustHost(t testing.TB, s string) netaddr.Host {
 		t.Fatal(err)
 	}
 	return h
+}
+
+func mustCodec(t testing.TB, name string) wire.Codec {
+	t.Helper()
+	c, err := wire.LookupCodec(name)
+	if err != nil {
+		t.Fatalf("LookupCodec(%q): %v", name, err)
+	}
+	return c
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"netdiag/diag/wire"
 	"strings"
 	"time"
 
@@ -32,26 +33,26 @@ func sharedFromCLI(c *cli.Context) shared {
 }
 
 // parse checks the shared flags: the codec and the family.
-func (f shared) parse(cmd string) (Codec, netaddr.Family, error) {
-	codec, err := LookupCodec(f.encoding)
+func (f shared) parse(cmd string) (wire.Codec, netaddr.Family, error) {
+	codec, err := wire.LookupCodec(f.encoding)
 	if err != nil {
-		return Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
+		return wire.Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
 	}
 	fam, err := cliargs.FamilyOf(f.ipv4, f.ipv6)
 	if err != nil {
-		return Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
+		return wire.Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
 	}
 	return codec, fam, nil
 }
 
 // payload turns --send or --reply TEXT into bytes: hex with --hex, else the
 // text in the codec.
-func (f shared) payload(cmd, flag, text string, codec Codec) ([]byte, error) {
+func (f shared) payload(cmd, flag, text string, codec wire.Codec) ([]byte, error) {
 	if text == "" {
 		return nil, exitcode.Usagef("%s: %s needs a non-empty TEXT", cmd, flag)
 	}
 	if f.hex {
-		b, err := ParseHex(text)
+		b, err := wire.ParseHex(text)
 		if err != nil {
 			return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
 		}
