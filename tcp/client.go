@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"netdiag/diag/wire"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"netdiag/diag/wire"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 func target(t testing.TB, addr string) netaddr.HostPort {

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"netdiag/diag/wire"
 	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // longAgo is a deadline in the past: setting it wakes a blocked Read or

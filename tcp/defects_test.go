@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"netdiag/diag/wire"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 	"netdiag/internal/testnet"
 )
 

@@ -2,11 +2,11 @@ package tcp
 
 import (
 	"encoding/hex"
-	"netdiag/diag/wire"
 	"strconv"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Kind names an event; it is the "type" field of a JSON line, the kind

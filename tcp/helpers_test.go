@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"netdiag/diag/wire"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 // eventLog collects events; safe for concurrent use.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"netdiag/diag/wire"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/sockets"
+	"netdiag/diag/wire"
 	"netdiag/internal/testnet"
 )
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"netdiag/diag/wire"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 // Defaults of the client's timing flags.
@@ -51,15 +51,11 @@ func (f shared) payload(cmd, flag, text string, codec wire.Codec) ([]byte, error
 	if text == "" {
 		return nil, exitcode.Usagef("%s: %s needs a non-empty TEXT", cmd, flag)
 	}
-	if f.hex {
-		b, err := wire.ParseHex(text)
-		if err != nil {
-			return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
-		}
-		return b, nil
-	}
-	b, err := codec.Encode(text)
-	if err != nil {
+	b, err := wire.Payload(text, f.hex, codec)
+	switch {
+	case err != nil && f.hex:
+		return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
+	case err != nil:
 		return nil, exitcode.Usage(fmt.Errorf("%s: %s: %w", cmd, flag, err))
 	}
 	return b, nil

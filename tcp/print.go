@@ -3,12 +3,12 @@ package tcp
 import (
 	"fmt"
 	"io"
-	"netdiag/diag/wire"
 	"strings"
 	"sync"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Printer renders events: human lines by default, one JSON object per line
@@ -62,10 +62,7 @@ func (p *Printer) Emit(ev Event) {
 	} else {
 		lines := p.lines(ev)
 		if p.timestamps {
-			ts := p.out.Style(ev.EventTime().Format("15:04:05.000"), render.Dim) + " "
-			for i := range lines {
-				lines[i] = ts + lines[i]
-			}
+			wire.Stamp(p.out, ev.EventTime(), lines)
 		}
 		p.out.Printf("%s\n", strings.Join(lines, "\n"))
 	}
@@ -113,27 +110,7 @@ func (p *Printer) lines(ev Event) []string {
 		if e.Role == "server" {
 			head = p.who(e.Peer) + " " + head
 		}
-		if p.hex {
-			lines := []string{head}
-			for _, l := range wire.HexDump(e.Offset, e.Raw) {
-				lines = append(lines, "  "+l)
-			}
-			return lines
-		}
-		text := wire.VisibleLines(e.Text)
-		if e.Undecoded > 0 {
-			text[len(text)-1] += o.Style(fmt.Sprintf("… (%d more bytes not decoded: binary, --hex shows them)", e.Undecoded), render.Dim)
-		}
-		head += ": "
-		indent := strings.Repeat(" ", render.VisibleWidth(head))
-		for i := range text {
-			if i == 0 {
-				text[i] = head + text[i]
-			} else {
-				text[i] = indent + text[i]
-			}
-		}
-		return text
+		return wire.DataLines(o, head, e.Raw, e.Offset, e.Text, e.Undecoded, p.hex)
 	case DisconnectEvent:
 		verb := "closed"
 		if e.Role == "server" {

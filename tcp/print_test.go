@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"netdiag/diag/wire"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 func render1(t *testing.T, jsonMode, hexDump, ts bool, ev Event) string {

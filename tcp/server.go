@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"netdiag/diag/wire"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Mode is what the server does with what it receives.
