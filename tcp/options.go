@@ -1,10 +1,7 @@
 package tcp
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -89,7 +86,7 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	}
 	lopt.Port = port
 	if f.listen != "" {
-		host, lport, err := parseListen(f.listen)
+		host, lport, err := wire.ParseListen(f.listen)
 		if err != nil {
 			return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
 		}
@@ -129,23 +126,6 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	return lopt, sopt, nil
 }
 
-// parseListen reads -l: a host ("127.0.0.1", "::1", "localhost") or a
-// host:port ("[::1]:9090", ":9090").
-func parseListen(s string) (netaddr.Host, *netaddr.Port, error) {
-	h, herr := netaddr.ParseHost(s)
-	if herr == nil {
-		return h, nil, nil
-	}
-	hp, err := netaddr.ParseHostPort(s)
-	if err == nil {
-		return hp.Host, &hp.Port, nil
-	}
-	if !strings.Contains(s, ":") {
-		return netaddr.Host{}, nil, herr
-	}
-	return netaddr.Host{}, nil, err
-}
-
 // clientFlags is the client's command line.
 type clientFlags struct {
 	args      []string
@@ -172,11 +152,11 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 	}
 	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
 		Repeat: f.repeat, Interval: f.interval, Info: f.info, Hex: f.shared.hex}
-	if opt.Target, err = parseTarget(f.args); err != nil {
+	if opt.Target, err = wire.ParseTarget(f.args); err != nil {
 		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag tcp client")
 	}
 	if f.source != "" {
-		if opt.Source, err = parseSource(f.source); err != nil {
+		if opt.Source, err = wire.ParseSource(f.source); err != nil {
 			return opt, exitcode.Usage(fmt.Errorf("%s: --source: %w", cmd, err))
 		}
 	}
@@ -196,49 +176,4 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 		}
 	}
 	return opt, nil
-}
-
-// parseTarget reads HOST:PORT or HOST PORT.
-func parseTarget(args []string) (netaddr.HostPort, error) {
-	var hp netaddr.HostPort
-	var err error
-	switch len(args) {
-	case 1:
-		hp, err = netaddr.ParseHostPort(args[0])
-	case 2:
-		if hp.Host, err = netaddr.ParseHost(args[0]); err == nil {
-			hp.Port, err = netaddr.ParsePort(args[1])
-		}
-	case 0:
-		return hp, errors.New("give the server as HOST:PORT or HOST PORT")
-	default:
-		return hp, fmt.Errorf("too many arguments %q: give the server as HOST:PORT or HOST PORT", args)
-	}
-	switch {
-	case err != nil:
-		return hp, err
-	case hp.Host.IsZero():
-		return hp, fmt.Errorf("%q has no host: give HOST:PORT, e.g. 127.0.0.1%s", args[0], args[0])
-	case hp.Port == 0:
-		return hp, errors.New("port 0 cannot be connected to")
-	}
-	return hp, nil
-}
-
-// parseSource reads --source: a local IP address, with an optional port.
-func parseSource(s string) (netip.AddrPort, error) {
-	if h, err := netaddr.ParseHost(s); err == nil {
-		if !h.Addr.IsValid() {
-			return netip.AddrPort{}, fmt.Errorf("%q is a name; give a local IP address", s)
-		}
-		return netip.AddrPortFrom(h.Addr, 0), nil
-	}
-	hp, err := netaddr.ParseHostPort(s)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	if !hp.Host.Addr.IsValid() {
-		return netip.AddrPort{}, fmt.Errorf("%q: give a local IP address, optionally with :PORT", s)
-	}
-	return netip.AddrPortFrom(hp.Host.Addr, uint16(hp.Port)), nil
 }
