@@ -14,6 +14,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext.
@@ -61,7 +62,7 @@ type ClientOptions struct {
 	// Info adds the socket's buffer sizes and TCP_INFO to the summary.
 	Info bool
 	// Codec encodes Input and decodes what arrives; zero means UTF-8.
-	Codec Codec
+	Codec wire.Codec
 }
 
 // SessionError is a connection that broke after it was established: reset
@@ -83,8 +84,8 @@ func (e *SessionError) Unwrap() error { return e.Err }
 // when ctx is done (an interruption is not an error). Events go to emit:
 // connect, data, error, disconnect, summary.
 func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent, error) {
-	if opt.Codec.name == "" {
-		opt.Codec = UTF8
+	if opt.Codec.IsZero() {
+		opt.Codec = wire.UTF8
 	}
 	conn, ev, err := dial(ctx, opt)
 	if err != nil {
@@ -158,7 +159,7 @@ sending:
 			}
 			cl.conn.Close()
 			cl.readerDone.Wait()
-			switch _, badText := errors.AsType[*EncodeError](err); {
+			switch _, badText := errors.AsType[*wire.EncodeError](err); {
 			case badText:
 				return "stdin cannot be encoded", err // a usage error, like such a --send TEXT
 			case cl.closedAtOnce(readErr, err):
@@ -271,7 +272,7 @@ func (cl *client) readEnd(err error) (string, error) {
 
 // decoder returns a decoder for shown text; nil with --hex, where nothing
 // is decoded.
-func (cl *client) decoder() *Decoder {
+func (cl *client) decoder() *wire.Decoder {
 	if cl.opt.Hex {
 		return nil
 	}
@@ -354,11 +355,11 @@ func (cl *client) send(ctx context.Context) error {
 func (cl *client) stream() error {
 	in := cl.opt.Input
 	if !cl.opt.Codec.IsUTF8() && !cl.opt.Hex {
-		in = &encodingReader{r: in, codec: cl.opt.Codec}
+		in = wire.NewEncodingReader(in, cl.opt.Codec)
 	}
 	n, err := io.Copy(cl.conn, in)
 	cl.out.Add(n)
-	if ee, ok := errors.AsType[*EncodeError](err); ok {
+	if ee, ok := errors.AsType[*wire.EncodeError](err); ok {
 		return fmt.Errorf("stdin: %w", ee) // without the copy's "readfrom tcp …"
 	}
 	if err != nil && !errors.Is(err, net.ErrClosed) {

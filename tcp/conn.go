@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // longAgo is a deadline in the past: setting it wakes a blocked Read or
@@ -23,7 +24,7 @@ type session struct {
 	s        *server
 	c        net.Conn
 	peer     Peer
-	dec      *Decoder
+	dec      *wire.Decoder
 	ev       DataEvent // reused for every chunk: emitted by pointer
 	in, out  int64
 	shutdown atomic.Bool // set when the server is stopping

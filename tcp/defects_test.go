@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 	"netdiag/internal/testnet"
 )
 
@@ -28,10 +29,10 @@ func TestEncodingReaderPosition(t *testing.T) {
 		{"invalid UTF-8", strings.Repeat("a", 100000) + "\xff", 100000, "text is not valid UTF-8 at byte 100000"},
 		{"a character GBK lacks", strings.Repeat("你", 30000) + "😀", 90000, "character '😀' (U+1F600) at byte 90000 cannot be encoded in gbk"},
 	} {
-		_, err := io.ReadAll(&encodingReader{r: strings.NewReader(tc.in), codec: gbk})
-		ee, ok := errors.AsType[*EncodeError](err)
+		_, err := io.ReadAll(wire.NewEncodingReader(strings.NewReader(tc.in), gbk))
+		ee, ok := errors.AsType[*wire.EncodeError](err)
 		if !ok || ee.Offset != tc.want || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("%s: %v, want an *EncodeError at %d: %q", tc.name, err, tc.want, tc.msg)
+			t.Errorf("%s: %v, want an *wire.EncodeError at %d: %q", tc.name, err, tc.want, tc.msg)
 		}
 	}
 }
@@ -79,39 +80,6 @@ func TestServeEchoDoesNotWaitForPrinting(t *testing.T) {
 	close(release)
 	if err != nil || string(got) != "ping" {
 		t.Fatalf("echo while the event is being printed: %q, %v", got, err)
-	}
-}
-
-// Decoding for display stops at a binary chunk's ShowInvalid-th bad byte:
-// the work per chunk is bounded, and the rest is counted, not shown.
-func TestDecoderShowStopsOnBinary(t *testing.T) {
-	random := randomText(t, 64<<10)
-	for _, name := range []string{"utf-8", "gbk", "shift_jis", "iso-8859-1"} {
-		d := mustCodec(t, name).NewDecoder()
-		text, rest := d.Show(random)
-		if name == "iso-8859-1" { // every byte is a character: nothing to cut
-			if rest != 0 || len([]rune(text.String())) != len(random) {
-				t.Errorf("%s: %d bytes left undecoded, want 0", name, rest)
-			}
-			continue
-		}
-		if text.InvalidBytes() > ShowInvalid+maxTail || rest == 0 || rest > len(random)-ShowInvalid {
-			t.Errorf("%s: %d invalid bytes shown, %d left undecoded; want about %d shown and the rest left", name, text.InvalidBytes(), rest, ShowInvalid)
-		}
-		// Bounded by ShowInvalid, not by the chunk's 65,536 bytes.
-		allocs := testing.AllocsPerRun(20, func() { d.Show(random) })
-		if allocs > 8*ShowInvalid {
-			t.Errorf("%s: %.0f allocations to show a 64 KiB binary chunk, want at most %d", name, allocs, 8*ShowInvalid)
-		}
-		// Text after the cut is decoded again from the next chunk on.
-		if text, rest := d.Show([]byte("你好")); name == "utf-8" && (text.String() != "你好" || rest != 0) {
-			t.Errorf("%s: after a cut, %q with %d undecoded", name, text.String(), rest)
-		}
-	}
-	// Text is shown whole, however long.
-	long := bytes.Repeat([]byte("line of text\n"), 5000)
-	if text, rest := UTF8.NewDecoder().Show(long); rest != 0 || text.String() != string(long) {
-		t.Errorf("text: %d bytes left undecoded", rest)
 	}
 }
 
@@ -229,7 +197,7 @@ func TestServeConnectEventsInOrder(t *testing.T) {
 // The rest of a binary chunk is counted, in the human line and in JSON.
 func TestPrinterUndecoded(t *testing.T) {
 	ev := &DataEvent{Header: Header{Kind: KindData, Time: time.Unix(0, 0).UTC(), Role: "client"}, Peer: Peer{Conn: 1, Local: "l", Remote: "r"},
-		Dir: "in", Bytes: 102, Text: Decoded{{Text: "ab"}}, Undecoded: 100, Raw: bytes.Repeat([]byte{0xff}, 102)}
+		Dir: "in", Bytes: 102, Text: wire.Decoded{{Text: "ab"}}, Undecoded: 100, Raw: bytes.Repeat([]byte{0xff}, 102)}
 	if got, _ := renderWith(false, ev); got != "received 102 bytes: ab… (100 more bytes not decoded: binary, --hex shows them)\n" {
 		t.Errorf("human: %q", got)
 	}

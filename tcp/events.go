@@ -4,9 +4,9 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Kind names an event; it is the "type" field of a JSON line, the kind
@@ -107,9 +107,9 @@ type DataEvent struct {
 	// Text is the chunk decoded with --encoding; a character split between
 	// two chunks appears whole in the second. Bytes that do not decode
 	// appear as U+FFFD followed by \xHH escapes. It covers the chunk up to
-	// its ShowInvalid-th undecodable byte (see Decoder.Show); with --hex it
+	// its wire.ShowInvalid-th undecodable byte (see wire.Decoder.Show); with --hex it
 	// is empty.
-	Text Decoded `json:"text"`
+	Text wire.Decoded `json:"text"`
 	// Undecoded counts the bytes at the end of the chunk that Text does
 	// not cover: the rest of a binary chunk, or every byte with --hex.
 	Undecoded int `json:"undecoded,omitempty"`
@@ -126,25 +126,25 @@ func (e DataEvent) MarshalJSON() ([]byte, error) {
 
 func (e DataEvent) appendJSON(b []byte) []byte {
 	b = append(b, `{"type":`...)
-	b = appendJSONString(b, string(e.Kind))
+	b = wire.AppendJSONString(b, string(e.Kind))
 	b = append(b, `,"time":"`...)
 	b = e.Time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","role":`...)
-	b = appendJSONString(b, e.Role)
+	b = wire.AppendJSONString(b, e.Role)
 	b = append(b, `,"conn":`...)
 	b = strconv.AppendUint(b, e.Conn, 10)
 	b = append(b, `,"local":`...)
-	b = appendJSONString(b, e.Local)
+	b = wire.AppendJSONString(b, e.Local)
 	b = append(b, `,"remote":`...)
-	b = appendJSONString(b, e.Remote)
+	b = wire.AppendJSONString(b, e.Remote)
 	b = append(b, `,"dir":`...)
-	b = appendJSONString(b, e.Dir)
+	b = wire.AppendJSONString(b, e.Dir)
 	b = append(b, `,"offset":`...)
 	b = strconv.AppendInt(b, e.Offset, 10)
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, int64(e.Bytes), 10)
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, e.Text.String())
+	b = wire.AppendJSONString(b, e.Text.String())
 	if n := e.Text.InvalidBytes(); n > 0 {
 		b = append(b, `,"invalid":`...)
 		b = strconv.AppendInt(b, int64(n), 10)
@@ -156,55 +156,6 @@ func (e DataEvent) appendJSON(b []byte) []byte {
 	b = append(b, `,"hex":"`...)
 	b = hex.AppendEncode(b, e.Raw)
 	return append(b, `"}`...)
-}
-
-// appendJSONString appends s as a JSON string (RFC 8259): quotes,
-// backslashes and control characters escaped, as are U+2028 and U+2029
-// (as encoding/json does); invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&15])
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // DisconnectEvent is the end of a connection.

@@ -10,27 +10,8 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
-
-func TestVisibleLines(t *testing.T) {
-	for _, tc := range []struct {
-		in   Decoded
-		want []string
-	}{
-		{Decoded{{Text: "hello"}}, []string{"hello"}},
-		{Decoded{{Text: "a\nb\n"}}, []string{`a\n`, `b\n`}},
-		{Decoded{{Text: "GET / HTTP/1.0\r\n\r\n"}}, []string{`GET / HTTP/1.0\r\n`, `\r\n`}},
-		{Decoded{{Text: "\x1b[31mred\x07\t\x00\x7f"}}, []string{`\x1b[31mred\x07\t\x00\x7f`}},
-		{Decoded{{Text: "a\u202eb\u0085"}}, []string{`a\u202eb\u0085`}},
-		{Decoded{{Text: "ok "}, {Invalid: []byte{0xff, 0xfe}}, {Text: "你好"}}, []string{"ok \uFFFD\\xff\\xfe你好"}},
-		{nil, []string{""}},
-	} {
-		got := visibleLines(tc.in)
-		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("visibleLines(%q) = %q, want %q", tc.in.String(), got, tc.want)
-		}
-	}
-}
 
 func render1(t *testing.T, jsonMode, hexDump, ts bool, ev Event) string {
 	t.Helper()
@@ -60,11 +41,11 @@ func TestPrinterHuman(t *testing.T) {
 		{"connect with timestamps", ConnectEvent{Header: h(KindConnect, "server"), Peer: peer, Active: 2}, false, true, "15:04:05.123 #3 127.0.0.1:41234 connected (2 active)\n"},
 		{"client connect", ConnectEvent{Header: h(KindConnect, "client"), Peer: peer, Name: "localhost", ConnectTime: render.Seconds(250 * time.Microsecond)}, false, false,
 			"connected to 127.0.0.1:41234 from 127.0.0.1:9090 in 250µs (localhost)\n"},
-		{"data multi-line with timestamps", &DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: Decoded{{Text: "line 1\nline 2"}}}, false, true,
+		{"data multi-line with timestamps", &DataEvent{Header: h(KindData, "server"), Peer: peer, Dir: "in", Bytes: 12, Text: wire.Decoded{{Text: "line 1\nline 2"}}}, false, true,
 			"15:04:05.123 #3 127.0.0.1:41234 received 12 bytes: line 1\\n\n15:04:05.123                                       line 2\n"},
 		{"data hex", &DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "in", Offset: 16, Bytes: 2, Raw: []byte("hi")}, true, false,
 			"received 2 bytes\n  00000010  68 69                                             |hi|\n"},
-		{"sent", &DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "out", Bytes: 1, Text: Decoded{{Text: "x"}}}, false, false, "sent 1 byte: x\n"},
+		{"sent", &DataEvent{Header: h(KindData, "client"), Peer: peer, Dir: "out", Bytes: 1, Text: wire.Decoded{{Text: "x"}}}, false, false, "sent 1 byte: x\n"},
 		{"disconnect", DisconnectEvent{Header: h(KindDisconnect, "server"), Peer: peer, Reason: "client left", BytesIn: 2048, BytesOut: 5, Duration: render.Seconds(1500 * time.Millisecond)}, false, false,
 			"#3 127.0.0.1:41234 disconnected after 1.5s: client left; received 2.0 KiB (2048 bytes), sent 5 bytes\n"},
 		{"refused", ErrorEvent{Header: h(KindError, "server"), Peer: &peer, Op: "max_conns", Error: "refused: --max-conns 2 reached"}, false, false,
@@ -86,7 +67,7 @@ func TestPrinterHuman(t *testing.T) {
 func TestPrinterJSON(t *testing.T) {
 	ev := &DataEvent{Header: Header{Kind: KindData, Time: time.Unix(0, 0).UTC(), Role: "server"},
 		Peer: Peer{Conn: 1, Local: "l", Remote: "r"}, Dir: "in", Offset: 7, Bytes: 3,
-		Text: Decoded{{Text: "a"}, {Invalid: []byte{0xff, 0xfe}}}, Raw: []byte{'a', 0xff, 0xfe}}
+		Text: wire.Decoded{{Text: "a"}, {Invalid: []byte{0xff, 0xfe}}}, Raw: []byte{'a', 0xff, 0xfe}}
 	got := render1(t, true, false, false, ev)
 	want := `{"type":"data","time":"1970-01-01T00:00:00Z","role":"server","conn":1,"local":"l","remote":"r","dir":"in","offset":7,"bytes":3,"text":"a\ufffd\\xff\\xfe","invalid":2,"hex":"61fffe"}` + "\n"
 	want = strings.Replace(want, `\ufffd`, "\uFFFD", 1) // encoding/json writes U+FFFD as is
@@ -114,7 +95,7 @@ func FuzzDataEventJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, remote string, raw []byte) {
 		ev := DataEvent{Header: Header{Kind: KindData, Time: time.Unix(1700000000, 123456789).UTC(), Role: "server"},
 			Peer: Peer{Conn: 7, Local: "l", Remote: remote}, Dir: "in", Offset: 99, Bytes: len(raw),
-			Text: Decoded{{Text: text}}, Raw: raw}
+			Text: wire.Decoded{{Text: text}}, Raw: raw}
 		got, err := ev.MarshalJSON()
 		if err != nil {
 			t.Fatal(err)

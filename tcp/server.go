@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Mode is what the server does with what it receives.
@@ -57,9 +58,9 @@ type ServerOptions struct {
 	// IdleTimeout drops a client that sends nothing for this long, or that
 	// does not read what the server writes for this long. 0 means never.
 	IdleTimeout time.Duration
-	// Codec decodes received text for the data events; the zero Codec is
+	// Codec decodes received text for the data events; the zero wire.Codec is
 	// UTF-8.
-	Codec Codec
+	Codec wire.Codec
 	// Hex says the data is shown as bytes (--hex): nothing is decoded,
 	// and data events carry no text.
 	Hex bool
@@ -75,8 +76,8 @@ type ServerOptions struct {
 // summary. Events go to emit (listen first, summary last). An error is
 // returned only when accepting fails for good.
 func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (SummaryEvent, error) {
-	if opt.Codec.name == "" {
-		opt.Codec = UTF8
+	if opt.Codec.IsZero() {
+		opt.Codec = wire.UTF8
 	}
 	if opt.BufferSize <= 0 {
 		opt.BufferSize = 64 << 10

@@ -1,11 +1,19 @@
-package tcp
+package wire
 
 import (
 	"errors"
 	"io"
 )
 
-// encodingReader re-encodes UTF-8 from r with t, naming the first character
+// NewEncodingReader returns a reader of r's UTF-8 text encoded with codec:
+// what a client sends from stdin. Its error is an *EncodeError naming the
+// first character codec cannot represent, offset from the start of the
+// stream, instead of a silent substitute.
+func NewEncodingReader(r io.Reader, codec Codec) io.Reader {
+	return &encodingReader{r: r, codec: codec}
+}
+
+// encodingReader re-encodes UTF-8 from r with codec, naming the first character
 // the encoding cannot represent instead of sending a substitute. Its error
 // is an *EncodeError whose offset counts from the start of the stream.
 type encodingReader struct {

@@ -1,4 +1,4 @@
-package tcp
+package wire
 
 import (
 	"bytes"
@@ -38,6 +38,9 @@ var UTF8 = Codec{name: "utf-8", fffd: []byte("\uFFFD")}
 
 // Name returns the codec's canonical lower-case name ("gbk", "utf-8").
 func (c Codec) Name() string { return c.name }
+
+// IsZero reports whether c is the zero Codec, which callers take as UTF-8.
+func (c Codec) IsZero() bool { return c.name == "" }
 
 // IsUTF8 reports whether c is UTF-8, for which encoding is the identity.
 func (c Codec) IsUTF8() bool { return c.enc == nil }
