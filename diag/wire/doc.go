@@ -3,6 +3,6 @@
 // Decoder that shows invalid bytes instead of dropping them, hex parsing and
 // hexdump -C style dumps, terminal-safe rendering of received text, the
 // hand-written JSON string encoder of the hot data path, byte and rate
-// formatting, save-to-file of received bytes (--save) and the server's
-// stdin commands (@ID, /list, /close).
+// formatting, data lines, timestamps and the parsing of targets and
+// --send/--reply payloads.
 package wire
