@@ -18,6 +18,9 @@
 // When neither is allowed, Open returns a *PermissionError whose message
 // names the three ways to fix it.
 //
+// Engines take their sockets as a Socket, the interface *Conn satisfies,
+// so their tests can hand in package icmpfake's fake instead.
+//
 // Messages are built and parsed with golang.org/x/net/icmp, the primitives
 // pro-bing uses; the sockets themselves are opened with golang.org/x/sys/unix
 // on Linux, because the error queue, kernel receive timestamps and socket
