@@ -17,14 +17,14 @@ import (
 // receives nil once the sockets are open, or the error that kept the run
 // from starting.
 //
-// The first round of echo requests is spread over half an interval (the
-// run's Rate is twice the targets' combined rate), so the targets are
-// pinged in turn rather than in one burst; as each target's next request is
-// due an interval after its last, the spread holds from then on.
+// The first round of echo requests is spread over the interval (ping's
+// Spread), so the targets are pinged in turn rather than in one burst; as
+// each target's next request is due an interval after its last, the
+// spread holds from then on, as smokeping_prober's start-up splay does.
 func pingGroup(ctx context.Context, group []*series, mode ping.Mode, started chan<- error) (ping.Summary, error) {
 	t0 := group[0].t
 	opt := ping.Options{Interval: t0.Interval, Timeout: t0.Timeout, Size: t0.Mod.Size, Source: t0.Mod.Source.Addr, Mode: mode,
-		Rate: 2 * float64(len(group)) / t0.Interval.Seconds()}
+		Spread: t0.Interval}
 	for _, s := range group {
 		opt.Targets = append(opt.Targets, netaddr.Target{Input: s.t.Addr.String(), Host: netaddr.Host{Addr: s.t.Addr}})
 		s.mu.Lock()
