@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag/check"
+	"netdiag/diag/exporter"
 	"netdiag/diag/ifaces"
 	"netdiag/diag/ip"
 	"netdiag/diag/ping"
@@ -23,5 +24,6 @@ func Commands() []*cli.Command {
 		scan.Command(),
 		ip.Command(),
 		check.Command(),
+		exporter.Command(),
 	}
 }

@@ -100,7 +100,7 @@ func checkDNS(ctx context.Context, opt Options, rc resolvConf) DNSStep {
 	for i, s := range rc.servers {
 		wg.Go(func() {
 			if s.IsValid() {
-				st.Resolvers[i] = query(ctx, opt, s, opt.DNSName)
+				st.Resolvers[i] = QueryResolver(ctx, opt.Dial, s, opt.DNSName)
 			} else {
 				st.Resolvers[i] = systemLookup(ctx, opt.DNSName)
 			}

@@ -137,10 +137,10 @@ func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 	select {
 	case h.Ping = <-pinged:
 		if !h.Ping.answered() {
-			h.TCP = connect(ctx, opt, h.Addr, opt.Port)
+			h.TCP = Connect(ctx, opt.Dial, h.Addr, opt.Port)
 		}
 	case <-timer.C:
-		h.TCP = connect(ctx, opt, h.Addr, opt.Port)
+		h.TCP = Connect(ctx, opt.Dial, h.Addr, opt.Port)
 		stopped := h.TCP.reached()
 		if stopped {
 			stopPing()

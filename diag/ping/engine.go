@@ -249,13 +249,17 @@ func makePayload(size int) []byte {
 	return p
 }
 
-// schedule puts every resolved host in the send queue, due now, and marks
-// hosts that failed to resolve done.
+// schedule puts every resolved host in the send queue, due now (or its
+// share of Spread from now), and marks hosts that failed to resolve done.
 func (e *engine) schedule() {
-	for _, h := range e.hosts {
+	now := time.Now()
+	for i, h := range e.hosts {
 		if h.ResolveErr != "" {
 			h.done = true
 			continue
+		}
+		if e.opt.Spread > 0 {
+			h.next = now.Add(e.opt.Spread * time.Duration(i) / time.Duration(len(e.hosts)))
 		}
 		h.sending = true
 		e.active++
