@@ -153,6 +153,7 @@ func (w *writer) para() {
 
 func (w *writer) header(name, version string) {
 	w.line(fmt.Sprintf(".TH %s 1 %s %s %s", quote(strings.ToUpper(name)), `"`+Date+`"`, quote("netdiag "+version), quote("netdiag manual")))
+	w.line(".ad l") // ragged right: long values (bucket lists) would not justify
 }
 
 func (w *writer) section(s string) {
@@ -261,7 +262,8 @@ func unquote(u string) (usage, value string) {
 // quote writes a .TH argument.
 func quote(s string) string { return `"` + esc(s) + `"` }
 
-// esc makes s safe as roff text: backslashes and hyphens escaped, a line
+// esc makes s safe as roff text: backslashes and hyphens escaped, break
+// points after commas, a line
 // that would start a request guarded, and non-ASCII characters as \[uXXXX].
 func esc(s string) string {
 	var sb strings.Builder
@@ -271,6 +273,8 @@ func esc(s string) string {
 			sb.WriteString(`\e`)
 		case r == '-':
 			sb.WriteString(`\-`)
+		case r == ',':
+			sb.WriteString(`,\:`) // a place to break a long list without spaces
 		case r == '\t':
 			sb.WriteString("    ")
 		case r < 0x20:
