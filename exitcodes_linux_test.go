@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -140,23 +138,7 @@ func runToFull(t *testing.T, argv []string) testnet.Result {
 		t.Fatal(err)
 	}
 	defer full.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var stderr strings.Builder
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = full, &stderr
-	err = cmd.Run()
-	res := testnet.Result{Stderr: stderr.String()}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%q: still running after 30s", argv)
-	case errors.As(err, &exitErr):
-		res.Code = exitErr.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return res
+	return testnet.RunTo(t, 30*time.Second, "", full, argv[0], argv[1:]...)
 }
 
 // writeTemp writes a file in the test's temporary directory.

@@ -176,24 +176,22 @@ func parseHost(p Prober, s string) (netaddr.Target, netaddr.Port, error) {
 		t, err := netaddr.ParseTarget(s)
 		return t, 0, err
 	case TCP:
-		hp, err := netaddr.ParseHostPort(s)
-		if err != nil {
-			return netaddr.Target{}, 0, err
-		}
-		if hp.Host.IsZero() {
-			return netaddr.Target{}, 0, fmt.Errorf("a host is needed before the port")
-		}
-		return netaddr.Target{Input: s, Host: hp.Host}, hp.Port, nil
+		return hostPort(s, "a host")
 	}
 	if h, err := netaddr.ParseHost(s); err == nil {
 		return netaddr.Target{Input: s, Host: h}, dnsPort, nil
 	}
+	return hostPort(s, "a resolver address")
+}
+
+// hostPort reads HOST:PORT; what names the host in the error for ":PORT".
+func hostPort(s, what string) (netaddr.Target, netaddr.Port, error) {
 	hp, err := netaddr.ParseHostPort(s)
 	if err != nil {
 		return netaddr.Target{}, 0, err
 	}
 	if hp.Host.IsZero() {
-		return netaddr.Target{}, 0, fmt.Errorf("a resolver address is needed before the port")
+		return netaddr.Target{}, 0, fmt.Errorf("%s is needed before the port", what)
 	}
 	return netaddr.Target{Input: s, Host: hp.Host}, hp.Port, nil
 }
