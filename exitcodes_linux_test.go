@@ -1,8 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -28,7 +27,8 @@ func TestExitCodes(t *testing.T) {
 	testnet.MustRun(t, "ip", "-n", ns, "link", "set", "veth0", "up")
 	testnet.MustRun(t, "ip", "-n", ns, "link", "set", "veth1", "up")
 
-	// A listener that accepts and closes, for scan and tcp client.
+	// A server for scan and tcp client: it reads until the client is done,
+	// then closes.
 	ln := testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:0")
 	go func() {
 		for {
@@ -36,7 +36,10 @@ func TestExitCodes(t *testing.T) {
 			if err != nil {
 				return
 			}
-			c.Close()
+			go func() {
+				io.Copy(io.Discard, c)
+				c.Close()
+			}()
 		}
 	}()
 	open := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
@@ -136,23 +139,7 @@ func runToFull(t *testing.T, argv []string) testnet.Result {
 		t.Fatal(err)
 	}
 	defer full.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var stderr strings.Builder
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = full, &stderr
-	err = cmd.Run()
-	res := testnet.Result{Stderr: stderr.String()}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%q: still running after 30s", argv)
-	case errors.As(err, &exitErr):
-		res.Code = exitErr.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return res
+	return testnet.RunTo(t, 30*time.Second, "", full, argv[0], argv[1:]...)
 }
 
 // writeTemp writes a file in the test's temporary directory.

@@ -75,7 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		Suggest:              true,
-		Commands:             append(diag.Commands(), tcp.Command(), completionCommand()),
+		Commands:             append(diag.Commands(), tcp.Command(), completionCommand(), manCommand()),
 		// Only main exits: keep urfave/cli from calling os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
@@ -94,7 +94,31 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	app.OnUsageError = usageError
 	setup(app.Commands)
+	app.Commands = append(app.Commands, helpCommand())
 	return app
+}
+
+// helpCommand is "help [COMMAND]", a fresh one for every app and command
+// made of subcommands. urfave/cli's own help command is one package-level
+// value that its runs modify (it becomes its own subcommand), which leaks
+// from one app to the next in a test process.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:            "help",
+		Aliases:         []string{"h"},
+		Usage:           "show the commands, or one command's help",
+		ArgsUsage:       "[COMMAND]",
+		HideHelpCommand: true,
+		Action: func(c *cli.Context) error {
+			if name := c.Args().First(); name != "" {
+				return cli.ShowCommandHelp(c.Lineage()[1], name)
+			}
+			if parent := c.Lineage()[1]; parent.Command != nil && parent.Command.Name != "" {
+				return cli.ShowSubcommandHelp(parent)
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
 }
 
 // usageError turns a flag-parsing error into a one-line usage error (exit 2)
@@ -110,19 +134,20 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 // setup gives every command the same habits: usage errors in one line, no
 // "help" subcommand under a command that has none of its own (so "netdiag
 // ping help" pings a host named help), and for a command made of
-// subcommands ("tcp"), its usage and exit 2 when none or an unknown one is
-// named.
+// subcommands ("tcp"), a help subcommand, and its usage and exit 2 when
+// none or an unknown one is named.
 func setup(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		c.HideHelpCommand = true
 		if len(c.Subcommands) == 0 {
-			c.HideHelpCommand = true
 			continue
 		}
 		if c.Action == nil {
 			c.Action = subcommandMissing
 		}
 		setup(c.Subcommands)
+		c.Subcommands = append(c.Subcommands, helpCommand())
 	}
 }
 

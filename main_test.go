@@ -26,9 +26,13 @@ func runApp(t *testing.T, args ...string) (string, string, int) {
 }
 
 // leafCommands returns the full name path of every runnable command.
+// The help commands are left out: TestHelpCommand covers them.
 func leafCommands(prefix []string, cmds []*cli.Command) [][]string {
 	var out [][]string
 	for _, c := range cmds {
+		if c.Name == "help" {
+			continue
+		}
 		path := append(append([]string{}, prefix...), c.Name)
 		out = append(out, path)
 		out = append(out, leafCommands(path, c.Subcommands)...)

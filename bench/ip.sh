@@ -90,6 +90,6 @@ for k, v in res.items():
     print(f"{k:22s} median {med[k]:9.1f} ms   (min {v['min']*1000:.1f}, max {v['max']*1000:.1f}, {len(v['times'])} runs)")
 nd, py, wc = med["netdiag ip --valid -"], med["python3 ipaddress"], med["wc -l"]
 print()
-print(f"netdiag is {py / nd:.1f}x faster than Python ipaddress (target: at least 30x)")
-print(f"netdiag takes {nd / wc:.1f}x the time of wc -l (target: at most 3x)")
+print(f"netdiag is {py / nd:.1f}x faster than Python ipaddress (target: at least 100x)")
+print(f"netdiag takes {nd / wc:.1f}x the time of wc -l (information only)")
 PY

@@ -52,13 +52,13 @@ go build -o "$tmp/tcpbench" ./bench/tcpbench
 nd=$tmp/netdiag
 
 # json FILE EXPR: evaluate a Python expression over the JSON line(s) in FILE
-# (ev: the last line whose "event" is the expression's first word, or the
+# (ev: the last line whose "type" is the expression's first word, or the
 # whole document).
 field() { python3 -c 'import json,sys; print(eval(sys.argv[2], {"d": json.load(open(sys.argv[1]))}))' "$@"; }
 lastevent() { python3 -c '
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-ev = [e for e in evs if e.get("event") == sys.argv[2]][-1]
+ev = [e for e in evs if e.get("type") == sys.argv[2]][-1]
 print(ev[sys.argv[3]])' "$@"; }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }

@@ -7,10 +7,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"netdiag/diag/check"
+	"netdiag/diag/exporter"
 	"netdiag/diag/ifaces"
-	"netdiag/diag/ipinfo"
+	"netdiag/diag/ip"
 	"netdiag/diag/ping"
-	"netdiag/diag/portinfo"
+	"netdiag/diag/port"
 	"netdiag/diag/scan"
 	"netdiag/diag/trace"
 )
@@ -20,10 +21,11 @@ func Commands() []*cli.Command {
 	return []*cli.Command{
 		ifaces.Command(),
 		ping.Command(),
-		portinfo.Command(),
+		port.Command(),
 		scan.Command(),
-		ipinfo.Command(),
+		ip.Command(),
 		check.Command(),
 		trace.Command(),
+		exporter.Command(),
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext.
@@ -44,10 +46,12 @@ type ClientOptions struct {
 	// is shut down.
 	File *os.File
 	// Input is streamed to the server as it arrives until EOF, then the
-	// write side is shut down. Unless RawInput is set, it is UTF-8 text
+	// write side is shut down. Unless Hex is set, it is UTF-8 text
 	// re-encoded with Codec on the way.
-	Input    io.Reader
-	RawInput bool
+	Input io.Reader
+	// Hex says the data is bytes, not text (--hex): Input goes out
+	// unchanged, nothing is decoded, and data events carry no text.
+	Hex bool
 	// Interactive says Input is a terminal: when the server closes, the
 	// client stops at once instead of waiting for the user's next line.
 	// Piped input is sent to the end even after the server half-closes.
@@ -58,7 +62,7 @@ type ClientOptions struct {
 	// Info adds the socket's buffer sizes and TCP_INFO to the summary.
 	Info bool
 	// Codec encodes Input and decodes what arrives; zero means UTF-8.
-	Codec Codec
+	Codec wire.Codec
 }
 
 // SessionError is a connection that broke after it was established: reset
@@ -80,8 +84,8 @@ func (e *SessionError) Unwrap() error { return e.Err }
 // when ctx is done (an interruption is not an error). Events go to emit:
 // connect, data, error, disconnect, summary.
 func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent, error) {
-	if opt.Codec.name == "" {
-		opt.Codec = UTF8
+	if opt.Codec.IsZero() {
+		opt.Codec = wire.UTF8
 	}
 	conn, ev, err := dial(ctx, opt)
 	if err != nil {
@@ -92,7 +96,7 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	reason, err := cl.run(ctx)
 
 	sum := SummaryEvent{Clients: 1,
-		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: Seconds(time.Since(cl.start))}
+		BytesIn: cl.in.Load(), BytesOut: cl.out.Load(), Duration: render.Seconds(time.Since(cl.start))}
 	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
 	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
 	if opt.Info {
@@ -155,6 +159,12 @@ sending:
 			}
 			cl.conn.Close()
 			cl.readerDone.Wait()
+			switch _, badText := errors.AsType[*wire.EncodeError](err); {
+			case badText:
+				return "stdin cannot be encoded", err // a usage error, like such a --send TEXT
+			case cl.closedAtOnce(readErr, err):
+				return closedAtOnceReason, closedAtOnceError()
+			}
 			if errors.Is(readErr, io.EOF) {
 				return "server closed before everything was sent", &SessionError{Op: "send",
 					Err: fmt.Errorf("the server closed the connection after %d bytes: %w", cl.out.Load(), err)}
@@ -222,20 +232,56 @@ func (cl *client) stopSender(sender *waitGroup) {
 	}
 }
 
+// closedAtOnceError is the end of a connection the server reset before it
+// sent anything, even before the connect returned: netdiag's server does
+// that to a client beyond its --max-conns. Every such end gives this one
+// error, whatever the client was doing when it saw the reset.
+func closedAtOnceError() error {
+	return &SessionError{Op: "connect", Err: errors.New("the server closed the connection at once (it may be at its --max-conns limit)")}
+}
+
+const closedAtOnceReason = "closed at once by the server"
+
+// closedAtOnce reports whether the server reset the connection before
+// sending anything, as the receive or send errors errs show (a reset, a
+// broken pipe, or a shutdown of a connection the reset already ended).
+func (cl *client) closedAtOnce(errs ...error) bool {
+	if cl.in.Load() > 0 {
+		return false
+	}
+	for _, err := range errs {
+		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ENOTCONN) {
+			return true
+		}
+	}
+	return false
+}
+
 // readEnd explains the end of the receive side.
 func (cl *client) readEnd(err error) (string, error) {
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return "server closed the connection", nil
+	case cl.closedAtOnce(err):
+		return closedAtOnceReason, closedAtOnceError()
 	case errors.Is(err, syscall.ECONNRESET):
 		return "reset by server", &SessionError{Op: "receive", Err: errors.New("connection reset by the server")}
 	}
 	return "receive failed", &SessionError{Op: "receive", Err: err}
 }
 
+// decoder returns a decoder for shown text; nil with --hex, where nothing
+// is decoded.
+func (cl *client) decoder() *wire.Decoder {
+	if cl.opt.Hex {
+		return nil
+	}
+	return cl.opt.Codec.NewDecoder()
+}
+
 // receive reports every chunk until the connection ends.
 func (cl *client) receive() error {
-	dec := cl.opt.Codec.NewDecoder()
+	dec := cl.decoder()
 	buf := make([]byte, 64<<10)
 	ev := new(DataEvent) // reused: emitted by pointer
 	for {
@@ -244,7 +290,8 @@ func (cl *client) receive() error {
 			cl.lastRecv.Store(time.Now().UnixNano())
 			off := cl.in.Add(int64(n)) - int64(n)
 			*ev = DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "in",
-				Offset: off, Bytes: n, Text: dec.Decode(buf[:n]), Raw: buf[:n]}
+				Offset: off, Bytes: n, Raw: buf[:n]}
+			ev.Text, ev.Undecoded = dec.Show(buf[:n])
 			cl.emit(ev)
 		}
 		if err != nil {
@@ -275,9 +322,10 @@ func (cl *client) send(ctx context.Context) error {
 					return nil
 				}
 			}
-			off := cl.out.Load()
-			cl.emit(&DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
-				Offset: off, Bytes: len(cl.opt.Send), Text: cl.opt.Codec.NewDecoder().Decode(cl.opt.Send), Raw: cl.opt.Send})
+			ev := &DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
+				Offset: cl.out.Load(), Bytes: len(cl.opt.Send), Raw: cl.opt.Send}
+			ev.Text, ev.Undecoded = cl.decoder().Show(cl.opt.Send)
+			cl.emit(ev)
 			n, err := cl.conn.Write(cl.opt.Send)
 			cl.out.Add(int64(n))
 			if err != nil {
@@ -303,14 +351,17 @@ func (cl *client) send(ctx context.Context) error {
 }
 
 // stream copies Input to the connection as it arrives, re-encoding UTF-8
-// text unless RawInput.
+// text unless Hex.
 func (cl *client) stream() error {
 	in := cl.opt.Input
-	if !cl.opt.Codec.IsUTF8() && !cl.opt.RawInput {
-		in = &encodingReader{r: in, codec: cl.opt.Codec}
+	if !cl.opt.Codec.IsUTF8() && !cl.opt.Hex {
+		in = wire.NewEncodingReader(in, cl.opt.Codec)
 	}
 	n, err := io.Copy(cl.conn, in)
 	cl.out.Add(n)
+	if ee, ok := errors.AsType[*wire.EncodeError](err); ok {
+		return fmt.Errorf("stdin: %w", ee) // without the copy's "readfrom tcp …"
+	}
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}

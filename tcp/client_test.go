@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 func target(t testing.TB, addr string) netaddr.HostPort {
@@ -137,8 +138,7 @@ func TestClientStreamTranscodes(t *testing.T) {
 	}
 
 	_, _, err := runClient(t, ClientOptions{Target: target(t, ts.addr), Input: strings.NewReader("ok 😀"), Codec: gbk})
-	var se *SessionError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), "'😀' (U+1F600) at byte 3 cannot be encoded in gbk") {
+	if ee, ok := errors.AsType[*wire.EncodeError](err); !ok || ee.Offset != 3 || !strings.Contains(err.Error(), "'😀' (U+1F600) at byte 3 cannot be encoded in gbk") {
 		t.Errorf("unencodable input: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func startBinServer(t *testing.T, args ...string) *binServer {
 	}()
 	t.Cleanup(func() { cmd.Process.Kill(); <-s.done; cmd.Wait() })
 	s.waitLine(t, "listen", func(l string) bool {
-		return strings.Contains(l, "listening on") || strings.Contains(l, `"event":"listen"`)
+		return strings.Contains(l, "listening on") || strings.Contains(l, `"type":"listen"`)
 	})
 	return s
 }
@@ -140,7 +140,7 @@ func TestBinaryServerJSON(t *testing.T) {
 	c.Write([]byte("hi \xff"))
 	io.ReadFull(c, make([]byte, 4))
 	c.Close()
-	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"event":"disconnect"`) })
+	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"type":"disconnect"`) })
 	if code := s.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("exit %d after SIGTERM", code)
 	}
@@ -150,18 +150,79 @@ func TestBinaryServerJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(l), &ev); err != nil {
 			t.Fatalf("not JSON: %q", l)
 		}
-		kinds = append(kinds, ev["event"].(string))
-		if ev["event"] == "data" {
+		kinds = append(kinds, ev["type"].(string))
+		if ev["type"] == "data" {
 			if ev["text"] != "hi \uFFFD\\xff" || ev["hex"] != "686920ff" || ev["bytes"] != 4.0 || ev["invalid"] != 1.0 || ev["dir"] != "in" || ev["role"] != "server" {
 				t.Errorf("data event = %s", l)
 			}
 		}
-		if ev["event"] == "disconnect" && (ev["reason"] != "client left" || ev["bytes_in"] != 4.0 || ev["bytes_out"] != 4.0) {
+		if ev["type"] == "disconnect" && (ev["reason"] != "client left" || ev["bytes_in"] != 4.0 || ev["bytes_out"] != 4.0) {
 			t.Errorf("disconnect event = %s", l)
 		}
 	}
 	if strings.Join(kinds, ",") != "listen,connect,data,disconnect,summary" {
 		t.Errorf("events %v", kinds)
+	}
+}
+
+// The JSON lines of a server and of clients follow the schema: every kind
+// of event, a client refused by --max-conns, --info; and the schema
+// rejects broken lines, among them the old "event" kind key.
+func TestJSONSchema(t *testing.T) {
+	t.Parallel()
+	const schema = "testdata/tcp.schema.json"
+	s := startBinServer(t, "-l", "127.0.0.1", "-p", "0", "--json", "--echo", "--max-conns", "1", "--idle-timeout", "30s")
+	var listen struct {
+		Addrs []string `json:"addrs"`
+	}
+	json.Unmarshal([]byte(s.output()[0]), &listen)
+	holder := dialT(t, listen.Addrs[0])
+	s.waitLine(t, "connect", func(l string) bool { return strings.Contains(l, `"type":"connect"`) })
+	var lines []string
+	run := func(code int, args ...string) {
+		res := testnet.Run(t, 20*time.Second, "", testnet.Binary(t), append([]string{"tcp", "client", "--json"}, args...)...)
+		if res.Code != code {
+			t.Fatalf("tcp client %v: exit %d, want %d: %s", args, res.Code, code, res.Stderr)
+		}
+		if res.Stdout != "" { // none when the reset came before the connect returned
+			lines = append(lines, strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")...)
+		}
+	}
+	run(1, "--send", "refused", listen.Addrs[0]) // the slot is taken
+	s.waitLine(t, "refusal", func(l string) bool { return strings.Contains(l, `"op":"max_conns"`) })
+	holder.Close()
+	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"type":"disconnect"`) })
+	run(0, "-e", "gbk", "--send", "你好", "--wait", "0.1", "--info", listen.Addrs[0])
+	run(0, "-x", "--send", "ff fe 00", "--wait", "0.1", listen.Addrs[0]) // no text: "undecoded"
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("server exit %d after SIGTERM", code)
+	}
+	lines = append(lines, s.output()...)
+	kinds := map[string]bool{}
+	for _, l := range lines {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		kinds[fmt.Sprint(ev["type"])] = true
+	}
+	for _, k := range []string{"listen", "connect", "data", "disconnect", "error", "summary"} {
+		if !kinds[k] {
+			t.Errorf("no %s line among %v: the test covers less than it says", k, kinds)
+		}
+	}
+	if errs := testnet.SchemaErrors(t, schema, lines); errs != "" {
+		t.Errorf("lines that do not follow the schema:\n%s", errs)
+	}
+	for _, broken := range []string{
+		`{"event":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"6869"}`,
+		`{"type":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"686"}`,
+		`{"type":"disconnect","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","reason":"client left","bytes_in":0,"bytes_out":0,"duration_s":"1s"}`,
+		`{"type":"summary","time":"2026-01-01T00:00:00Z","role":"client","clients":1,"bytes_in":0,"bytes_out":0,"duration_s":1,"in_bits_per_s":0,"out_bits_per_s":0,"extra":1}`,
+	} {
+		if testnet.SchemaErrors(t, schema, []string{broken}) == "" {
+			t.Errorf("the schema accepts a broken line: %s", broken)
+		}
 	}
 }
 

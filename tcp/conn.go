@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // longAgo is a deadline in the past: setting it wakes a blocked Read or
@@ -21,7 +24,7 @@ type session struct {
 	s        *server
 	c        net.Conn
 	peer     Peer
-	dec      *Decoder
+	dec      *wire.Decoder
 	ev       DataEvent // reused for every chunk: emitted by pointer
 	in, out  int64
 	shutdown atomic.Bool // set when the server is stopping
@@ -29,31 +32,28 @@ type session struct {
 
 // handle serves one client until it leaves, goes idle, breaks, or the
 // server stops; then it closes the connection and reports the disconnect.
-func (s *server) handle(ctx context.Context, c net.Conn, peer Peer, active int) {
+func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 	defer s.wg.Done()
 	start := time.Now()
 	ss := &session{s: s, c: c, peer: peer}
-	if s.opt.Mode != ModeDiscard {
+	if s.opt.Mode != ModeDiscard && !s.opt.Hex {
 		ss.dec = s.opt.Codec.NewDecoder()
 	}
 	stop := context.AfterFunc(ctx, func() {
 		ss.shutdown.Store(true)
 		c.SetDeadline(longAgo)
 	})
-	s.emit(ConnectEvent{Header: header(KindConnect, "server"), Peer: peer, Active: active})
 
 	reason := ss.serve()
 	stop()
 	c.Close()
-	if ss.dec != nil {
-		if rest := ss.dec.Flush(); len(rest) > 0 {
-			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
-				Error: "the stream ended inside a character: " + rest.String()})
-		}
+	if rest := ss.dec.Flush(); len(rest) > 0 {
+		s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
+			Error: "the stream ended inside a character: " + rest.String()})
 	}
 	s.active.Add(-1)
 	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
-		BytesIn: ss.in, BytesOut: ss.out, Duration: Seconds(time.Since(start))})
+		BytesIn: ss.in, BytesOut: ss.out, Duration: render.Seconds(time.Since(start))})
 }
 
 // serve is the read loop; it returns why the connection ended. While the
@@ -101,24 +101,25 @@ func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error)
 	return bp, n, err
 }
 
-// chunk reports one received chunk and answers it as the mode says.
+// chunk answers one received chunk as the mode says, then reports it: the
+// answer does not wait for the decoding and printing.
 func (ss *session) chunk(p []byte) (string, bool) {
 	offset := ss.in
 	ss.in += int64(len(p))
 	ss.s.bytesIn.Add(int64(len(p)))
-	if ss.s.opt.Mode == ModeDiscard {
-		return "", true
-	}
-	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in",
-		Offset: offset, Bytes: len(p), Text: ss.dec.Decode(p), Raw: p}
-	ss.s.emit(&ss.ev)
+	reason, ok := "", true
 	switch ss.s.opt.Mode {
+	case ModeDiscard:
+		return "", true
 	case ModeEcho:
-		return ss.write(p)
+		reason, ok = ss.write(p)
 	case ModeReply:
-		return ss.write(ss.s.opt.Reply)
+		reason, ok = ss.write(ss.s.opt.Reply)
 	}
-	return "", true
+	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in", Offset: offset, Bytes: len(p), Raw: p}
+	ss.ev.Text, ss.ev.Undecoded = ss.dec.Show(p)
+	ss.s.emit(&ss.ev)
+	return reason, ok
 }
 
 // write sends p; a client that does not read for IdleTimeout is dropped.

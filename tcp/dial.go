@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"syscall"
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // ConnectError means no address of the target accepted the connection.
@@ -66,8 +68,11 @@ func dial(ctx context.Context, opt ClientOptions) (net.Conn, ConnectEvent, error
 			ev := ConnectEvent{Header: header(KindConnect, "client"),
 				Peer:        Peer{Conn: 1, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()},
 				Name:        opt.Target.Host.Name,
-				ConnectTime: Seconds(time.Since(start))}
+				ConnectTime: render.Seconds(time.Since(start))}
 			return c, ev, nil
+		}
+		if errors.Is(err, syscall.ECONNRESET) { // accepted, then reset before connect returned
+			return nil, ConnectEvent{}, closedAtOnceError()
 		}
 		if timedOut {
 			err = fmt.Errorf("%s: no answer within %v (--timeout)", addr, opt.Timeout)

@@ -2,13 +2,15 @@ package tcp
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
-// Kind names an event; it is the "event" field of a JSON line.
+// Kind names an event; it is the "type" field of a JSON line, the kind
+// key every netdiag command's JSON lines share.
 type Kind string
 
 // The event kinds, in the order a session produces them.
@@ -37,7 +39,7 @@ type Emit func(Event)
 
 // Header is the part common to every event.
 type Header struct {
-	Kind Kind      `json:"event"`
+	Kind Kind      `json:"type"`
 	Time time.Time `json:"time"`
 	// Role is "server" or "client".
 	Role string `json:"role"`
@@ -69,11 +71,11 @@ type ListenEvent struct {
 	DualStack bool `json:"dual_stack"`
 	// Reachable lists host:port for every local address the sockets
 	// accept on, when they listen on a wildcard address.
-	Reachable   []string `json:"reachable,omitempty"`
-	Mode        string   `json:"mode"`
-	Encoding    string   `json:"encoding"`
-	MaxConns    int      `json:"max_conns,omitempty"`
-	IdleTimeout Seconds  `json:"idle_timeout_s,omitempty"`
+	Reachable   []string       `json:"reachable,omitempty"`
+	Mode        string         `json:"mode"`
+	Encoding    string         `json:"encoding"`
+	MaxConns    int            `json:"max_conns,omitempty"`
+	IdleTimeout render.Seconds `json:"idle_timeout_s,omitempty"`
 }
 
 // ConnectEvent is a new connection: a client accepted by the server, or the
@@ -87,7 +89,7 @@ type ConnectEvent struct {
 	// Name is the host name the client resolved, when it was given one.
 	Name string `json:"name,omitempty"`
 	// ConnectTime is how long the client's connect took.
-	ConnectTime Seconds `json:"connect_s,omitempty"`
+	ConnectTime render.Seconds `json:"connect_s,omitempty"`
 }
 
 // DataEvent is a chunk of bytes, as one read returned it (or as the client
@@ -104,96 +106,56 @@ type DataEvent struct {
 	Bytes  int   `json:"bytes"`
 	// Text is the chunk decoded with --encoding; a character split between
 	// two chunks appears whole in the second. Bytes that do not decode
-	// appear as U+FFFD followed by \xHH escapes.
-	Text Decoded `json:"text"`
+	// appear as U+FFFD followed by \xHH escapes. It covers the chunk up to
+	// its wire.ShowInvalid-th undecodable byte (see wire.Decoder.Show); with --hex it
+	// is empty.
+	Text wire.Decoded `json:"text"`
+	// Undecoded counts the bytes at the end of the chunk that Text does
+	// not cover: the rest of a binary chunk, or every byte with --hex.
+	Undecoded int `json:"undecoded,omitempty"`
 	// Raw are the bytes themselves. JSON carries them as the "hex" field.
 	Raw []byte `json:"-"`
 }
 
-// MarshalJSON writes the event with the "text", "invalid" and "hex"
-// fields. It is written by hand: a data event is printed for every chunk,
+// MarshalJSON writes the event with the "text", "invalid", "undecoded"
+// and "hex" fields. It is written by hand: a data event is printed for every chunk,
 // and this is several times faster than encoding/json's reflection.
 func (e DataEvent) MarshalJSON() ([]byte, error) {
 	return e.appendJSON(make([]byte, 0, 256+3*len(e.Raw))), nil
 }
 
 func (e DataEvent) appendJSON(b []byte) []byte {
-	b = append(b, `{"event":`...)
-	b = appendJSONString(b, string(e.Kind))
+	b = append(b, `{"type":`...)
+	b = wire.AppendJSONString(b, string(e.Kind))
 	b = append(b, `,"time":"`...)
 	b = e.Time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","role":`...)
-	b = appendJSONString(b, e.Role)
+	b = wire.AppendJSONString(b, e.Role)
 	b = append(b, `,"conn":`...)
 	b = strconv.AppendUint(b, e.Conn, 10)
 	b = append(b, `,"local":`...)
-	b = appendJSONString(b, e.Local)
+	b = wire.AppendJSONString(b, e.Local)
 	b = append(b, `,"remote":`...)
-	b = appendJSONString(b, e.Remote)
+	b = wire.AppendJSONString(b, e.Remote)
 	b = append(b, `,"dir":`...)
-	b = appendJSONString(b, e.Dir)
+	b = wire.AppendJSONString(b, e.Dir)
 	b = append(b, `,"offset":`...)
 	b = strconv.AppendInt(b, e.Offset, 10)
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, int64(e.Bytes), 10)
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, e.Text.String())
+	b = wire.AppendJSONString(b, e.Text.String())
 	if n := e.Text.InvalidBytes(); n > 0 {
 		b = append(b, `,"invalid":`...)
 		b = strconv.AppendInt(b, int64(n), 10)
 	}
+	if e.Undecoded > 0 {
+		b = append(b, `,"undecoded":`...)
+		b = strconv.AppendInt(b, int64(e.Undecoded), 10)
+	}
 	b = append(b, `,"hex":"`...)
 	b = hex.AppendEncode(b, e.Raw)
 	return append(b, `"}`...)
-}
-
-// appendJSONString appends s as a JSON string (RFC 8259): quotes,
-// backslashes and control characters escaped, as are U+2028 and U+2029
-// (as encoding/json does); invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&15])
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // DisconnectEvent is the end of a connection.
@@ -204,10 +166,10 @@ type DisconnectEvent struct {
 	// zero-length read), "server closed", "idle timeout", "server
 	// shutdown", "no data for 2s (--wait)", "interrupted", "reset by
 	// peer", or an error message.
-	Reason   string  `json:"reason"`
-	BytesIn  int64   `json:"bytes_in"`
-	BytesOut int64   `json:"bytes_out"`
-	Duration Seconds `json:"duration_s"`
+	Reason   string         `json:"reason"`
+	BytesIn  int64          `json:"bytes_in"`
+	BytesOut int64          `json:"bytes_out"`
+	Duration render.Seconds `json:"duration_s"`
 }
 
 // ErrorEvent reports a failure that did not stop the command: a refused
@@ -234,9 +196,9 @@ type SummaryEvent struct {
 	BytesOut int64  `json:"bytes_out"`
 	// Duration is how long the server ran or the client's connection
 	// lasted; the rates are bits per second over it.
-	Duration    Seconds `json:"duration_s"`
-	InBitsPerS  float64 `json:"in_bits_per_s"`
-	OutBitsPerS float64 `json:"out_bits_per_s"`
+	Duration    render.Seconds `json:"duration_s"`
+	InBitsPerS  float64        `json:"in_bits_per_s"`
+	OutBitsPerS float64        `json:"out_bits_per_s"`
 	// Socket is the client's --info: buffer sizes and TCP_INFO.
 	Socket *SocketInfo `json:"socket,omitempty"`
 }
@@ -257,23 +219,15 @@ type SocketInfo struct {
 
 // TCPInfo is the part of Linux's TCP_INFO that --info shows.
 type TCPInfo struct {
-	State        string  `json:"state"`
-	RTT          Seconds `json:"rtt_s"`
-	RTTVar       Seconds `json:"rttvar_s"`
-	SndCwnd      uint32  `json:"snd_cwnd"` // segments
-	SndMSS       uint32  `json:"snd_mss"`
-	RcvMSS       uint32  `json:"rcv_mss"`
-	Retransmits  uint8   `json:"retransmits"` // of the segment in flight
-	TotalRetrans uint32  `json:"total_retrans"`
-	Lost         uint32  `json:"lost"`
-}
-
-// Seconds is a duration shown in JSON as seconds (a number).
-type Seconds time.Duration
-
-// MarshalJSON writes the duration in seconds.
-func (s Seconds) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(s).Seconds())
+	State        string         `json:"state"`
+	RTT          render.Seconds `json:"rtt_s"`
+	RTTVar       render.Seconds `json:"rttvar_s"`
+	SndCwnd      uint32         `json:"snd_cwnd"` // segments
+	SndMSS       uint32         `json:"snd_mss"`
+	RcvMSS       uint32         `json:"rcv_mss"`
+	Retransmits  uint8          `json:"retransmits"` // of the segment in flight
+	TotalRetrans uint32         `json:"total_retrans"`
+	Lost         uint32         `json:"lost"`
 }
 
 // rate returns bits per second of n bytes over d.

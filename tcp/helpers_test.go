@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 // eventLog collects events; safe for concurrent use.
@@ -186,4 +187,13 @@ func mustHost(t testing.TB, s string) netaddr.Host {
 		t.Fatal(err)
 	}
 	return h
+}
+
+func mustCodec(t testing.TB, name string) wire.Codec {
+	t.Helper()
+	c, err := wire.LookupCodec(name)
+	if err != nil {
+		t.Fatalf("LookupCodec(%q): %v", name, err)
+	}
+	return c
 }

@@ -17,6 +17,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/sockets"
+	"netdiag/diag/wire"
 	"netdiag/internal/testnet"
 )
 
@@ -65,7 +66,7 @@ while True:
 
 // eachInterop runs f as a parallel subtest for IPv4 and IPv6, GBK and
 // UTF-8, failing at once if the peer tool is missing.
-func eachInterop(t *testing.T, tool string, f func(t *testing.T, host string, codec Codec)) {
+func eachInterop(t *testing.T, tool string, f func(t *testing.T, host string, codec wire.Codec)) {
 	t.Parallel()
 	testnet.RequireTools(t, tool)
 	for _, host := range []string{"127.0.0.1", "::1"} {
@@ -81,7 +82,7 @@ func eachInterop(t *testing.T, tool string, f func(t *testing.T, host string, co
 // The Python client talks to our server: it gets the reply byte-exact in
 // its encoding, and our server decodes the greeting.
 func TestInteropPythonClientOurServer(t *testing.T) {
-	eachInterop(t, "python3", func(t *testing.T, host string, codec Codec) {
+	eachInterop(t, "python3", func(t *testing.T, host string, codec wire.Codec) {
 		reply, _ := codec.Encode(textbookReply)
 		ts := startServer(t, host, ServerOptions{Mode: ModeReply, Reply: reply, Codec: codec})
 		_, port, _ := net.SplitHostPort(ts.addr)
@@ -103,7 +104,7 @@ func TestInteropPythonClientOurServer(t *testing.T) {
 
 // Our client talks to the Python threaded server, several clients at once.
 func TestInteropOurClientPythonServer(t *testing.T) {
-	eachInterop(t, "python3", func(t *testing.T, host string, codec Codec) {
+	eachInterop(t, "python3", func(t *testing.T, host string, codec wire.Codec) {
 		py := startPeer(t, "python3", "-c", pyServer, host, codec.Name())
 		port := strings.TrimSpace(py.line(t))
 		greeting, _ := codec.Encode(textbookGreeting)
@@ -153,7 +154,7 @@ func TestInteropNcClientOurServer(t *testing.T) {
 // GBK, or raw) arrives byte-exact on nc's stdout, and what nc sends (its
 // stdin) arrives byte-exact here.
 func TestInteropOurClientNcServer(t *testing.T) {
-	eachInterop(t, "nc", func(t *testing.T, host string, codec Codec) {
+	eachInterop(t, "nc", func(t *testing.T, host string, codec wire.Codec) {
 		toNc, _ := codec.Encode(strings.Repeat(textbookGreeting+"\n", 200))
 		fromNc, _ := codec.Encode(strings.Repeat(textbookReply+"\n", 200))
 		port := freePort(t)
@@ -193,7 +194,7 @@ func TestInteropOurClientNcServer(t *testing.T) {
 // socat as the client of our server (echo), and our client against a
 // socat echo server, IPv4 and IPv6, GBK and UTF-8.
 func TestInteropSocat(t *testing.T) {
-	eachInterop(t, "socat", func(t *testing.T, host string, codec Codec) {
+	eachInterop(t, "socat", func(t *testing.T, host string, codec wire.Codec) {
 		text, _ := codec.Encode(strings.Repeat(textbookGreeting, 500))
 		sockAddr := func(port string) string {
 			if strings.Contains(host, ":") {

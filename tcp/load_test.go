@@ -75,15 +75,15 @@ func TestServeLoad500Clients(t *testing.T) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var ev struct {
-			Event string `json:"event"`
+			Type  string `json:"type"`
 			Bytes int64  `json:"bytes"`
 			Hex   string `json:"hex"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			t.Fatalf("output line is not one JSON object (interleaved?): %q: %v", sc.Text(), err)
 		}
-		kinds[ev.Event]++
-		if ev.Event == "data" {
+		kinds[ev.Type]++
+		if ev.Type == "data" {
 			dataBytes += ev.Bytes
 			if int64(len(ev.Hex)) != 2*ev.Bytes {
 				t.Fatalf("data event hex has %d digits for %d bytes", len(ev.Hex), ev.Bytes)

@@ -1,10 +1,7 @@
 package tcp
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -12,6 +9,7 @@ import (
 	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 // Defaults of the client's timing flags.
@@ -32,33 +30,29 @@ func sharedFromCLI(c *cli.Context) shared {
 }
 
 // parse checks the shared flags: the codec and the family.
-func (f shared) parse(cmd string) (Codec, netaddr.Family, error) {
-	codec, err := LookupCodec(f.encoding)
+func (f shared) parse(cmd string) (wire.Codec, netaddr.Family, error) {
+	codec, err := wire.LookupCodec(f.encoding)
 	if err != nil {
-		return Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
+		return wire.Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
 	}
 	fam, err := cliargs.FamilyOf(f.ipv4, f.ipv6)
 	if err != nil {
-		return Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
+		return wire.Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
 	}
 	return codec, fam, nil
 }
 
 // payload turns --send or --reply TEXT into bytes: hex with --hex, else the
 // text in the codec.
-func (f shared) payload(cmd, flag, text string, codec Codec) ([]byte, error) {
+func (f shared) payload(cmd, flag, text string, codec wire.Codec) ([]byte, error) {
 	if text == "" {
 		return nil, exitcode.Usagef("%s: %s needs a non-empty TEXT", cmd, flag)
 	}
-	if f.hex {
-		b, err := ParseHex(text)
-		if err != nil {
-			return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
-		}
-		return b, nil
-	}
-	b, err := codec.Encode(text)
-	if err != nil {
+	b, err := wire.Payload(text, f.hex, codec)
+	switch {
+	case err != nil && f.hex:
+		return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
+	case err != nil:
 		return nil, exitcode.Usage(fmt.Errorf("%s: %s: %w", cmd, flag, err))
 	}
 	return b, nil
@@ -85,14 +79,14 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		return ListenOptions{}, ServerOptions{}, err
 	}
 	lopt := ListenOptions{Family: fam}
-	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle}
+	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.hex}
 	port, err := netaddr.ParsePort(f.port)
 	if err != nil {
 		return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
 	}
 	lopt.Port = port
 	if f.listen != "" {
-		host, lport, err := parseListen(f.listen)
+		host, lport, err := wire.ParseListen(f.listen)
 		if err != nil {
 			return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
 		}
@@ -132,23 +126,6 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	return lopt, sopt, nil
 }
 
-// parseListen reads -l: a host ("127.0.0.1", "::1", "localhost") or a
-// host:port ("[::1]:9090", ":9090").
-func parseListen(s string) (netaddr.Host, *netaddr.Port, error) {
-	h, herr := netaddr.ParseHost(s)
-	if herr == nil {
-		return h, nil, nil
-	}
-	hp, err := netaddr.ParseHostPort(s)
-	if err == nil {
-		return hp.Host, &hp.Port, nil
-	}
-	if !strings.Contains(s, ":") {
-		return netaddr.Host{}, nil, herr
-	}
-	return netaddr.Host{}, nil, err
-}
-
 // clientFlags is the client's command line.
 type clientFlags struct {
 	args      []string
@@ -174,12 +151,12 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 		return ClientOptions{}, err
 	}
 	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
-		Repeat: f.repeat, Interval: f.interval, Info: f.info, RawInput: f.shared.hex}
-	if opt.Target, err = parseTarget(f.args); err != nil {
+		Repeat: f.repeat, Interval: f.interval, Info: f.info, Hex: f.shared.hex}
+	if opt.Target, err = wire.ParseTarget(f.args); err != nil {
 		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag tcp client")
 	}
 	if f.source != "" {
-		if opt.Source, err = parseSource(f.source); err != nil {
+		if opt.Source, err = wire.ParseSource(f.source); err != nil {
 			return opt, exitcode.Usage(fmt.Errorf("%s: --source: %w", cmd, err))
 		}
 	}
@@ -199,49 +176,4 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 		}
 	}
 	return opt, nil
-}
-
-// parseTarget reads HOST:PORT or HOST PORT.
-func parseTarget(args []string) (netaddr.HostPort, error) {
-	var hp netaddr.HostPort
-	var err error
-	switch len(args) {
-	case 1:
-		hp, err = netaddr.ParseHostPort(args[0])
-	case 2:
-		if hp.Host, err = netaddr.ParseHost(args[0]); err == nil {
-			hp.Port, err = netaddr.ParsePort(args[1])
-		}
-	case 0:
-		return hp, errors.New("give the server as HOST:PORT or HOST PORT")
-	default:
-		return hp, fmt.Errorf("too many arguments %q: give the server as HOST:PORT or HOST PORT", args)
-	}
-	switch {
-	case err != nil:
-		return hp, err
-	case hp.Host.IsZero():
-		return hp, fmt.Errorf("%q has no host: give HOST:PORT, e.g. 127.0.0.1%s", args[0], args[0])
-	case hp.Port == 0:
-		return hp, errors.New("port 0 cannot be connected to")
-	}
-	return hp, nil
-}
-
-// parseSource reads --source: a local IP address, with an optional port.
-func parseSource(s string) (netip.AddrPort, error) {
-	if h, err := netaddr.ParseHost(s); err == nil {
-		if !h.Addr.IsValid() {
-			return netip.AddrPort{}, fmt.Errorf("%q is a name; give a local IP address", s)
-		}
-		return netip.AddrPortFrom(h.Addr, 0), nil
-	}
-	hp, err := netaddr.ParseHostPort(s)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	if !hp.Host.Addr.IsValid() {
-		return netip.AddrPort{}, fmt.Errorf("%q: give a local IP address, optionally with :PORT", s)
-	}
-	return netip.AddrPortFrom(hp.Host.Addr, uint16(hp.Port)), nil
 }

@@ -115,7 +115,7 @@ func TestClientOptionsPayload(t *testing.T) {
 		t.Errorf("gb18030 payload % x, %v", opt.Send, err)
 	}
 	opt, err = clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "de:ad:be:ef", sendSet: true, shared: shared{encoding: "utf-8", hex: true}})
-	if err != nil || !bytes.Equal(opt.Send, []byte{0xde, 0xad, 0xbe, 0xef}) || !opt.RawInput {
+	if err != nil || !bytes.Equal(opt.Send, []byte{0xde, 0xad, 0xbe, 0xef}) || !opt.Hex {
 		t.Errorf("hex payload % x, %v", opt.Send, err)
 	}
 	if opt.Source != (netip.AddrPort{}) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Printer renders events: human lines by default, one JSON object per line
@@ -19,14 +20,9 @@ type Printer struct {
 	hex        bool // data as hex dumps
 	timestamps bool // time of day on every human line
 
-	// batch, when set, is the batchWriter under out: JSON data lines are
-	// encoded into pooled buffers and handed to it in one Write each
-	// (whole, like every Output write), skipping fmt and a second lock.
-	batch *batchWriter
-	bufs  sync.Pool // *[]byte
-
-	mu  sync.Mutex
-	err error // first write error
+	// bufs hold JSON data lines: each is encoded into a pooled buffer and
+	// handed to out in one Write, skipping encoding/json and fmt.
+	bufs sync.Pool // *[]byte
 }
 
 // NewPrinter returns a Printer writing to out.
@@ -34,74 +30,56 @@ func NewPrinter(out *render.Output, hexDump, timestamps bool) *Printer {
 	return &Printer{out: out, hex: hexDump, timestamps: timestamps}
 }
 
+// gather is how long a line may wait for others in the batching writer: at
+// 100,000 lines a second this turns one write per line into one per few
+// hundred, and no one sees 0.2 ms.
+const gather = 200 * time.Microsecond
+
 // newBatchedPrinter returns a Printer writing to w and the function that
 // flushes and closes its output. Unless w is a color terminal, the output
-// goes through a batchWriter: under load many lines share one write
+// goes through a render.BatchWriter: under load many lines share one write
 // instead of each costing a system call under a lock.
 func newBatchedPrinter(w io.Writer, jsonMode, hexDump, timestamps bool) (*Printer, func() error) {
 	out := render.New(w, jsonMode)
 	if out.Color() {
 		return NewPrinter(out, hexDump, timestamps), func() error { return nil }
 	}
-	bw := newBatchWriter(w)
-	p := NewPrinter(render.New(bw, jsonMode), hexDump, timestamps)
-	p.batch = bw
-	return p, bw.Close
+	bw := render.NewBatchWriter(w, gather)
+	return NewPrinter(render.New(bw, jsonMode), hexDump, timestamps), bw.Close
 }
 
 // Err returns the first error writing the output (a closed pipe), if any.
-func (p *Printer) Err() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
+func (p *Printer) Err() error { return p.out.Err() }
 
-// Emit prints one event.
+// Emit prints one event. A write error stays in the output: see Err.
 func (p *Printer) Emit(ev Event) {
-	var err error
 	if p.out.JSON() {
 		if d, ok := ev.(*DataEvent); ok { // the hot path: skip encoding/json
-			err = p.writeJSONLine(d)
+			p.writeJSONLine(d)
 		} else {
-			err = p.out.WriteJSON(ev)
+			p.out.WriteJSON(ev)
 		}
 	} else {
 		lines := p.lines(ev)
 		if p.timestamps {
-			ts := p.out.Style(ev.EventTime().Format("15:04:05.000"), render.Dim) + " "
-			for i := range lines {
-				lines[i] = ts + lines[i]
-			}
+			wire.Stamp(p.out, ev.EventTime(), lines)
 		}
-		err = p.out.Printf("%s\n", strings.Join(lines, "\n"))
-	}
-	if err != nil {
-		p.mu.Lock()
-		if p.err == nil {
-			p.err = err
-		}
-		p.mu.Unlock()
+		p.out.Printf("%s\n", strings.Join(lines, "\n"))
 	}
 }
 
 // writeJSONLine writes a data event as one JSON line.
-func (p *Printer) writeJSONLine(d *DataEvent) error {
+func (p *Printer) writeJSONLine(d *DataEvent) {
 	bp, _ := p.bufs.Get().(*[]byte)
 	if bp == nil {
 		bp = new([]byte)
 	}
 	line := append(d.appendJSON((*bp)[:0]), '\n')
-	var err error
-	if p.batch != nil {
-		_, err = p.batch.Write(line)
-	} else {
-		err = p.out.Printf("%s", line)
-	}
+	p.out.Write(line)
 	if cap(line) <= 64<<10 { // keep the pool's buffers small
 		*bp = line
 		p.bufs.Put(bp)
 	}
-	return err
 }
 
 // lines formats an event for people.
@@ -112,7 +90,7 @@ func (p *Printer) lines(ev Event) []string {
 		return listenLines(o, e)
 	case ConnectEvent:
 		if e.Role == "client" {
-			s := fmt.Sprintf("connected to %s from %s in %s", o.Style(e.Remote, render.Bold), e.Local, roundDuration(time.Duration(e.ConnectTime)))
+			s := fmt.Sprintf("connected to %s from %s in %s", o.Style(e.Remote, render.Bold), e.Local, wire.RoundDuration(time.Duration(e.ConnectTime)))
 			if e.Name != "" {
 				s += " (" + e.Name + ")"
 			}
@@ -128,39 +106,25 @@ func (p *Printer) lines(ev Event) []string {
 		if e.Dir == "out" {
 			verb = "sent"
 		}
-		head := fmt.Sprintf("%s %d %s", verb, e.Bytes, plural(e.Bytes, "byte"))
+		head := fmt.Sprintf("%s %d %s", verb, e.Bytes, wire.Plural(e.Bytes, "byte"))
 		if e.Role == "server" {
 			head = p.who(e.Peer) + " " + head
 		}
-		if p.hex {
-			lines := []string{head}
-			for _, l := range HexDump(e.Offset, e.Raw) {
-				lines = append(lines, "  "+l)
-			}
-			return lines
-		}
-		text := visibleLines(e.Text)
-		head += ": "
-		indent := strings.Repeat(" ", render.VisibleWidth(head))
-		for i := range text {
-			if i == 0 {
-				text[i] = head + text[i]
-			} else {
-				text[i] = indent + text[i]
-			}
-		}
-		return text
+		return wire.DataLines(o, head, e.Raw, e.Offset, e.Text, e.Undecoded, p.hex)
 	case DisconnectEvent:
 		verb := "closed"
 		if e.Role == "server" {
 			verb = p.who(e.Peer) + " disconnected"
 		}
-		return []string{fmt.Sprintf("%s after %s: %s; received %s, sent %s", verb, roundDuration(time.Duration(e.Duration)),
-			o.Style(e.Reason, render.Yellow), countBytes(e.BytesIn), countBytes(e.BytesOut))}
+		return []string{fmt.Sprintf("%s after %s: %s; received %s, sent %s", verb, wire.RoundDuration(time.Duration(e.Duration)),
+			o.Style(e.Reason, render.Yellow), wire.CountBytes(e.BytesIn), wire.CountBytes(e.BytesOut))}
 	case ErrorEvent:
 		s := o.Style("error", render.Red) + ": " + e.Error
-		if rest, ok := strings.CutPrefix(e.Error, "refused: "); ok && e.Op == "max_conns" {
+		switch rest, refused := strings.CutPrefix(e.Error, "refused: "); {
+		case refused && e.Op == "max_conns":
 			s = o.Style("refused", render.Red) + ": " + rest
+		case e.Op == "decode": // about the display, not the connection
+			s = o.Style("note", render.Yellow) + ": " + e.Error
 		}
 		if e.Peer != nil && e.Role == "server" {
 			s = p.who(*e.Peer) + " " + s
@@ -184,7 +148,7 @@ func listenLines(o *render.Output, e ListenEvent) []string {
 	}
 	s := fmt.Sprintf("listening on %s: mode %s, encoding %s", o.Style(where, render.Bold), e.Mode, e.Encoding)
 	if e.MaxConns > 0 {
-		s += fmt.Sprintf(", at most %d %s", e.MaxConns, plural(e.MaxConns, "client"))
+		s += fmt.Sprintf(", at most %d %s", e.MaxConns, wire.Plural(e.MaxConns, "client"))
 	}
 	if e.IdleTimeout > 0 {
 		s += fmt.Sprintf(", idle timeout %v", time.Duration(e.IdleTimeout))
@@ -200,7 +164,7 @@ func summaryLines(o *render.Output, e SummaryEvent) []string {
 	d := time.Duration(e.Duration)
 	var s string
 	if e.Role == "server" {
-		s = fmt.Sprintf("summary: served %d %s", e.Clients, plural(int(e.Clients), "client"))
+		s = fmt.Sprintf("summary: served %d %s", e.Clients, wire.Plural(int(e.Clients), "client"))
 		var notes []string
 		if e.Rejected > 0 {
 			notes = append(notes, fmt.Sprintf("%d refused by --max-conns", e.Rejected))
@@ -211,19 +175,19 @@ func summaryLines(o *render.Output, e SummaryEvent) []string {
 		if len(notes) > 0 {
 			s += " (" + strings.Join(notes, ", ") + ")"
 		}
-		s += fmt.Sprintf(", received %s, sent %s in %s", countBytes(e.BytesIn), countBytes(e.BytesOut), roundDuration(d))
+		s += fmt.Sprintf(", received %s, sent %s in %s", wire.CountBytes(e.BytesIn), wire.CountBytes(e.BytesOut), wire.RoundDuration(d))
 	} else {
-		s = fmt.Sprintf("summary: sent %s, received %s in %s", countBytes(e.BytesOut), countBytes(e.BytesIn), roundDuration(d))
+		s = fmt.Sprintf("summary: sent %s, received %s in %s", wire.CountBytes(e.BytesOut), wire.CountBytes(e.BytesIn), wire.RoundDuration(d))
 	}
 	// The client always shows its throughput; the server only when it
 	// moved enough for a rate over its whole run to mean something.
 	const worthRating = 64 << 10
 	var rates []string
 	if e.BytesOut > 0 && (e.Role == "client" || e.BytesOut >= worthRating) {
-		rates = append(rates, bitRate(e.OutBitsPerS)+" out")
+		rates = append(rates, wire.BitRate(e.OutBitsPerS)+" out")
 	}
 	if e.BytesIn > 0 && (e.Role == "client" || e.BytesIn >= worthRating) {
-		rates = append(rates, bitRate(e.InBitsPerS)+" in")
+		rates = append(rates, wire.BitRate(e.InBitsPerS)+" in")
 	}
 	if len(rates) > 0 {
 		s += " (" + strings.Join(rates, ", ") + ")"
@@ -234,7 +198,7 @@ func summaryLines(o *render.Output, e SummaryEvent) []string {
 			si.Local, si.Remote, render.Bytes(uint64(si.SndBuf)), render.Bytes(uint64(si.RcvBuf))))
 		if t := si.TCP; t != nil {
 			lines = append(lines, fmt.Sprintf("tcp_info: state %s, rtt %s (var %s), cwnd %d segments, mss %d/%d (send/receive), retransmits %d now, %d total, lost %d",
-				t.State, roundDuration(time.Duration(t.RTT)), roundDuration(time.Duration(t.RTTVar)),
+				t.State, wire.RoundDuration(time.Duration(t.RTT)), wire.RoundDuration(time.Duration(t.RTTVar)),
 				t.SndCwnd, t.SndMSS, t.RcvMSS, t.Retransmits, t.TotalRetrans, t.Lost))
 		}
 		if si.Error != "" {
@@ -242,81 +206,4 @@ func summaryLines(o *render.Output, e SummaryEvent) []string {
 		}
 	}
 	return lines
-}
-
-// visibleLines formats decoded text for a terminal: one line per received
-// line (the newline shown as \n at its end), control characters as escapes
-// (\r, \t, \x1b: a peer cannot move the cursor or recolor the terminal),
-// bidirectional overrides as \u escapes, and bytes that did not decode as
-// U+FFFD followed by their hex.
-func visibleLines(d Decoded) []string {
-	var lines []string
-	var sb strings.Builder
-	for _, p := range d {
-		if p.Invalid != nil {
-			sb.WriteString(Decoded{p}.String())
-			continue
-		}
-		for _, r := range p.Text {
-			switch {
-			case r == '\n':
-				sb.WriteString(`\n`)
-				lines = append(lines, sb.String())
-				sb.Reset()
-			case r == '\r':
-				sb.WriteString(`\r`)
-			case r == '\t':
-				sb.WriteString(`\t`)
-			case r < 0x20 || r == 0x7f:
-				fmt.Fprintf(&sb, `\x%02x`, r)
-			case 0x80 <= r && r < 0xa0, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
-				fmt.Fprintf(&sb, `\u%04x`, r)
-			default:
-				sb.WriteRune(r)
-			}
-		}
-	}
-	if sb.Len() > 0 || len(lines) == 0 {
-		lines = append(lines, sb.String())
-	}
-	return lines
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
-// countBytes shows a byte total exactly, with the IEC size when it is large.
-func countBytes(n int64) string {
-	if n < 1024 {
-		return fmt.Sprintf("%d %s", n, plural(int(n), "byte"))
-	}
-	return fmt.Sprintf("%s (%d bytes)", render.Bytes(uint64(n)), n)
-}
-
-// bitRate formats bits per second with SI prefixes, as iperf3 does.
-func bitRate(bps float64) string {
-	units := []string{"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"}
-	i := 0
-	for bps >= 1000 && i < len(units)-1 {
-		bps /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", bps, units[i])
-}
-
-// roundDuration keeps three or four significant digits.
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond)
-	case d >= time.Second:
-		return d.Round(time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
 }

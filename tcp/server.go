@@ -9,6 +9,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Mode is what the server does with what it receives.
@@ -49,14 +52,18 @@ type ServerOptions struct {
 	// leaves.
 	Once bool
 	// MaxConns is the most clients served at once; more are accepted and
-	// closed at once, with an error event. 0 means no limit.
+	// closed at once with a reset (RST), with an error event. 0 means no
+	// limit.
 	MaxConns int
 	// IdleTimeout drops a client that sends nothing for this long, or that
 	// does not read what the server writes for this long. 0 means never.
 	IdleTimeout time.Duration
-	// Codec decodes received text for the data events; the zero Codec is
+	// Codec decodes received text for the data events; the zero wire.Codec is
 	// UTF-8.
-	Codec Codec
+	Codec wire.Codec
+	// Hex says the data is shown as bytes (--hex): nothing is decoded,
+	// and data events carry no text.
+	Hex bool
 	// BufferSize is the read buffer per active connection (default 64 KiB,
 	// 256 KiB in ModeDiscard). A connection holds a buffer only while data
 	// is arriving, so memory stays bounded whatever clients send.
@@ -69,8 +76,8 @@ type ServerOptions struct {
 // summary. Events go to emit (listen first, summary last). An error is
 // returned only when accepting fails for good.
 func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (SummaryEvent, error) {
-	if opt.Codec.name == "" {
-		opt.Codec = UTF8
+	if opt.Codec.IsZero() {
+		opt.Codec = wire.UTF8
 	}
 	if opt.BufferSize <= 0 {
 		opt.BufferSize = 64 << 10
@@ -95,7 +102,7 @@ func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (
 		Peak:     int(s.peak.Load()),
 		BytesIn:  s.bytesIn.Load(),
 		BytesOut: s.bytesOut.Load(),
-		Duration: Seconds(time.Since(s.start)),
+		Duration: render.Seconds(time.Since(s.start)),
 	}
 	sum.InBitsPerS = rate(sum.BytesIn, time.Duration(sum.Duration))
 	sum.OutBitsPerS = rate(sum.BytesOut, time.Duration(sum.Duration))
@@ -127,7 +134,7 @@ func (s *server) listenEvent(ln net.Listener) ListenEvent {
 		Mode:        s.opt.Mode.String(),
 		Encoding:    s.opt.Codec.Name(),
 		MaxConns:    s.opt.MaxConns,
-		IdleTimeout: Seconds(s.opt.IdleTimeout),
+		IdleTimeout: render.Seconds(s.opt.IdleTimeout),
 	}
 	if l, ok := ln.(*Listener); ok {
 		ev.Addrs, ev.DualStack, ev.Reachable = l.Addrs(), l.DualStack(), l.Reachable()
@@ -162,6 +169,11 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 		s.nextID++
 		peer := Peer{Conn: s.nextID, Local: c.LocalAddr().String(), Remote: c.RemoteAddr().String()}
 		if s.opt.MaxConns > 0 && s.active.Load() >= int64(s.opt.MaxConns) {
+			// A reset, not an ordinary end: the client cannot take the
+			// refusal for a server that read its data and left.
+			if l, ok := c.(interface{ SetLinger(int) error }); ok {
+				l.SetLinger(0)
+			}
 			c.Close()
 			s.rejected.Add(1)
 			s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "max_conns",
@@ -172,8 +184,11 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
 		}
 		s.served.Add(1)
+		// Here, not in the connection's goroutine: connect events come
+		// out in accept order, as they are numbered.
+		s.emit(ConnectEvent{Header: header(KindConnect, "server"), Peer: peer, Active: int(n)})
 		s.wg.Add(1)
-		go s.handle(ctx, c, peer, int(n))
+		go s.handle(ctx, c, peer)
 		if s.opt.Once {
 			return nil
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"netdiag/diag/render"
 )
 
 // tcpInfo reads Linux's TCP_INFO (tcp(7)); the syscall package lacks it.
@@ -15,8 +17,8 @@ func tcpInfo(fd uintptr) (*TCPInfo, error) {
 	}
 	return &TCPInfo{
 		State:        tcpStateName(ti.State),
-		RTT:          Seconds(time.Duration(ti.Rtt) * time.Microsecond),
-		RTTVar:       Seconds(time.Duration(ti.Rttvar) * time.Microsecond),
+		RTT:          render.Seconds(time.Duration(ti.Rtt) * time.Microsecond),
+		RTTVar:       render.Seconds(time.Duration(ti.Rttvar) * time.Microsecond),
 		SndCwnd:      ti.Snd_cwnd,
 		SndMSS:       ti.Snd_mss,
 		RcvMSS:       ti.Rcv_mss,

@@ -40,8 +40,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"--no-such-flag"}, "unknown flag --no-such-flag"},
 	} {
 		argv := testnet.InNetns(ns, append([]string{testnet.Binary(t), "check"}, testnet.Override([]string{"--host", "192.0.2.1", "--dns-name", "x.test"}, tc.args...)...)...)
-		start := time.Now()
-		r := testnet.Run(t, 10*time.Second, "", argv[0], argv[1:]...)
+		// The limit only catches a hang: these fail before any probe.
+		r := testnet.Run(t, time.Minute, "", argv[0], argv[1:]...)
 		switch {
 		case r.Code != 2:
 			t.Errorf("%v: exit %d, want 2\n%s%s", tc.args, r.Code, r.Stdout, r.Stderr)
@@ -49,8 +49,6 @@ func TestCLIErrors(t *testing.T) {
 			t.Errorf("%v: printed on stdout: %s", tc.args, r.Stdout)
 		case !strings.HasPrefix(r.Stderr, "netdiag: "+tc.msg):
 			t.Errorf("%v: stderr %q, want it to start with %q", tc.args, r.Stderr, "netdiag: "+tc.msg)
-		case time.Since(start) > 2*time.Second:
-			t.Errorf("%v: took %v", tc.args, time.Since(start))
 		}
 	}
 }
@@ -116,12 +114,14 @@ No default route: the interface has no gateway — is DHCP running?
 }
 
 // TestInterrupt: Ctrl-C during a check prints what it has at once and
-// exits 2.
+// exits 2. The signal goes when the lab's DNS responder sees the check's
+// query, so the check is surely under way; with the upstream silent and a
+// one-minute timeout, a check that ignored it would pass the 30 s limit.
 func TestInterrupt(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
 	silenceUpstream(t, l)
-	argv := testnet.InNetns(l.client, append([]string{testnet.Binary(t), "check", "--json", "--timeout", "10s"}, l.labArgs()...)...)
+	argv := testnet.InNetns(l.client, append([]string{testnet.Binary(t), "check", "--json", "--timeout", "1m"}, l.labArgs()...)...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -129,22 +129,27 @@ func TestInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
-	// "ip netns exec" execs netdiag in its own process: signal it.
-	sent := time.Now()
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-l.dns.asked:
+	case err := <-done:
+		t.Fatalf("the check ended (%v) before asking DNS:\n%s%s", err, stdout.String(), stderr.String())
+	case <-time.After(time.Minute):
 		cmd.Process.Kill()
-		t.Fatal("still running 5 s after SIGINT")
+		<-done
+		t.Fatal("the check never asked the lab's DNS")
 	}
-	if d := time.Since(sent); d > time.Second {
-		t.Errorf("took %v to stop after SIGINT", d)
+	// "ip netns exec" execs netdiag in its own process: signal it.
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("still running 30 s after SIGINT")
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 2 || stderr.String() != "netdiag: interrupted\n" {
 		t.Errorf("exit %d, stderr %q; want 2 and \"netdiag: interrupted\"", code, stderr.String())

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"netdiag/diag/render"
 )
 
 // maxResolvConf bounds how much of the resolver configuration is read.
@@ -44,7 +46,7 @@ type ResolverResult struct {
 	// resolv.conf.
 	Server netip.AddrPort `json:"server,omitzero"`
 	// Time is how long until both answers came.
-	Time Millis `json:"time_ms"`
+	Time render.Millis `json:"time_ms"`
 	// RCode is the response code ("NOERROR", "NXDOMAIN", "SERVFAIL"…) of
 	// the first answer; empty when none came.
 	RCode string `json:"rcode,omitempty"`
@@ -98,7 +100,7 @@ func checkDNS(ctx context.Context, opt Options, rc resolvConf) DNSStep {
 	for i, s := range rc.servers {
 		wg.Go(func() {
 			if s.IsValid() {
-				st.Resolvers[i] = query(ctx, opt, s, opt.DNSName)
+				st.Resolvers[i] = QueryResolver(ctx, opt.Dial, s, opt.DNSName)
 			} else {
 				st.Resolvers[i] = systemLookup(ctx, opt.DNSName)
 			}
@@ -180,7 +182,7 @@ func systemLookup(ctx context.Context, name string) *ResolverResult {
 	r := &ResolverResult{Addrs: []netip.Addr{}}
 	start := time.Now()
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
-	r.Time = Millis(time.Since(start))
+	r.Time = render.Millis(time.Since(start))
 	var dnsErr *net.DNSError
 	switch {
 	case err == nil:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"netdiag/diag/render"
 )
 
 // resendInterval is how long a DNS query waits for its answer before it is
@@ -32,19 +35,25 @@ func rcodeName(rc dnsmessage.RCode) string {
 	return "RCODE" + strconv.Itoa(int(rc))
 }
 
-// query asks server, over UDP, for the A and AAAA records of name (taken as
-// fully qualified) with recursion desired, both queries at once, and waits
-// for both answers until ctx is done, sending unanswered queries again every
-// resendInterval. It talks to the resolver directly: no hosts file, no
-// search domains, and the real response code.
-func query(ctx context.Context, opt Options, server netip.AddrPort, name string) *ResolverResult {
+// Dialer opens a connection, as net.Dialer's DialContext does.
+type Dialer func(ctx context.Context, network, address string) (net.Conn, error)
+
+// QueryResolver asks server, over a UDP socket from dial, for the A and AAAA
+// records of name (taken as fully qualified) with recursion desired, both
+// queries at once, and waits for both answers until ctx is done, sending
+// unanswered queries again every second. It talks to the resolver directly:
+// no hosts file, no search domains, and the real response code. The result
+// says what came back: Status OK when an address came in both answers, else
+// the Problem ("timeout", "port_closed", "nxdomain"…). It is the DNS step's
+// probe, and "netdiag exporter"'s.
+func QueryResolver(ctx context.Context, dial Dialer, server netip.AddrPort, name string) *ResolverResult {
 	r := &ResolverResult{Server: server, Addrs: []netip.Addr{}}
 	fqdn, err := dnsmessage.NewName(strings.TrimSuffix(name, ".") + ".")
 	if err != nil {
 		r.Status, r.Problem, r.Error = Fail, SystemError, err.Error()
 		return r
 	}
-	conn, err := opt.Dial(ctx, "udp", server.String())
+	conn, err := dial(ctx, "udp", server.String())
 	if err != nil {
 		r.Problem, r.Error = dnsErrorProblem(err), errorText(err)
 		judgeResolver(r, 0, 2)
@@ -101,7 +110,7 @@ func query(ctx context.Context, opt Options, server netip.AddrPort, name string)
 			if ok {
 				delete(pending, id)
 				answered++
-				r.Time = Millis(time.Since(start))
+				r.Time = render.Millis(time.Since(start))
 			}
 		}
 		if r.Problem != "" {

@@ -22,12 +22,14 @@ type dnsServer struct {
 
 	mu      sync.Mutex
 	queries int
+	asked   chan struct{} // closed at the first query
+	once    sync.Once
 }
 
 // serveDNS answers queries arriving on pc until the test ends.
 func serveDNS(t *testing.T, pc net.PacketConn, zone map[string][]netip.Addr) *dnsServer {
 	t.Helper()
-	s := &dnsServer{zone: map[string][]netip.Addr{}}
+	s := &dnsServer{zone: map[string][]netip.Addr{}, asked: make(chan struct{})}
 	for name, addrs := range zone {
 		s.zone[strings.ToLower(name)+"."] = addrs
 	}
@@ -56,6 +58,7 @@ func (s *dnsServer) answer(b []byte) []byte {
 	s.mu.Lock()
 	s.queries++
 	s.mu.Unlock()
+	s.once.Do(func() { close(s.asked) })
 	name := strings.ToLower(q.Name.String())
 	resp := dnsmessage.Message{
 		Header:    dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"netdiag/diag/ifaces"
+	"netdiag/diag/render"
 )
 
 // GatewayStep is the LAN step: is there a default gateway, and does it
@@ -51,7 +52,7 @@ type NeighbourState struct {
 	State        string `json:"state"`
 	HardwareAddr string `json:"hardware_address,omitempty"`
 	// ConfirmedAgo is how long ago it last answered ARP/NDP.
-	ConfirmedAgo Millis `json:"confirmed_ago_ms"`
+	ConfirmedAgo render.Millis `json:"confirmed_ago_ms"`
 	// Alive is set when it answered ARP/NDP during this check.
 	Alive bool `json:"alive"`
 	// Silent is set when ARP/NDP requests went unanswered.
@@ -191,7 +192,7 @@ func neighbourState(table ifaces.NeighbourTable, p *GatewayProbe, since time.Dur
 	if !ok {
 		return &NeighbourState{State: "NONE"}
 	}
-	ns := &NeighbourState{State: n.State, HardwareAddr: n.HardwareAddr, ConfirmedAgo: Millis(n.Confirmed)}
+	ns := &NeighbourState{State: n.State, HardwareAddr: n.HardwareAddr, ConfirmedAgo: render.Millis(n.Confirmed)}
 	ns.Silent = strings.Contains(n.State, "INCOMPLETE") || strings.Contains(n.State, "FAILED")
 	ns.Alive = n.Resolved() && !strings.Contains(n.State, "PERMANENT") &&
 		n.Confirmed >= 0 && n.Confirmed <= since+tickSlack

@@ -161,11 +161,11 @@ func probeHost(ctx context.Context, opt Options, h *HostProbe) {
 	case h.Ping = <-pinged:
 		if !h.Ping.answered() {
 			startTrace()
-			h.TCP = connect(ctx, opt, h.Addr, opt.Port)
+			h.TCP = Connect(ctx, opt.Dial, h.Addr, opt.Port)
 		}
 	case <-timer.C:
 		startTrace()
-		h.TCP = connect(ctx, opt, h.Addr, opt.Port)
+		h.TCP = Connect(ctx, opt.Dial, h.Addr, opt.Port)
 		stopped := h.TCP.reached()
 		if stopped {
 			stopPing()

@@ -152,7 +152,6 @@ type checkRun struct {
 	summary jsonSummary
 	lines   []string
 	code    int
-	elapsed time.Duration
 	stderr  string
 }
 
@@ -185,9 +184,8 @@ func (l *lab) check(t *testing.T, args ...string) checkRun {
 		bin = testnet.Binary(t)
 	}
 	argv := testnet.InNetns(l.client, append(append(l.prefix, bin, "check", "--json"), args...)...)
-	start := time.Now()
 	res := testnet.Run(t, 15*time.Second, "", argv[0], argv[1:]...)
-	run := checkRun{steps: map[string]jsonStep{}, code: res.Code, elapsed: time.Since(start), stderr: res.Stderr}
+	run := checkRun{steps: map[string]jsonStep{}, code: res.Code, stderr: res.Stderr}
 	sc := bufio.NewScanner(strings.NewReader(res.Stdout))
 	for sc.Scan() {
 		run.lines = append(run.lines, sc.Text())
@@ -258,7 +256,11 @@ func (r checkRun) expectSummary(t *testing.T, code int, text string) {
 	if r.summary.Text != text {
 		t.Errorf("diagnosis:\n got %q\nwant %q", r.summary.Text, text)
 	}
-	if r.elapsed > 5*time.Second {
-		t.Errorf("the check took %v, more than 5 s", r.elapsed)
+	// The README promises a check under 5 s with the default timeouts (2 s
+	// a step, twice that for a --host name that waits for DNS). It is
+	// held to that by its own clock: starting the process and entering
+	// the namespace, which a loaded machine slows most, are not counted.
+	if r.summary.ElapsedMS > 5000 {
+		t.Errorf("the check took %v ms, more than 5 s", r.summary.ElapsedMS)
 	}
 }

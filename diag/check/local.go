@@ -108,5 +108,5 @@ func loopbackConnect(ctx context.Context, opt Options) *ConnectResult {
 	}
 	defer ln.Close()
 	port := netaddr.Port(ln.Addr().(*net.TCPAddr).Port)
-	return connect(ctx, opt, loopback4, port)
+	return Connect(ctx, opt.Dial, loopback4, port)
 }

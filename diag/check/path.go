@@ -9,6 +9,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/diag/render"
 	"netdiag/diag/trace"
 )
 
@@ -186,7 +187,7 @@ func checkPathMTU(ctx context.Context, opt Options, inet *InternetStep) PathMTUS
 		if n := len(res.MTUDrops); n > 0 {
 			st.DropHop, st.DropAddr = res.MTUDrops[n-1].Hop, res.MTUDrops[n-1].Addr
 		}
-		st.Time = Millis(res.Elapsed)
+		st.Time = render.Millis(res.Elapsed)
 		if st.PathMTU < st.InterfaceMTU {
 			st.Status, st.Problem = Warn, MTUReduced
 			st.Detail = fmt.Sprintf("%d bytes to %s, below %s's %d: it drops after hop %d (%s)", st.PathMTU, st.Host, st.Interface, st.InterfaceMTU, st.DropHop, st.DropAddr)

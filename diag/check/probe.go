@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // pingOnce runs opt.Ping against addr within ctx and returns the outcome as
 // data.
 func pingOnce(ctx context.Context, opt Options, addr netip.Addr) *PingResult {
 	echo, err := opt.Ping(ctx, addr, opt.Count, pingInterval)
-	res := &PingResult{Addr: addr, Sent: echo.Sent, Received: echo.Received, RTT: Millis(echo.RTT)}
+	res := &PingResult{Addr: addr, Sent: echo.Sent, Received: echo.Received, RTT: render.Millis(echo.RTT)}
 	switch {
 	case err != nil && errors.Is(err, fs.ErrPermission):
 		res.NotPermitted = true
@@ -39,13 +40,16 @@ func pingOnce(ctx context.Context, opt Options, addr netip.Addr) *PingResult {
 	return res
 }
 
-// connect opens a TCP connection to addr:port within ctx and closes it at
-// once, timing the handshake. A refused connection counts as an answer.
-func connect(ctx context.Context, opt Options, addr netip.Addr, port netaddr.Port) *ConnectResult {
+// Connect opens a TCP connection with dial to addr:port within ctx and
+// closes it at once, timing the handshake. The Outcome is "connected",
+// "refused" (which check counts as an answer: the host is there),
+// "timeout", "unreachable" or "error". It is the internet step's fallback
+// probe, and "netdiag exporter"'s TCP prober.
+func Connect(ctx context.Context, dial Dialer, addr netip.Addr, port netaddr.Port) *ConnectResult {
 	res := &ConnectResult{Port: uint16(port)}
 	start := time.Now()
-	conn, err := opt.Dial(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(int(port))))
-	res.Time = Millis(time.Since(start))
+	conn, err := dial(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(int(port))))
+	res.Time = render.Millis(time.Since(start))
 	switch {
 	case err == nil:
 		conn.Close()

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -65,22 +64,72 @@ func formatTime(d time.Duration) string {
 type summaryLine struct {
 	Type string `json:"type"`
 	Diagnosis
-	ElapsedMS   Millis `json:"elapsed_ms"`
-	Interrupted bool   `json:"interrupted"`
+	ElapsedMS   render.Millis `json:"elapsed_ms"`
+	Interrupted bool          `json:"interrupted"`
+}
+
+// stepHead starts a step's JSON line: {"type":"step","step":NAME, then the
+// step's own fields.
+type stepHead struct {
+	Type string `json:"type"`
+	Step string `json:"step"`
+}
+
+// The JSON lines of the steps: the head, then the step's fields.
+type (
+	localLine struct {
+		stepHead
+		*LocalStep
+	}
+	interfacesLine struct {
+		stepHead
+		*InterfacesStep
+	}
+	gatewayLine struct {
+		stepHead
+		*GatewayStep
+	}
+	dnsLine struct {
+		stepHead
+		*DNSStep
+	}
+	internetLine struct {
+		stepHead
+		*InternetStep
+	}
+	pathMTULine struct {
+		stepHead
+		*PathMTUStep
+	}
+)
+
+// stepLine returns a step's JSON line.
+func stepLine(s StepVerdict) any {
+	h := stepHead{Type: "step", Step: s.Name}
+	switch st := s.Step.(type) {
+	case *LocalStep:
+		return localLine{h, st}
+	case *InterfacesStep:
+		return interfacesLine{h, st}
+	case *GatewayStep:
+		return gatewayLine{h, st}
+	case *DNSStep:
+		return dnsLine{h, st}
+	case *InternetStep:
+		return internetLine{h, st}
+	case *PathMTUStep:
+		return pathMTULine{h, st}
+	}
+	return h // not reached: every step has its case
 }
 
 // printJSON writes one {"type":"step","step":NAME,…} line per step, then
 // the summary.
 func printJSON(out *render.Output, r *Result) error {
 	for _, s := range r.Steps() {
-		b, err := json.Marshal(s.Step)
-		if err != nil {
-			return fmt.Errorf("encoding JSON: %w", err)
-		}
-		line := fmt.Appendf(nil, `{"type":"step","step":%q,`, s.Name)
-		if err := out.WriteJSON(json.RawMessage(append(line, b[1:]...))); err != nil {
+		if err := out.WriteJSON(stepLine(s)); err != nil {
 			return err
 		}
 	}
-	return out.WriteJSON(summaryLine{Type: "summary", Diagnosis: r.Diagnosis, ElapsedMS: Millis(r.Elapsed), Interrupted: r.Interrupted})
+	return out.WriteJSON(summaryLine{Type: "summary", Diagnosis: r.Diagnosis, ElapsedMS: render.Millis(r.Elapsed), Interrupted: r.Interrupted})
 }

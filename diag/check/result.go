@@ -2,9 +2,10 @@ package check
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
+
+	"netdiag/diag/render"
 )
 
 // Status is a step's verdict.
@@ -83,20 +84,11 @@ type Verdict struct {
 	Status Status `json:"status"`
 	// Time is the figure the step measured: a round trip, a resolve time;
 	// zero when there is none.
-	Time Millis `json:"time_ms"`
+	Time render.Millis `json:"time_ms"`
 	// Detail says in one line what was found.
 	Detail string `json:"detail"`
 	// Problem names what is wrong, when Status is not OK.
 	Problem Problem `json:"problem,omitempty"`
-}
-
-// Millis is a duration that JSON writes as milliseconds with microsecond
-// precision.
-type Millis time.Duration
-
-// MarshalJSON writes the duration in milliseconds.
-func (m Millis) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(time.Duration(m).Microseconds())/1000, 'f', -1, 64), nil
 }
 
 // Result is what Run found, step by step, and the diagnosis.
@@ -153,7 +145,7 @@ type PingResult struct {
 	Sent     int        `json:"sent"`
 	Received int        `json:"received"`
 	// RTT is the mean round trip of the replies.
-	RTT Millis `json:"rtt_ms"`
+	RTT render.Millis `json:"rtt_ms"`
 	// Error is why the ping failed, if it did: an ICMP error that came
 	// back ("network unreachable from 10.0.0.1") or a local one.
 	Error string `json:"error,omitempty"`
@@ -171,9 +163,9 @@ type ConnectResult struct {
 	Port uint16 `json:"port"`
 	// Outcome is "connected", "refused" (the host answered with a reset:
 	// it is reachable), "timeout", "unreachable" or "error".
-	Outcome string `json:"outcome"`
-	Time    Millis `json:"time_ms"`
-	Error   string `json:"error,omitempty"`
+	Outcome string        `json:"outcome"`
+	Time    render.Millis `json:"time_ms"`
+	Error   string        `json:"error,omitempty"`
 }
 
 // reached reports whether the host answered the connection attempt.

@@ -13,12 +13,14 @@ import (
 
 // The scenario tests run netdiag check in the lab's client namespace, with
 // one thing broken at a time, and check every step's verdict, the
-// diagnosis sentence, the exit code and that the run took under 5 s.
+// diagnosis sentence, the exit code and that the check took under 5 s.
 
 func TestHealthy(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
-	r := l.check(t, l.labArgs()...)
+	// With a one-minute timeout, a healthy check that waited for any
+	// timeout would pass l.check's 15 s limit and fail.
+	r := l.check(t, append(l.labArgs(), "--timeout", "1m")...)
 	r.expect(t, nil)
 	r.expectSummary(t, 0, "The network is OK: every step passed.")
 	for step, detail := range map[string]string{
@@ -34,12 +36,9 @@ func TestHealthy(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"local", "gateway", "dns", "internet", "mtu"} {
-		if ms := r.steps[step].TimeMS; ms <= 0 || ms > 1000 {
-			t.Errorf("%s time %v ms, want a measured figure", step, ms)
+		if ms := r.steps[step].TimeMS; ms <= 0 || ms > r.summary.ElapsedMS {
+			t.Errorf("%s time %v ms, want a measured figure within the check's %v ms", step, ms, r.summary.ElapsedMS)
 		}
-	}
-	if r.elapsed > 2*1e9 {
-		t.Errorf("a healthy check took %v; it should not wait for any timeout", r.elapsed)
 	}
 }
 
@@ -170,9 +169,18 @@ func TestGatewayFiltersICMPPassesTraffic(t *testing.T) {
 	t.Parallel()
 	l := newLab(t, true)
 	filterGatewayPing(t, l)
-	// The ARP and NDP entries are from before the check and are not asked
-	// again, so they prove nothing; the internet hosts answering through
-	// the gateway do.
+	// The gateways' ARP and NDP entries are static, so the kernel never
+	// asks again and they prove nothing; the internet hosts answering
+	// through the gateway do. (Entries merely left from the lab's set-up
+	// would be asked again once stale, which a slow set-up on a loaded
+	// machine makes them, and answered.)
+	mac := regexp.MustCompile(`link/ether (\S+)`).FindStringSubmatch(testnet.MustRun(t, "ip", "-n", l.router, "link", "show", "r0"))
+	if mac == nil {
+		t.Fatal("no MAC address on the router's r0")
+	}
+	for _, gw := range []string{gw4, gw6} {
+		in(t, l.client, "ip", "neigh", "replace", gw, "lladdr", mac[1], "dev", "c0", "nud", "permanent")
+	}
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"gateway": "warn/icmp_filtered"})
 	r.expectSummary(t, 0, "The network works; the gateway 10.77.0.1 does not answer ping, but it is alive (traffic passes through it): it filters ICMP.")

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"net/netip"
 	"testing"
 	"time"
@@ -94,14 +93,5 @@ func TestFormatTime(t *testing.T) {
 		if got := formatTime(d); got != want {
 			t.Errorf("formatTime(%v) = %q, want %q", d, got, want)
 		}
-	}
-}
-
-func TestMillisJSON(t *testing.T) {
-	b, err := json.Marshal(struct {
-		A, B, C Millis
-	}{Millis(1500 * time.Microsecond), 0, Millis(2*time.Second + 1234)})
-	if err != nil || string(b) != `{"A":1.5,"B":0,"C":2000.001}` {
-		t.Fatalf("%s %v", b, err)
 	}
 }

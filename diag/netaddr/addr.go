@@ -14,8 +14,8 @@
 // address-space registries as data (LookupSpecial, LookupSpace,
 // AddrProperties), the IPv4 address inside IPv4-mapped, 6to4, Teredo and
 // NAT64 addresses (EmbeddedIPv4), prefix arithmetic (Netmask, UsableRange,
-// ...). ScanAddrOrPrefix is an allocation-free validator for filtering
-// millions of lines; it accepts exactly what the parsers accept.
+// ...). ValidAddrOrPrefix judges a line as the parsers do, without building
+// an error, for filtering millions of lines: there is one grammar.
 //
 // Nothing in this package touches the network except Resolve, which is the
 // separate, context-aware DNS step.
@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ParseError describes input that could not be parsed: what was expected
@@ -90,11 +91,64 @@ func (f Family) Matches(a netip.Addr) bool {
 // "[" and "]": an interface name or number. Everything else is rejected with
 // a *ParseError whose Reason names the offending part.
 func ParseAddr(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil || (a.Zone() != "" && zoneProblem(s, a.Zone()) != "") {
+	a, ok := parseAddr(s)
+	if !ok {
 		return netip.Addr{}, explainAddr(s)
 	}
 	return a, nil
+}
+
+// parseAddr is the grammar of ParseAddr, without the explanation: net/netip
+// and the zone rule.
+func parseAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	if z := a.Zone(); z != "" {
+		for i := 0; i < len(z); i++ {
+			if !zoneByte(z[i]) {
+				return netip.Addr{}, false
+			}
+		}
+	}
+	return a, true
+}
+
+// ValidAddrOrPrefix reports whether ParseAddr accepts b or, when b has a
+// "/", ParsePrefix does: the same grammar, without building the error for
+// an invalid one, and without allocating.
+func ValidAddrOrPrefix(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	s := unsafe.String(&b[0], len(b)) // read only during the call
+	if strings.IndexByte(s, '/') >= 0 {
+		_, ok := parsePrefix(s)
+		return ok
+	}
+	return validAddr(s)
+}
+
+// validAddr reports whether parseAddr accepts s. It splits a zone off
+// itself, as netip does at the first "%", so that judging a line does not
+// intern the zone (netip.Addr.WithZone): same grammar, less work.
+func validAddr(s string) bool {
+	body, zone, hasZone := strings.Cut(s, "%")
+	if !hasZone {
+		_, err := netip.ParseAddr(s)
+		return err == nil
+	}
+	if zone == "" || strings.IndexByte(body, ':') < 0 {
+		return false // netip: an empty zone, or a zone after IPv4
+	}
+	for i := 0; i < len(zone); i++ {
+		if !zoneByte(zone[i]) {
+			return false
+		}
+	}
+	_, err := netip.ParseAddr(body)
+	return err == nil
 }
 
 // zoneProblem returns why z, the zone of address s, is not an acceptable

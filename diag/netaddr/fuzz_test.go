@@ -27,7 +27,7 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// FuzzParseAddr: no panics; ParseAddr, ValidAddr and the reference parser
+// FuzzParseAddr: no panics; ParseAddr, ValidAddrOrPrefix and the reference parser
 // agree; a parsed address prints back to text that parses to the same
 // address; a rejection is a *ParseError with a specific reason.
 func FuzzParseAddr(f *testing.F) {

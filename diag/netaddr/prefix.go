@@ -14,6 +14,9 @@ import (
 // should warn. Netmask notation ("/255.0.0.0") is rejected with the
 // equivalent length in the reason.
 func ParsePrefix(s string) (netip.Prefix, error) {
+	if p, ok := parsePrefix(s); ok {
+		return p, nil
+	}
 	fail := func(format string, args ...any) (netip.Prefix, error) {
 		return netip.Prefix{}, &ParseError{Kind: "prefix", Input: s, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -46,6 +49,19 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 		bits = bits*10 + int(bitsPart[i]-'0')
 	}
 	return netip.PrefixFrom(a, bits), nil
+}
+
+// parsePrefix is the grammar of ParsePrefix, without the explanation.
+func parsePrefix(s string) (netip.Prefix, bool) {
+	addrPart, bits, ok := strings.Cut(s, "/")
+	if !ok || bits == "" || len(bits) > 3 || len(bits) > 1 && bits[0] == '0' || !isDecimal(bits) {
+		return netip.Prefix{}, false
+	}
+	a, ok := parseAddr(addrPart)
+	if !ok || a.Zone() != "" || atoiSmall(bits) > a.BitLen() {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, atoiSmall(bits)), true
 }
 
 // prefixLenProblem explains why bits is not a valid prefix length for a, or

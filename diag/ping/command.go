@@ -227,9 +227,9 @@ func run(c *cli.Context) error {
 		return err
 	}
 	w := c.App.Writer
-	var bw *batchWriter
+	var bw *render.BatchWriter
 	if v.sweep && !render.IsTerminal(w) {
-		bw = newBatchWriter(w)
+		bw = render.NewBatchWriter(w, sweepFlush)
 		defer bw.Close()
 		w = bw
 	}

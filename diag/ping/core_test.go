@@ -5,12 +5,12 @@ import (
 	"math"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/diag/ping/icmpsock/icmpfake"
 )
 
 // TestRTTStatsLikeIputils checks min/avg/max/mdev against iputils' own
@@ -139,12 +139,12 @@ func TestHandle(t *testing.T) {
 	addr := netip.MustParseAddr("10.1.2.3")
 	var events []Event
 	e := &engine{opt: Options{Timeout: time.Second}, emit: func(ev Event) { events = append(events, ev) },
-		payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
+		sys: system{clock: icmpfake.NewClock(t0)}, payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
 	f := &family{}
 	h := &host{HostStats: HostStats{Addr: addr}, fam: f, sending: true}
 	e.hosts, e.active = []*host{h}, 1
 	e.ready.push(h)
-	now := time.Now().Add(-time.Millisecond)
+	now := t0.Add(-time.Millisecond)
 	probe := func(seq uint16) *probe {
 		p := &probe{h: h, n: int(seq), seq: seq, sent: now, deadline: now.Add(time.Second)}
 		f.setSlot(p)
@@ -230,46 +230,3 @@ func TestRateSpacing(t *testing.T) {
 		t.Errorf("rate 0 (no limit) booked a slot at %v", e.nextSend)
 	}
 }
-
-// TestBatchWriter checks that a sweep's buffered output reaches the
-// writer within flushEvery without further writes, and in full on Close.
-func TestBatchWriter(t *testing.T) {
-	var mu sync.Mutex
-	var got strings.Builder
-	w := writerFunc(func(p []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		return got.Write(p)
-	})
-	b := newBatchWriter(w)
-	b.Write([]byte("127.0.0.1 is alive\n"))
-	deadline := time.Now().Add(5 * flushEvery)
-	for {
-		mu.Lock()
-		s := got.String()
-		mu.Unlock()
-		if s == "127.0.0.1 is alive\n" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v, the writer has %q", 5*flushEvery, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	b.Write([]byte("last\n"))
-	if err := b.Close(); err != nil || got.String() != "127.0.0.1 is alive\nlast\n" {
-		t.Errorf("after Close: %q, %v", got.String(), err)
-	}
-	if err := b.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	failing := newBatchWriter(writerFunc(func([]byte) (int, error) { return 0, errors.New("disk full") }))
-	failing.Write([]byte("x\n"))
-	if err := failing.Close(); err == nil || err.Error() != "disk full" {
-		t.Errorf("Close over a failing writer: %v", err)
-	}
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -23,37 +23,25 @@ import (
 // ICMP socket may be opened; ctx's error when it is cancelled before the
 // first probe. Run never prints.
 func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
-	if err := opt.check(); err != nil {
-		return Summary{}, err
-	}
-	if emit == nil {
-		emit = func(Event) {}
-	}
-	hosts, rerr := expand(ctx, opt.Resolver, opt.Targets, opt.Family)
-	if err := ctx.Err(); err != nil {
-		return Summary{}, err
-	}
-	e := &engine{opt: opt, emit: emit, hosts: hosts, wake: make(chan struct{}, 1)}
-	if len(hosts) == 1 && rerr != nil {
-		return e.summary(), rerr
-	}
-	if err := e.open(); err != nil {
+	return runOn(ctx, opt, emit, system{open: openSocket, clock: systemClock{}})
+}
+
+// runOn is Run on the given sockets and clock.
+func runOn(ctx context.Context, opt Options, emit func(Event), sys system) (Summary, error) {
+	e, err := newEngine(ctx, opt, emit, sys)
+	if err != nil {
+		if e == nil {
+			return Summary{}, err
+		}
 		return e.summary(), err
 	}
-	e.payload = makePayload(opt.Size)
-	e.schedule()
-
 	var wg sync.WaitGroup
 	for _, f := range e.fams {
 		if f != nil {
 			wg.Go(func() { e.receive(f) })
 		}
 	}
-	e.mu.Lock()
-	e.start = time.Now()
-	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
-	e.mu.Unlock()
-
+	e.begin()
 	interrupted := e.loop(ctx)
 
 	e.mu.Lock()
@@ -71,6 +59,44 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 	return s, e.fatal
 }
 
+// newEngine checks the options, resolves the targets, opens the sockets
+// and queues every host for its first probe. On error it returns no
+// engine when nothing was resolved yet, else the engine for its summary.
+func newEngine(ctx context.Context, opt Options, emit func(Event), sys system) (*engine, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	hosts, rerr := expand(ctx, opt.Resolver, opt.Targets, opt.Family)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e := &engine{opt: opt, emit: emit, sys: sys, hosts: hosts, wake: make(chan struct{}, 1)}
+	if len(hosts) == 1 && rerr != nil {
+		return e, rerr
+	}
+	if err := e.open(); err != nil {
+		return e, err
+	}
+	e.payload = makePayload(opt.Size)
+	e.schedule()
+	return e, nil
+}
+
+// begin starts the clock of the run (and its deadline) and reports the
+// start.
+func (e *engine) begin() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.start = e.now()
+	if e.opt.Deadline > 0 {
+		e.end = e.start.Add(e.opt.Deadline)
+	}
+	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
+}
+
 // engine is one run's state. The scheduler (loop) sends probes and expires
 // them; one receiver goroutine per address family matches what comes
 // back. Everything below mu is shared between them; events are emitted with
@@ -78,6 +104,7 @@ func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
 type engine struct {
 	opt     Options
 	emit    func(Event)
+	sys     system // its sockets and clock
 	payload []byte
 	wake    chan struct{} // a host finished: re-check whether the run is over
 
@@ -90,6 +117,7 @@ type engine struct {
 	nextSend time.Time  // the rate limit's next free slot
 	sent     uint64     // probes sent
 	start    time.Time
+	end      time.Time // start + Options.Deadline; zero without one
 	last     time.Time // the last request sent or reply received
 	stopped  bool      // the run is over: receivers emit nothing more
 	fatal    error     // a receiver's unrecoverable error, which ends the run
@@ -98,7 +126,7 @@ type engine struct {
 // family is one address family's socket and its table of probes by
 // sequence number.
 type family struct {
-	conn  *icmpsock.Conn
+	conn  icmpsock.Socket
 	v6    bool
 	seq   uint16            // the last sequence number used
 	slots [256]*[256]*probe // the latest probe sent with each sequence number, in pages made as needed
@@ -178,7 +206,7 @@ func (e *engine) open() error {
 		if !n {
 			continue
 		}
-		c, err := icmpsock.Open(icmpsock.Config{Mode: e.opt.Mode, IPv6: i == 1, Source: e.opt.Source,
+		c, err := e.sys.open(icmpsock.Config{Mode: e.opt.Mode, IPv6: i == 1, Source: e.opt.Source,
 			Interface: e.opt.Interface, TTL: e.opt.TTL, RecvBuffer: buf})
 		if err != nil {
 			for _, f := range e.fams {
@@ -221,13 +249,17 @@ func makePayload(size int) []byte {
 	return p
 }
 
-// schedule puts every resolved host in the send queue, due now, and marks
-// hosts that failed to resolve done.
+// schedule puts every resolved host in the send queue, due now (or its
+// share of Spread from now), and marks hosts that failed to resolve done.
 func (e *engine) schedule() {
-	for _, h := range e.hosts {
+	now := time.Now()
+	for i, h := range e.hosts {
 		if h.ResolveErr != "" {
 			h.done = true
 			continue
+		}
+		if e.opt.Spread > 0 {
+			h.next = now.Add(e.opt.Spread * time.Duration(i) / time.Duration(len(e.hosts)))
 		}
 		h.sending = true
 		e.active++
@@ -254,10 +286,13 @@ func (e *engine) summaryLocked() *Summary {
 		}
 	}
 	if !e.start.IsZero() {
-		s.Elapsed = time.Since(e.start)
+		s.Elapsed = e.now().Sub(e.start)
 	}
 	return s
 }
+
+// now is the engine's clock's time.
+func (e *engine) now() time.Time { return e.sys.clock.Now() }
 
 // emitLocked reports an event; mu must be held.
 func (e *engine) emitLocked(ev Event) {

@@ -17,6 +17,7 @@ import (
 type stats struct {
 	header                                 string
 	transmitted, received, dups, errors    int
+	inFlight                               int
 	loss                                   float64
 	lossShown                              bool
 	rttMin, rttAvg, rttMax, rttMDev        float64
@@ -25,10 +26,11 @@ type stats struct {
 }
 
 var (
-	countsRE = regexp.MustCompile(`(?m)^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) duplicates)?(?:, \+(\d+) errors)?(?:, ([\d.]+)% packet loss)?`)
-	rttRE    = regexp.MustCompile(`(?m)^rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms$`)
-	replyRE  = regexp.MustCompile(`(?m)^\d+ bytes from .+?: icmp_seq=\d+ ttl=\d+ time=[\d.]+ ms( \(DUP!\))?$`)
-	errRE    = regexp.MustCompile(`(?m)^From \S+ icmp_seq=\d+ .+$`)
+	countsRE    = regexp.MustCompile(`(?m)^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) duplicates)?(?:, \+(\d+) errors)?(?:, ([\d.]+)% packet loss)?(?:, (\d+) still in flight)?`)
+	rttRE       = regexp.MustCompile(`(?m)^rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms$`)
+	replyRE     = regexp.MustCompile(`(?m)^\d+ bytes from .+?: icmp_seq=\d+ ttl=\d+ time=[\d.]+ ms( \(DUP!\))?$`)
+	replyTimeRE = regexp.MustCompile(`(?m)^\d+ bytes from .+?: icmp_seq=\d+ ttl=\d+ time=([\d.]+) ms`)
+	errRE       = regexp.MustCompile(`(?m)^From \S+ icmp_seq=\d+ .+$`)
 )
 
 // parseStats reads a ping run's output; it fails the test when the summary
@@ -41,8 +43,7 @@ func parseStats(t *testing.T, who, out string) stats {
 	if m == nil {
 		t.Fatalf("%s: no summary in output:\n%s", who, out)
 	}
-	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
-	s.transmitted, s.received, s.dups, s.errors = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4])
+	s.transmitted, s.received, s.dups, s.errors, s.inFlight = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[6])
 	if m[5] != "" {
 		s.loss, _ = strconv.ParseFloat(m[5], 64)
 		s.lossShown = true
@@ -60,6 +61,15 @@ func parseStats(t *testing.T, who, out string) stats {
 	s.noAnswers = strings.Count(out, "no answer yet for icmp_seq=")
 	s.errLines = len(errRE.FindAllString(out, -1))
 	return s
+}
+
+// lost is the number of probes the summary counts as lost.
+func (s stats) lost() int { return s.transmitted - s.received - s.inFlight }
+
+// atoi reads a number the regular expressions matched ("" is 0).
+func atoi(x string) int {
+	n, _ := strconv.Atoi(x)
+	return n
 }
 
 // pingBoth runs netdiag ping and iputils ping with the same arguments at

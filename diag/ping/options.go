@@ -81,6 +81,11 @@ type Options struct {
 	// Rate caps the echo requests sent per second over all hosts; 0 means
 	// no cap.
 	Rate float64
+	// Spread delays the first probe of the i-th of n hosts by i·Spread/n,
+	// so that hosts probed on an Interval take turns instead of all
+	// sending at once (the exporter spreads a round over the interval).
+	// Unlike Rate, it caps nothing: a late timer sends what is due.
+	Spread time.Duration
 	// Retries, when Count is 1 and there is no Deadline, sends a host that
 	// did not answer (timeout or ICMP error) up to this many more probes,
 	// each waiting half as long again as the last (fping's -r and -B 1.5).
@@ -126,6 +131,8 @@ func (opt *Options) check() error {
 		return optionErrorf("timeout %v: must be positive", opt.Timeout)
 	case opt.Deadline < 0:
 		return optionErrorf("deadline %v: must be positive", opt.Deadline)
+	case opt.Spread < 0:
+		return optionErrorf("spread %v: must not be negative", opt.Spread)
 	case opt.Rate < 0:
 		return optionErrorf("rate %v: must be positive, or 0 for no limit", opt.Rate)
 	case opt.Retries < 0:

@@ -2,6 +2,8 @@ package ping_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,14 @@ func TestPrivilegeDetection(t *testing.T) {
 	allowed, denied := testnet.Netns(t, "ping"), testnet.Netns(t, "ping")
 	allowICMPSockets(t, allowed, true)
 	allowICMPSockets(t, denied, false)
+	real, err := filepath.EvalSymlinks(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(testnet.PublicDir(t), "nd")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
 	root := func(args ...string) []string { return append([]string{bin, "ping"}, args...) }
 	nobody := func(args ...string) []string { return testnet.AsNobody(root(args...)...) }
 	ok := []string{"-c", "1", "--json", "127.0.0.1"}
@@ -58,6 +68,10 @@ func TestPrivilegeDetection(t *testing.T) {
 		{"root forces unprivileged, sysctl denies", denied, root(append([]string{"--unprivileged"}, ok...)...), "", []string{
 			"unprivileged ICMP socket: socket: permission denied", "ping_group_range=\"0 2147483647\"", "drop --unprivileged"}},
 		{"IPv6 too", denied, nobody("-c", "1", "::1"), "", []string{"no permission to send ICMPv6 echo requests"}},
+		{"run through a symbolic link: the fixes name the file", denied, testnet.AsNobody(link, "ping", "-c", "1", "127.0.0.1"), "", []string{
+			"sudo setcap cap_net_raw+ep " + real + "\n",
+			`sudo sysctl -w net.ipv4.ping_group_range="0 2147483647"`,
+		}},
 	} {
 		res := runIn(t, tc.ns, 20*time.Second, tc.argv...)
 		if tc.mode != "" {

@@ -74,11 +74,12 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 	if !bytes.Equal(pkt.Data, e.payload) {
 		return // someone else's reply with the same identifier and sequence
 	}
+	now := e.now()
 	rtt := pkt.When.Sub(p.sent)
-	if rtt < 0 || rtt > time.Since(p.sent) {
+	if since := now.Sub(p.sent); rtt < 0 || rtt > since {
 		// The kernel's timestamp is wall-clock time; if the clock was
 		// stepped, fall back to the monotonic clock.
-		rtt = time.Since(p.sent)
+		rtt = since
 	}
 	ev := Event{Kind: EventReply, Time: pkt.When, Seq: p.n, From: pkt.From, Bytes: pkt.Len, TTL: pkt.TTL, RTT: rtt}
 	switch p.state {
@@ -96,7 +97,7 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 		h.Late++
 	}
 	ev.Host = h.HostStats
-	e.last = time.Now()
+	e.last = now
 	e.emitLocked(ev)
 	if e.opt.Deadline > 0 && e.opt.Count > 0 && h.Received >= e.opt.Count {
 		e.stopSending(h)
@@ -120,12 +121,12 @@ func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
 	h.LastError = perr
 	e.emitLocked(Event{Kind: EventError, Time: when, Host: h.HostStats, Seq: p.n, Error: perr})
 	if settles {
-		e.retry(h, time.Now())
+		e.retry(h, e.now())
 	}
 	e.checkDone(h)
 }
 
 // sendFailed records that sending p failed; mu must be held.
 func (e *engine) sendFailed(p *probe, err error) {
-	e.settleError(p, &ProbeError{Seq: p.n, ICMPType: -1, ICMPCode: -1, Message: err.Error()}, time.Now())
+	e.settleError(p, &ProbeError{Seq: p.n, ICMPType: -1, ICMPCode: -1, Message: err.Error()}, e.now())
 }

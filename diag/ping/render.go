@@ -11,7 +11,7 @@ import (
 )
 
 // printer shows a run: event is Run's callback, finish prints the summary
-// and returns the first write error.
+// and returns the first write error (the Output keeps it).
 type printer interface {
 	event(Event)
 	finish(Summary) error
@@ -36,7 +36,6 @@ type basePrinter struct {
 	errw io.Writer
 	v    view
 	opt  Options
-	err  error // the first write error
 }
 
 // line writes one event's line, with a -D timestamp when asked for.
@@ -50,9 +49,7 @@ func (p *basePrinter) line(t time.Time, format string, args ...any) {
 
 // text writes a line that is not an event's: headers, summaries.
 func (p *basePrinter) text(format string, args ...any) {
-	if err := p.out.Printf(format+"\n", args...); err != nil && p.err == nil {
-		p.err = err
-	}
+	p.out.Printf(format+"\n", args...) // an error stays in p.out for finish
 }
 
 // note writes a line to standard error.
@@ -157,7 +154,7 @@ func (p *hostPrinter) finish(s Summary) error {
 	if h.rttN > 0 {
 		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax), ms(h.RTTMDev))
 	}
-	return p.err
+	return p.out.Err()
 }
 
 // countsLine is iputils' "N packets transmitted, M received, …" line, with

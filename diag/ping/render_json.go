@@ -3,12 +3,14 @@ package ping
 import (
 	"net/netip"
 	"time"
+
+	"netdiag/diag/render"
 )
 
 // jsonPrinter prints one JSON object per line: "start", then "reply",
 // "timeout", "error" and "stats" as they happen, a "host" line for each
 // host when it is done (or at the end), and a final "summary". Times are
-// RFC 3339 with nanoseconds; durations are milliseconds.
+// RFC 3339 with nanoseconds; durations are milliseconds (render.Millis).
 type jsonPrinter struct {
 	*basePrinter
 	done []bool // by host index: its "host" line is written
@@ -16,18 +18,18 @@ type jsonPrinter struct {
 
 // jsonCounts are the counts and RTT statistics of a host or of the run.
 type jsonCounts struct {
-	Transmitted int      `json:"transmitted"`
-	Received    int      `json:"received"`
-	Duplicates  int      `json:"duplicates"`
-	Late        int      `json:"late"`
-	Errors      int      `json:"errors"`
-	Lost        int      `json:"lost"`
-	InFlight    int      `json:"in_flight"`
-	LossPercent *float64 `json:"loss_percent"` // null while no probe is settled
-	RTTMinMS    *float64 `json:"rtt_min_ms,omitempty"`
-	RTTAvgMS    *float64 `json:"rtt_avg_ms,omitempty"`
-	RTTMaxMS    *float64 `json:"rtt_max_ms,omitempty"`
-	RTTMDevMS   *float64 `json:"rtt_mdev_ms,omitempty"`
+	Transmitted int            `json:"transmitted"`
+	Received    int            `json:"received"`
+	Duplicates  int            `json:"duplicates"`
+	Late        int            `json:"late"`
+	Errors      int            `json:"errors"`
+	Lost        int            `json:"lost"`
+	InFlight    int            `json:"in_flight"`
+	LossPercent *float64       `json:"loss_percent"` // null while no probe is settled
+	RTTMinMS    *render.Millis `json:"rtt_min_ms,omitempty"`
+	RTTAvgMS    *render.Millis `json:"rtt_avg_ms,omitempty"`
+	RTTMaxMS    *render.Millis `json:"rtt_max_ms,omitempty"`
+	RTTMDevMS   *render.Millis `json:"rtt_mdev_ms,omitempty"`
 }
 
 func countsOf(h *HostStats) jsonCounts {
@@ -42,9 +44,9 @@ func countsOf(h *HostStats) jsonCounts {
 	return c
 }
 
-func msp(d time.Duration) *float64 {
-	f := float64(d) / float64(time.Millisecond)
-	return &f
+func msp(d time.Duration) *render.Millis {
+	m := render.Millis(d)
+	return &m
 }
 
 type jsonHostRef struct {
@@ -75,13 +77,13 @@ type jsonReply struct {
 	Type string    `json:"type"`
 	Time time.Time `json:"time"`
 	jsonHostRef
-	Seq   int        `json:"seq"`
-	From  netip.Addr `json:"from"`
-	Bytes int        `json:"bytes"`
-	TTL   int        `json:"ttl,omitempty"`
-	RTTMS float64    `json:"rtt_ms"`
-	Dup   bool       `json:"dup"`
-	Late  bool       `json:"late"`
+	Seq   int           `json:"seq"`
+	From  netip.Addr    `json:"from"`
+	Bytes int           `json:"bytes"`
+	TTL   int           `json:"ttl,omitempty"`
+	RTTMS render.Millis `json:"rtt_ms"`
+	Dup   bool          `json:"dup"`
+	Late  bool          `json:"late"`
 }
 
 type jsonTimeout struct {
@@ -117,16 +119,11 @@ type jsonSummary struct {
 	Unreachable int       `json:"unreachable"`
 	Unresolved  int       `json:"unresolved"`
 	jsonCounts
-	TimeMS      int64 `json:"time_ms"`
-	Interrupted bool  `json:"interrupted"`
+	TimeMS      render.Millis `json:"time_ms"`
+	Interrupted bool          `json:"interrupted"`
 }
 
-func (p *jsonPrinter) write(v any) {
-	if err := p.out.WriteJSON(v); err != nil && p.err == nil {
-		p.err = err
-	}
-}
-
+// event writes the event's line; a write error stays in p.out for finish.
 func (p *jsonPrinter) event(ev Event) {
 	h := &ev.Host
 	switch ev.Kind {
@@ -143,24 +140,24 @@ func (p *jsonPrinter) event(ev Event) {
 				st.Unresolved = append(st.Unresolved, jsonUnresolved{h.Target, h.ResolveErr})
 			}
 		}
-		p.write(st)
+		p.out.WriteJSON(st)
 	case EventReply:
-		p.write(jsonReply{Type: "reply", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq, From: ev.From,
-			Bytes: ev.Bytes, TTL: max(ev.TTL, 0), RTTMS: float64(ev.RTT) / float64(time.Millisecond), Dup: ev.Dup, Late: ev.Late})
+		p.out.WriteJSON(jsonReply{Type: "reply", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq, From: ev.From,
+			Bytes: ev.Bytes, TTL: max(ev.TTL, 0), RTTMS: render.Millis(ev.RTT), Dup: ev.Dup, Late: ev.Late})
 	case EventTimeout:
-		p.write(jsonTimeout{Type: "timeout", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq})
+		p.out.WriteJSON(jsonTimeout{Type: "timeout", Time: ev.Time, jsonHostRef: refOf(h), Seq: ev.Seq})
 	case EventError:
-		p.write(jsonError{Type: "error", Time: ev.Time, jsonHostRef: refOf(h), ProbeError: ev.Error})
+		p.out.WriteJSON(jsonError{Type: "error", Time: ev.Time, jsonHostRef: refOf(h), ProbeError: ev.Error})
 	case EventHostDone:
 		p.host(h)
 	case EventStats:
-		p.write(summaryOf("stats", ev.Time, ev.Summary))
+		p.out.WriteJSON(summaryOf("stats", ev.Time, ev.Summary))
 	}
 }
 
 func (p *jsonPrinter) host(h *HostStats) {
 	p.done[h.Index] = true
-	p.write(jsonHost{Type: "host", jsonHostRef: refOf(h), Alive: h.Alive(), OtherAddrs: h.OtherAddrs,
+	p.out.WriteJSON(jsonHost{Type: "host", jsonHostRef: refOf(h), Alive: h.Alive(), OtherAddrs: h.OtherAddrs,
 		ResolveErr: h.ResolveErr, jsonCounts: countsOf(h), LastError: h.LastError})
 }
 
@@ -170,8 +167,8 @@ func (p *jsonPrinter) finish(s Summary) error {
 			p.host(&s.Hosts[i])
 		}
 	}
-	p.write(summaryOf("summary", time.Now(), &s))
-	return p.err
+	p.out.WriteJSON(summaryOf("summary", time.Now(), &s))
+	return p.out.Err()
 }
 
 func summaryOf(typ string, t time.Time, s *Summary) jsonSummary {
@@ -179,5 +176,5 @@ func summaryOf(typ string, t time.Time, s *Summary) jsonSummary {
 	alive, pinged := s.Alive()
 	return jsonSummary{Type: typ, Time: t, Mode: s.Mode.String(), Hosts: len(s.Hosts), Alive: alive,
 		Unreachable: pinged - alive, Unresolved: s.ResolveFailures(), jsonCounts: countsOf(&tot),
-		TimeMS: s.Elapsed.Milliseconds(), Interrupted: s.Interrupted}
+		TimeMS: render.Millis(s.Elapsed), Interrupted: s.Interrupted}
 }

@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// sweepFlush is how long a sweep's line may wait for others when the
+// output is not a terminal (a thousand "is alive" lines would be a thousand
+// write calls): a reader on a pipe still sees progress.
+const sweepFlush = 100 * time.Millisecond
+
 // sweepPrinter prints many hosts as fping does: with one probe per host,
 // "HOST is alive" or "HOST is unreachable" as each host settles; with -c,
 // a line per reply and per-host statistics at the end; -a or -u only the
@@ -37,14 +42,14 @@ func (p *sweepPrinter) event(ev Event) {
 		case ev.Late:
 			tag = " (late: after --timeout, counted lost)"
 		}
-		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", label(h), ev.Seq, ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
+		p.line(ev.Time, "%s : [%d], %d bytes, %s ms (%s avg, %s loss)%s", label(h), fpingSeq(ev), ev.Bytes, ms(ev.RTT), ms(h.RTTAvg), hostLoss(h), tag)
 	case EventTimeout:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", label(h), ev.Seq, avgOrNaN(h), hostLoss(h))
+			p.line(ev.Time, "%s : [%d], timed out (%s avg, %s loss)", label(h), fpingSeq(ev), avgOrNaN(h), hostLoss(h))
 		}
 	case EventError:
 		if p.perProbe() {
-			p.line(ev.Time, "%s : [%d], %s", label(h), ev.Seq, errorWithSender(ev.Error))
+			p.line(ev.Time, "%s : [%d], %s", label(h), fpingSeq(ev), errorWithSender(ev.Error))
 		}
 	case EventHostDone:
 		p.hostDone(ev.Time, h)
@@ -54,6 +59,9 @@ func (p *sweepPrinter) event(ev Event) {
 		p.note("%s; %d/%d hosts alive", interim(&t), alive, pinged)
 	}
 }
+
+// fpingSeq is the probe's number as fping -c prints it: from [0].
+func fpingSeq(ev Event) int { return ev.Seq - 1 }
 
 // hostDone prints a settled host's verdict where the view asks for one.
 func (p *sweepPrinter) hostDone(t time.Time, h *HostStats) {
@@ -86,7 +94,7 @@ func (p *sweepPrinter) finish(s Summary) error {
 				p.hostDone(now, h)
 			}
 		}
-		return p.err
+		return p.out.Err()
 	}
 	if p.v.count != 1 {
 		for i := range s.Hosts {
@@ -113,7 +121,7 @@ func (p *sweepPrinter) finish(s Summary) error {
 	if t.rttN > 0 {
 		p.text("rtt min/avg/max/mdev = %s/%s/%s/%s ms", ms(t.RTTMin), ms(t.RTTAvg), ms(t.RTTMax), ms(t.RTTMDev))
 	}
-	return p.err
+	return p.out.Err()
 }
 
 // title names the targets of a sweep: up to three as given, else a count.

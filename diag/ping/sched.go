@@ -6,43 +6,31 @@ import (
 	"time"
 )
 
-// forever stands for "no timer needed": the scheduler waits for a wake-up.
-const forever = time.Duration(1<<63 - 1)
-
 // loop sends probes when they are due and the rate allows, expires those
 // whose timeout passed, and answers statistics requests, until every host
 // is done, the deadline passes or ctx is cancelled (then it returns true).
 func (e *engine) loop(ctx context.Context) (interrupted bool) {
-	var deadline <-chan time.Time
-	if e.opt.Deadline > 0 {
-		t := time.NewTimer(e.opt.Deadline)
-		defer t.Stop()
-		deadline = t.C
-	}
-	timer := time.NewTimer(forever)
-	defer timer.Stop()
 	for {
-		wait, over := e.step()
+		at, over := e.step()
 		if over {
 			return false
 		}
-		// With more due at once, don't wait, but still notice Ctrl-C, the
-		// deadline and statistics requests.
-		next := nowC
-		if wait > 0 {
-			timer.Reset(wait)
-			next = timer.C
+		// With more due at once, don't wait, but still notice Ctrl-C and
+		// statistics requests.
+		next, stop := nowC, noStop
+		if !at.IsZero() {
+			next, stop = e.sys.clock.At(at)
 		}
 		select {
 		case <-ctx.Done():
+			stop()
 			return true
-		case <-deadline:
-			return false
 		case <-e.opt.StatsRequests:
 			e.emitStats()
 		case <-e.wake:
 		case <-next:
 		}
+		stop()
 	}
 }
 
@@ -53,40 +41,47 @@ var nowC = func() <-chan time.Time {
 	return c
 }()
 
-// step expires what timed out and sends the next probe if one is due. It
-// returns how long to wait before the next step (0: step again at once)
-// and whether the run is over.
-func (e *engine) step() (wait time.Duration, over bool) {
+func noStop() bool { return false }
+
+// step ends the run at the deadline, expires what timed out and sends the
+// next probe if one is due. It returns when to step next (the zero Time:
+// at once) and whether the run is over. While a host is not done, a probe
+// is in flight or one is waiting to be sent, so there is always a next
+// time.
+func (e *engine) step() (at time.Time, over bool) {
 	e.mu.Lock()
-	now := time.Now()
+	defer e.mu.Unlock()
+	now := e.now()
+	if !e.end.IsZero() && !now.Before(e.end) {
+		return time.Time{}, true
+	}
 	e.expire(now)
 	if e.fatal != nil || e.active == 0 {
-		e.mu.Unlock()
-		return 0, true
+		return time.Time{}, true
 	}
-	wait = forever
-	if p := e.expiry.peek(); p != nil {
-		wait = p.deadline.Sub(now)
+	at = e.end
+	if p := e.expiry.peek(); p != nil && (at.IsZero() || p.deadline.Before(at)) {
+		at = p.deadline
 	}
 	h := e.ready.peek()
 	if h == nil {
-		e.mu.Unlock()
-		return wait, false
+		return at, false
 	}
 	due := h.next
 	if e.nextSend.After(due) {
 		due = e.nextSend
 	}
 	if due.After(now) {
-		e.mu.Unlock()
-		return min(wait, due.Sub(now)), false
+		if at.IsZero() || due.Before(at) {
+			at = due
+		}
+		return at, false
 	}
 	f := h.fam
 	seq := f.seq + 1
 	if old := f.slot(seq); old != nil && old.state == inFlight {
 		// Every sequence number is in flight: wait for the oldest to settle.
-		e.mu.Unlock()
-		return wait, false
+		return at, false
 	}
 	timeout := e.opt.Timeout
 	for range h.retries {
@@ -117,8 +112,7 @@ func (e *engine) step() (wait time.Duration, over bool) {
 	if err != nil {
 		e.sendFailed(p, err)
 	}
-	e.mu.Unlock()
-	return 0, false
+	return time.Time{}, false
 }
 
 // takeRateSlot books the rate limit's next free slot for a request sent
@@ -155,6 +149,7 @@ func (e *engine) retry(h *host, now time.Time) {
 	h.sending = true
 	h.next = now
 	e.ready.push(h)
+	e.signal() // the scheduler may be asleep until a later time
 }
 
 // checkDone marks h done when it has nothing left to send or wait for.
@@ -164,21 +159,27 @@ func (e *engine) checkDone(h *host) {
 	}
 	h.done = true
 	e.active--
-	e.emitLocked(Event{Kind: EventHostDone, Time: time.Now(), Host: h.HostStats})
+	e.emitLocked(Event{Kind: EventHostDone, Time: e.now(), Host: h.HostStats})
 	e.signal()
 }
 
-// expire settles the probes whose timeout has passed as lost.
+// expire settles the probes whose timeout has passed as lost, and drops
+// settled probes from the head of the queue, so the head is the next
+// timeout to wait for.
 func (e *engine) expire(now time.Time) {
 	for {
 		p := e.expiry.peek()
-		if p == nil || p.deadline.After(now) {
+		if p == nil {
+			return
+		}
+		if p.state != inFlight { // settled already: nothing to wait for
+			e.expiry.pop()
+			continue
+		}
+		if p.deadline.After(now) {
 			return
 		}
 		e.expiry.pop()
-		if p.state != inFlight {
-			continue
-		}
 		p.state = timedOut
 		h := p.h
 		h.InFlight--
@@ -193,7 +194,7 @@ func (e *engine) expire(now time.Time) {
 func (e *engine) emitStats() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.emitLocked(Event{Kind: EventStats, Time: time.Now(), Summary: e.summaryLocked()})
+	e.emitLocked(Event{Kind: EventStats, Time: e.now(), Summary: e.summaryLocked()})
 }
 
 // hostHeap orders hosts by when their next probe is due, then by position.

@@ -2,9 +2,15 @@
 // human tables by default, one JSON object per line with
 // --json, and color only when the writer is a terminal and NO_COLOR is unset.
 //
-// An Output is safe for concurrent use: every call writes whole lines under
-// one lock, so events from concurrent goroutines (ping replies, tcp clients,
-// scan results) never interleave mid-line.
+// An Output is safe for concurrent use: every call writes whole lines in one
+// write under one lock, so events from concurrent goroutines (ping replies,
+// tcp clients, scan results) never interleave mid-line. Its first error is
+// sticky (see StickyWriter): a command prints without checking every line
+// and asks Err at the end.
+//
+// The other pieces every command shares: Millis and Seconds, the one JSON
+// encoding of durations; BatchWriter, which gathers lines into few writes
+// when the output is not a terminal; Bytes and VisibleWidth.
 package render
 
 import (
@@ -13,10 +19,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/text/width"
 )
 
@@ -35,8 +39,7 @@ const (
 
 // Output writes a command's results to one writer.
 type Output struct {
-	mu    sync.Mutex
-	w     io.Writer
+	w     *StickyWriter
 	json  bool
 	color bool
 }
@@ -45,18 +48,7 @@ type Output struct {
 // enabled only when w is a terminal and the NO_COLOR environment variable is
 // unset or empty (https://no-color.org).
 func New(w io.Writer, jsonMode bool) *Output {
-	return &Output{w: w, json: jsonMode, color: !jsonMode && IsTerminal(w) && os.Getenv("NO_COLOR") == ""}
-}
-
-// FromCLI returns an Output for a command: it writes to the app's Writer and
-// reads the --json flag (see JSONFlag).
-func FromCLI(c *cli.Context) *Output {
-	return New(c.App.Writer, c.Bool("json"))
-}
-
-// JSONFlag returns a fresh --json flag; every command registers one.
-func JSONFlag() *cli.BoolFlag {
-	return &cli.BoolFlag{Name: "json", Usage: "print results as JSON (one object per line) for scripts"}
+	return &Output{w: NewStickyWriter(w), json: jsonMode, color: !jsonMode && IsTerminal(w) && os.Getenv("NO_COLOR") == ""}
 }
 
 // IsTerminal reports whether w is a terminal: an *os.File for which the OS
@@ -73,9 +65,10 @@ func (o *Output) JSON() bool { return o.json }
 // Color reports whether styles are rendered.
 func (o *Output) Color() bool { return o.color }
 
-// Writer returns the underlying writer. Callers that write to it directly
-// must not run concurrently with other Output methods.
-func (o *Output) Writer() io.Writer { return o.w }
+// Err returns the first error writing (or JSON-encoding) the output, or
+// nil. Once there is one, the Output writes nothing more and every method
+// returns it.
+func (o *Output) Err() error { return o.w.Err() }
 
 // Style wraps s in the given styles when color is on; otherwise returns s.
 func (o *Output) Style(s string, styles ...Style) string {
@@ -89,34 +82,32 @@ func (o *Output) Style(s string, styles ...Style) string {
 	return "\x1b[" + strings.Join(codes, ";") + "m" + s + "\x1b[0m"
 }
 
-// WriteJSON writes v as one line of JSON.
+// Write writes p as it is, in one write: a caller that encodes its own
+// lines (tcp's data events) hands them over whole.
+func (o *Output) Write(p []byte) (int, error) { return o.w.Write(p) }
+
+// WriteJSON writes v as one line of JSON. An encoding error is sticky like
+// a write error: the output lacks a line.
 func (o *Output) WriteJSON(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encoding JSON: %w", err)
+		err = fmt.Errorf("encoding JSON: %w", err)
+		o.w.fail(err)
+		return o.w.Err()
 	}
-	b = append(b, '\n')
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, err = o.w.Write(b)
+	_, err = o.w.Write(append(b, '\n'))
 	return err
 }
 
-// Printf formats and writes in one locked write.
+// Printf formats and writes in one write.
 func (o *Output) Printf(format string, args ...any) error {
-	s := fmt.Sprintf(format, args...)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, err := io.WriteString(o.w, s)
+	_, err := o.w.Write(fmt.Appendf(nil, format, args...))
 	return err
 }
 
 // Println writes the operands separated by spaces and a newline in one write.
 func (o *Output) Println(args ...any) error {
-	s := fmt.Sprintln(args...)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, err := io.WriteString(o.w, s)
+	_, err := o.w.Write(fmt.Appendln(nil, args...))
 	return err
 }
 
@@ -149,8 +140,6 @@ func (o *Output) Table(header []string, rows [][]string) error {
 		}
 		sb.WriteByte('\n')
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	_, err := io.WriteString(o.w, sb.String())
 	return err
 }

@@ -3,6 +3,7 @@ package scan_test
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"maps"
 	"net"
 	"net/netip"
@@ -207,10 +208,10 @@ func TestFilteredAndRejected(t *testing.T) {
 				t.Errorf("%s port %d: filtered after %d attempts, want 2 (no retry was ever answered)", loop, p, js.tries[loop][p])
 			}
 		}
-		// Two timeouts for the dropped ports, run in parallel; the process
-		// start and the namespace add a little.
-		if elapsed < 2*timeout || elapsed > 2*timeout+2*time.Second {
-			t.Errorf("%s: scan took %v, want a little over 2 × %v", loop, elapsed, timeout)
+		// Two timeouts for the dropped ports, one after the other (a loaded
+		// machine only makes it longer; the tries are checked above).
+		if elapsed < 2*timeout {
+			t.Errorf("%s: scan took %v, want at least 2 × %v", loop, elapsed, timeout)
 		}
 		if js.code != 0 {
 			t.Errorf("%s: exit %d with an open port", loop, js.code)
@@ -284,30 +285,50 @@ func TestCLIInterrupt(t *testing.T) {
 	ns := testnet.Netns(t, "scan")
 	rules := "table inet i {\n chain input {\n type filter hook input priority 0;\n tcp dport 3000-3999 tcp flags syn drop\n }\n}\n"
 	testnet.Nft(t, ns, rules)
-	serve(t, testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:2999"), "")
-	argv := testnet.InNetns(ns, testnet.Binary(t), "scan", "127.0.0.1", "-p", "2999-3999", "--timeout", "10s", "--concurrency", "20")
+	// The open port's probe is over once the scanner drops the connection:
+	// its state is then recorded whatever the signal does, so the signal
+	// waits for that instead of for a time.
+	ln := testnet.ListenInNetns(t, ns, "tcp", "127.0.0.1:2999")
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = io.Copy(io.Discard, c) // until the scanner closes it
+	}()
+	t.Cleanup(func() { ln.Close(); <-probed })
+	// With a ten-minute timeout, a scan that waited for its probes in
+	// flight instead of stopping would pass the one-minute limit below.
+	argv := testnet.InNetns(ns, testnet.Binary(t), "scan", "127.0.0.1", "-p", "2999-3999", "--timeout", "10m", "--concurrency", "20")
 	c := exec.Command(argv[0], argv[1:]...) // ip netns exec execs netdiag: same process
 	var stdout, stderr strings.Builder
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
-	sent := time.Now()
-	if err := c.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
 	done := make(chan error, 1)
 	go func() { done <- c.Wait() }()
 	select {
+	case <-probed:
 	case <-done:
-	case <-time.After(10 * time.Second):
+		t.Fatalf("the scan ended before it was interrupted\n%s%s", stdout.String(), stderr.String())
+	case <-time.After(time.Minute):
 		_ = c.Process.Kill()
 		<-done
-		t.Fatalf("still running 10 s after SIGINT\n%s", stdout.String())
+		t.Fatalf("port 2999 was never probed\n%s", stderr.String())
 	}
-	if el := time.Since(sent); el > 2*time.Second {
-		t.Errorf("took %v to stop after SIGINT", el)
+	if err := c.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		_ = c.Process.Kill()
+		<-done
+		t.Fatalf("still running a minute after SIGINT\n%s", stdout.String())
 	}
 	out := stdout.String()
 	if c.ProcessState.ExitCode() != 0 || !strings.Contains(out, "2999/tcp  open") || !strings.Contains(out, "(interrupted: incomplete)") ||

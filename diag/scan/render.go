@@ -17,7 +17,6 @@ type Printer struct {
 	banner  bool // show the banner column
 	all     bool // show closed/filtered counts and ports
 	printed map[*HostResult]bool
-	err     error // the first write error
 }
 
 // NewPrinter returns a Printer writing to out; banner and all mirror
@@ -50,7 +49,7 @@ type summaryLine struct {
 // tables wait for the host to finish, to print its ports in order.
 func (p *Printer) Open(h *HostResult, pr PortResult) {
 	if p.out.JSON() {
-		p.keep(p.out.WriteJSON(portLine{Type: "port", Target: h.Target, Name: h.Name, portFields: pr.fields()}))
+		p.out.WriteJSON(portLine{Type: "port", Target: h.Target, Name: h.Name, portFields: pr.fields()})
 	}
 }
 
@@ -64,15 +63,15 @@ func (p *Printer) Host(h *HostResult) {
 	if p.out.JSON() {
 		for _, pr := range h.Ports {
 			if pr.State != Open { // open ports went out as they were found
-				p.keep(p.out.WriteJSON(portLine{Type: "port", Target: h.Target, Name: h.Name, portFields: pr.fields()}))
+				p.out.WriteJSON(portLine{Type: "port", Target: h.Target, Name: h.Name, portFields: pr.fields()})
 			}
 		}
-		p.keep(p.out.WriteJSON(hostLine{Type: "host", HostResult: h}))
+		p.out.WriteJSON(hostLine{Type: "host", HostResult: h})
 		return
 	}
-	p.keep(p.out.Println(p.heading(h)))
+	p.out.Println(p.heading(h))
 	if len(h.Ports) > 0 {
-		p.keep(p.out.Table(p.header(), p.rows(h)))
+		p.out.Table(p.header(), p.rows(h))
 	}
 	if p.all {
 		var hidden []string
@@ -82,10 +81,10 @@ func (p *Printer) Host(h *HostResult) {
 			}
 		}
 		if len(hidden) > 0 {
-			p.keep(p.out.Printf("Not shown: %s ports\n", strings.Join(hidden, ", ")))
+			p.out.Printf("Not shown: %s ports\n", strings.Join(hidden, ", "))
 		}
 	}
-	p.keep(p.out.Println())
+	p.out.Println()
 }
 
 // Finish prints the hosts an interrupted scan left unfinished, then the
@@ -95,19 +94,13 @@ func (p *Printer) Finish(res Result) error {
 		p.Host(h)
 	}
 	if p.out.JSON() {
-		p.keep(p.out.WriteJSON(summaryLine{Type: "summary", resultFields: res.fields()}))
-		return p.err
+		p.out.WriteJSON(summaryLine{Type: "summary", resultFields: res.fields()})
+		return p.out.Err()
 	}
 	for _, line := range p.summary(res) {
-		p.keep(p.out.Println(line))
+		p.out.Println(line)
 	}
-	return p.err
-}
-
-func (p *Printer) keep(err error) {
-	if p.err == nil {
-		p.err = err
-	}
+	return p.out.Err()
 }
 
 func (p *Printer) heading(h *HostResult) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
 )
 
 // State is a port's state as nmap defines it for a connect scan.
@@ -80,10 +81,10 @@ type plainPort PortResult
 // portFields is PortResult as JSON; types that embed it get its fields.
 type portFields struct {
 	plainPort
-	RTTms float64 `json:"rtt_ms"`
+	RTTms render.Millis `json:"rtt_ms"`
 }
 
-func (p PortResult) fields() portFields { return portFields{plainPort(p), ms(p.RTT)} }
+func (p PortResult) fields() portFields { return portFields{plainPort(p), render.Millis(p.RTT)} }
 
 // Counts holds how many ports are in each state.
 type Counts struct {
@@ -204,14 +205,14 @@ type plainResult Result
 // resultFields is Result as JSON; types that embed it get its fields.
 type resultFields struct {
 	plainResult
-	PortList  string  `json:"ports"`
-	NumPorts  int     `json:"ports_per_host"`
-	ElapsedMS float64 `json:"elapsed_ms"`
-	Error     string  `json:"first_error,omitempty"`
+	PortList  string        `json:"ports"`
+	NumPorts  int           `json:"ports_per_host"`
+	ElapsedMS render.Millis `json:"elapsed_ms"`
+	Error     string        `json:"first_error,omitempty"`
 }
 
 func (r Result) fields() resultFields {
-	f := resultFields{plainResult: plainResult(r), PortList: r.Ports.String(), NumPorts: r.Ports.Len(), ElapsedMS: ms(r.Elapsed)}
+	f := resultFields{plainResult: plainResult(r), PortList: r.Ports.String(), NumPorts: r.Ports.Len(), ElapsedMS: render.Millis(r.Elapsed)}
 	if r.FirstError != nil {
 		f.Error = r.FirstError.Error()
 	}
@@ -252,5 +253,3 @@ type Events struct {
 	// OnProgress is called about every 100 ms while the scan runs.
 	OnProgress func(Progress)
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -149,37 +149,58 @@ func slowDial(d time.Duration) scan.DialFunc {
 	}
 }
 
-// TestInterrupt cancels a scan midway: it must return promptly with what it
-// found, marked interrupted, and leave no goroutine behind.
+// TestInterrupt cancels a scan midway: it must return with what it found,
+// marked interrupted, and leave no goroutine behind. The first ten ports
+// are open and probed for real; the tenth found cancels the scan, and a
+// probe of any later port waits for the cancellation, so exactly those ten
+// have their answer, however the goroutines are scheduled.
 func TestInterrupt(t *testing.T) {
-	before := runtime.NumGoroutine()
 	r := freeRange(t, 2000)
-	lo := netip.MustParseAddr("127.0.0.1")
-	first := listenOn(t, lo, netaddr.PortRange{First: r.First, Last: r.First + 9}, 1, "", net.Listen)[0]
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	var open []netaddr.Port
+	for p := r.First; p < r.First+10; p++ {
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(p)).String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		serve(t, ln, "")
+		open = append(open, p)
+	}
+	before := runtime.NumGoroutine() // the listeners' accept loops included
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
+	real := scan.DialWith(&net.Dialer{})
+	dial := func(ctx context.Context, ap netip.AddrPort, timeout time.Duration) (net.Conn, error) {
+		if netaddr.Port(ap.Port()) < r.First+10 {
+			return real(ctx, ap, timeout)
+		}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	found := 0
 	res, err := scan.Run(ctx, scan.Options{
 		Targets: []netaddr.Target{target(t, "127.0.0.1")}, Ports: netaddr.NewPortList(r),
-		Concurrency: 8, Dial: slowDial(20 * time.Millisecond),
-	}, scan.Events{})
+		Concurrency: 8, Timeout: time.Minute, Dial: dial,
+	}, scan.Events{OnOpen: func(*scan.HostResult, scan.PortResult) {
+		if found++; found == len(open) {
+			cancel()
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("Run took %v after cancellation", el)
+	if !res.Interrupted || res.Counts.Total() != 10 {
+		t.Fatalf("interrupted %v with %d of %d ports done, want an interrupted scan with 10 done", res.Interrupted, res.Counts.Total(), r.Len())
 	}
-	if !res.Interrupted || res.Counts.Total() == 0 || res.Counts.Total() >= uint64(r.Len()) {
-		t.Fatalf("interrupted %v with %d of %d ports done, want a partial, interrupted scan", res.Interrupted, res.Counts.Total(), r.Len())
+	if len(res.Hosts) != 1 || res.Hosts[0].Done || !slices.Equal(openPorts(res.Hosts[0]), open) {
+		t.Errorf("hosts %+v, want the unfinished host with open ports %v", res.Hosts, open)
 	}
-	if len(res.Hosts) != 1 || res.Hosts[0].Done || !slices.Equal(openPorts(res.Hosts[0]), []netaddr.Port{first}) {
-		t.Errorf("hosts %+v, want the unfinished host with open port %d", res.Hosts, first)
+	// Run waits for its goroutines; the last of them may still be on its
+	// way out. The limit only catches a leak.
+	limit := time.Now().Add(time.Minute)
+	for runtime.NumGoroutine() > before && time.Now().Before(limit) {
+		runtime.Gosched()
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) { // +2: the listener's accept loop and the cancel timer
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before+2 {
+	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after Run, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
@@ -248,18 +269,14 @@ func TestErrors(t *testing.T) {
 		{"a /16 with all ports", scan.Options{Targets: []netaddr.Target{target(t, "10.1.0.0/16")}, Ports: mustPorts(t, "-")}, isTooLarge},
 		{".invalid", scan.Options{Targets: []netaddr.Target{target(t, "no-such-host.invalid")}, Resolver: noDNS}, isResolveError},
 		{"IPv6 literal with -4", scan.Options{Targets: []netaddr.Target{target(t, "::1")}, Family: netaddr.IPv4}, isResolveError},
-		{"IPv4 prefix with -6", scan.Options{Targets: []netaddr.Target{target(t, "127.0.0.0/30")}, Family: netaddr.IPv6}, isOptionError},
+		{"IPv4 prefix with -6", scan.Options{Targets: []netaddr.Target{target(t, "127.0.0.0/30")}, Family: netaddr.IPv6}, isResolveError},
 	} {
-		start := time.Now()
 		res, err := scan.Run(context.Background(), tc.opt, scan.Events{})
 		if !tc.check(err) {
 			t.Errorf("%s: err = %v (%T)", tc.name, err, err)
 		}
 		if res.Probes != 0 {
 			t.Errorf("%s: %d probes sent before the error", tc.name, res.Probes)
-		}
-		if el := time.Since(start); el > time.Second {
-			t.Errorf("%s: took %v", tc.name, el)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,19 +81,33 @@ type Result struct {
 // past the limit; a non-zero exit is returned, not fatal.
 func Run(t testing.TB, timeout time.Duration, stdin string, name string, args ...string) Result {
 	t.Helper()
+	var stdout bytes.Buffer
+	res := RunTo(t, timeout, stdin, &stdout, name, args...)
+	res.Stdout = stdout.String()
+	return res
+}
+
+// RunTo is Run with standard output going to stdout (a file such as
+// /dev/full, say) instead of Result.Stdout.
+func RunTo(t testing.TB, timeout time.Duration, stdin string, stdout io.Writer, name string, args ...string) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	err := cmd.Run()
-	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	res := Result{Stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("%s %s: still running after %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), timeout, res.Stdout, res.Stderr)
+		out := "(not captured)"
+		if b, ok := stdout.(*bytes.Buffer); ok {
+			out = b.String()
+		}
+		t.Fatalf("%s %s: still running after %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), timeout, out, res.Stderr)
 	case errors.As(err, &exitErr):
 		res.Code = exitErr.ExitCode()
 	case err != nil:

@@ -402,6 +402,6 @@ func permissionError(cfg Config) *PermissionError {
 			}
 		}
 	}
-	e.Exe, _ = os.Executable()
+	e.Exe = executable()
 	return e
 }

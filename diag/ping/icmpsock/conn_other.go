@@ -34,7 +34,7 @@ func isSocketErr(error) bool { return true }
 // permissionError describes why ICMP sockets are not allowed.
 func permissionError(cfg Config) *PermissionError {
 	e := &PermissionError{Mode: cfg.Mode, IPv6: cfg.IPv6}
-	e.Exe, _ = os.Executable()
+	e.Exe = executable()
 	return e
 }
 

@@ -18,6 +18,9 @@
 // When neither is allowed, Open returns a *PermissionError whose message
 // names the three ways to fix it.
 //
+// Engines take their sockets as a Socket, the interface *Conn satisfies,
+// so their tests can hand in package icmpfake's fake instead.
+//
 // Messages are built and parsed with golang.org/x/net/icmp, the primitives
 // pro-bing uses; the sockets themselves are opened with golang.org/x/sys/unix
 // on Linux, because the error queue, kernel receive timestamps and socket
@@ -28,6 +31,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -198,7 +203,7 @@ type PermissionError struct {
 	RawErr   error  // why the raw socket failed (nil if not tried)
 	Range    string // net.ipv4.ping_group_range as read, "" if unreadable
 	Groups   []int  // the process's group IDs
-	Exe      string // this program's path, for the setcap command
+	Exe      string // this program's file, symbolic links resolved: what setcap must be given
 }
 
 // Error explains the failure and lists the fixes with exact commands.
@@ -245,6 +250,19 @@ func (e *PermissionError) Error() string {
 		s += "\n  (or drop --unprivileged to let netdiag fall back to a raw socket where allowed)"
 	}
 	return s
+}
+
+// executable returns the path of this program's file, with symbolic links
+// resolved (setcap refuses a link), or "" when it is unknown.
+func executable() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		return real
+	}
+	return exe
 }
 
 func groupList(g []int) string {
