@@ -292,36 +292,38 @@ func (l *Live) draw(res *Result, final bool) error {
 	return l.out.Printf("%s", b.String())
 }
 
-// jsonHop is a "hop" line.
+// jsonHop is a "hop" line. The round trips are null for a hop without
+// answers.
 type jsonHop struct {
 	Type string `json:"type"`
 	Hop
-	Addrs    []netip.Addr `json:"addrs"`
-	Loss     float64      `json:"loss"` // percent
-	LastMS   *float64     `json:"rtt_last_ms"`
-	AvgMS    *float64     `json:"rtt_avg_ms"`
-	BestMS   *float64     `json:"rtt_best_ms"`
-	WorstMS  *float64     `json:"rtt_worst_ms"`
-	StDevMS  *float64     `json:"rtt_stdev_ms"`
-	NoteText string       `json:"note_text,omitempty"`
+	Addrs    []netip.Addr   `json:"addrs"`
+	Loss     float64        `json:"loss"` // percent
+	LastMS   *render.Millis `json:"rtt_last_ms"`
+	AvgMS    *render.Millis `json:"rtt_avg_ms"`
+	BestMS   *render.Millis `json:"rtt_best_ms"`
+	WorstMS  *render.Millis `json:"rtt_worst_ms"`
+	StDevMS  *render.Millis `json:"rtt_stdev_ms"`
+	NoteText string         `json:"note_text,omitempty"`
 }
 
 // jsonSummary is the last line.
 type jsonSummary struct {
 	Type string `json:"type"`
 	Result
-	Hops      int     `json:"hops"`
-	LastHop   *int    `json:"last_hop"` // the last hop that answered; null if none did
-	ElapsedMS float64 `json:"elapsed_ms"`
-	Text      string  `json:"text"`
+	Hops      int           `json:"hops"`
+	LastHop   *int          `json:"last_hop"` // the last hop that answered; null if none did
+	ElapsedMS render.Millis `json:"elapsed_ms"`
+	Text      string        `json:"text"`
 }
 
-func msPtr(d time.Duration, ok bool) *float64 {
+// msPtr returns d for JSON, or nil (null) when there is no figure.
+func msPtr(d time.Duration, ok bool) *render.Millis {
 	if !ok {
 		return nil
 	}
-	f := float64(d) / float64(time.Millisecond)
-	return &f
+	m := render.Millis(d)
+	return &m
 }
 
 func printJSON(out *render.Output, res *Result) error {
@@ -337,8 +339,7 @@ func printJSON(out *render.Output, res *Result) error {
 			return err
 		}
 	}
-	s := jsonSummary{Type: "summary", Result: *res, Hops: len(res.Hops), ElapsedMS: float64(res.Elapsed) / float64(time.Millisecond),
-		Text: Conclusion(res)}
+	s := jsonSummary{Type: "summary", Result: *res, Hops: len(res.Hops), ElapsedMS: render.Millis(res.Elapsed), Text: Conclusion(res)}
 	if h, ok := res.LastAnswered(); ok {
 		s.LastHop = &h.TTL
 	}
