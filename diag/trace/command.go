@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -159,6 +160,8 @@ func run(c *cli.Context) error {
 		return exitcode.Usage(err)
 	case errors.As(err, &pe):
 		return permissionError{pe}
+	case errors.Is(err, syscall.EADDRNOTAVAIL) && opt.Source.IsValid():
+		return fmt.Errorf("--source %s: no interface of this host has that address (netdiag ifaces lists them): %w", opt.Source, err)
 	case err != nil && len(res.Hops) == 0:
 		return err
 	}

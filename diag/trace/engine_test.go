@@ -258,3 +258,39 @@ func TestEventsCarrySnapshots(t *testing.T) {
 		t.Errorf("the last event's snapshot has %d rows, the result %d", lastRows, len(res.Hops))
 	}
 }
+
+// TestCancelKeepsTheReport: a context that ends mid-trace (Ctrl-C) ends it
+// at once, with what was answered so far and Interrupted set.
+func TestCancelKeepsTheReport(t *testing.T) {
+	path := &fakePath{routers: fakeRouters, dst: fakeDst}
+	opt, err := Options{Target: netaddr.Host{Addr: fakeDst}, Count: 3, Interval: time.Hour, Numeric: true, Timeout: time.Hour}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	answered := 0
+	_, newProber := newFake(path)
+	// The first round is answered; the second would go out in an hour.
+	res, err := runWith(ctx, Result{Addr: fakeDst}, opt, func(ev Event) {
+		if ev.Kind == EventProbe {
+			if answered++; answered == len(fakeRouters)+1 {
+				cancel()
+			}
+		}
+	}, newProber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || !res.Reached || len(res.Hops) != len(fakeRouters)+1 {
+		t.Fatalf("interrupted %v reached %v hops %d, want true, true, %d", res.Interrupted, res.Reached, len(res.Hops), len(fakeRouters)+1)
+	}
+	for _, h := range res.Hops {
+		if h.Sent != 1 || h.Received != 1 {
+			t.Errorf("hop %d: sent %d received %d, want the first round's 1 and 1", h.TTL, h.Sent, h.Received)
+		}
+	}
+	if got := Conclusion(&res); got != "10.0.4.2 reached in 5 hops (interrupted)" {
+		t.Errorf("conclusion %q", got)
+	}
+}

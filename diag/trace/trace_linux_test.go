@@ -172,36 +172,77 @@ func (c *chain) runText(t *testing.T, args ...string) string {
 func TestUnreachableHop(t *testing.T) {
 	t.Parallel()
 	c := newChain(t)
-	// Router 3 answers "host unreachable" (IPv6: "address unreachable")
-	// for the destination.
+	// Router 3 answers probes for the destination with "unreachable", a
+	// code per probe protocol, so that every method meets one mark.
 	c.nft(c.router(3), `table inet f {
 		chain forward {
 			type filter hook forward priority 0;
-			ip daddr 10.91.4.2 reject with icmp type host-unreachable;
-			ip6 daddr fd91:4::2 reject with icmpv6 type addr-unreachable;
+			ip daddr 10.91.4.2 meta l4proto icmp reject with icmp type host-unreachable;
+			ip daddr 10.91.4.2 meta l4proto udp reject with icmp type admin-prohibited;
+			ip daddr 10.91.4.2 meta l4proto tcp reject with icmp type net-unreachable;
+			ip6 daddr fd91:4::2 meta l4proto ipv6-icmp reject with icmpv6 type addr-unreachable;
+			ip6 daddr fd91:4::2 meta l4proto udp reject with icmpv6 type admin-prohibited;
+			ip6 daddr fd91:4::2 meta l4proto tcp reject with icmpv6 type no-route;
 		}
 	}`)
+	marks := map[string]struct{ mark, words string }{
+		"icmp": {"!H", "host unreachable (!H)"},
+		"udp":  {"!X", "administratively prohibited (!X)"},
+		"tcp":  {"!N", "network unreachable (!N)"},
+	}
 	for _, fam := range families {
-		for _, m := range methods[:2] {
+		for _, m := range methods {
 			t.Run(fam.name+"/"+m.name, func(t *testing.T) {
+				want := marks[m.name]
 				r := c.trace(t, append([]string{"-n", "-c", "3", "-W", "10", dst(fam.v6).String()}, m.netdiag...)...)
 				if r.code != 1 || r.summary.Reached || len(r.hops) != 4 {
 					t.Fatalf("exit %d reached %v hops %d, want 1, false, 4\n%s", r.code, r.summary.Reached, len(r.hops), r.stdout)
 				}
-				if h := r.hops[3]; h.Mark != "!H" || !sameSet(h.Addrs, []netip.Addr{hop(fam.v6, 3)}) {
-					t.Errorf("hop 4 %+v, want router 3 with !H", h)
+				if h := r.hops[3]; h.Mark != want.mark || !sameSet(h.Addrs, []netip.Addr{hop(fam.v6, 3)}) {
+					t.Errorf("hop 4 %+v, want router 3 with %s", h, want.mark)
 				}
-				want := fmt.Sprintf("%s not reached: hop 4 (%s) answers host unreachable (!H)", dst(fam.v6), hop(fam.v6, 3))
-				if r.summary.Text != want {
-					t.Errorf("summary %q, want %q", r.summary.Text, want)
+				text := fmt.Sprintf("%s not reached: hop 4 (%s) answers %s", dst(fam.v6), hop(fam.v6, 3), want.words)
+				if r.summary.Text != text {
+					t.Errorf("summary %q, want %q", r.summary.Text, text)
 				}
 				out := c.run(t, append(append([]string{"traceroute", "-n", "-q", "3", "-w", "5"}, m.traceroute...), dst(fam.v6).String())...)
 				p := parseTraceroute(out)
-				if len(p) != 4 || p[4] == nil || len(p[4].marks) != 3 || p[4].marks[0] != "!H" || !sameSet(p[4].addrs, r.hops[3].Addrs) {
+				if len(p) != 4 || p[4] == nil || len(p[4].marks) != 3 || p[4].marks[0] != want.mark || !sameSet(p[4].addrs, r.hops[3].Addrs) {
 					t.Errorf("traceroute disagrees:\n%s", out)
 				}
 			})
 		}
+	}
+}
+
+// TestHopRangeSourceInterface: --first-hop and --max-hops bound the rows,
+// and --source and --interface pick where probes leave from.
+func TestHopRangeSourceInterface(t *testing.T) {
+	t.Parallel()
+	c := newChain(t)
+	for _, fam := range families {
+		t.Run(fam.name, func(t *testing.T) {
+			r := c.trace(t, "-n", "-c", "2", "-W", "10", "-f", "3", dst(fam.v6).String())
+			if r.code != 0 || len(r.hops) != 3 || r.hops[0].Hop != 3 || !sameSet(r.hops[0].Addrs, []netip.Addr{hop(fam.v6, 3)}) || !r.hops[2].Destination {
+				t.Errorf("-f 3: exit %d, hops %+v; want 3 to 5\n%s", r.code, r.hops, r.stderr)
+			}
+			r = c.trace(t, "-n", "-c", "2", "-W", "10", "-m", "3", dst(fam.v6).String())
+			if r.code != 1 || r.summary.Reached || len(r.hops) != 3 || r.hops[2].Received != 2 {
+				t.Errorf("-m 3: exit %d, reached %v, hops %+v; want 1, false, hops 1 to 3 answered", r.code, r.summary.Reached, r.hops)
+			}
+			src := map[bool]string{false: "10.91.0.1", true: "fd91:0::1"}[fam.v6]
+			for _, m := range methods {
+				for _, flags := range [][]string{{"--source", src}, {"--interface", "l0-a"}} {
+					r := c.trace(t, append(append([]string{"-n", "-c", "1", "-W", "10", dst(fam.v6).String()}, flags...), m.netdiag...)...)
+					wantChain(t, r, fam.v6, 1)
+				}
+			}
+			// An address this host does not hold is a system error.
+			r = c.trace(t, "-n", "-c", "1", "--source", map[bool]string{false: "10.91.3.2", true: "fd91:3::2"}[fam.v6], dst(fam.v6).String())
+			if r.code != 2 || !strings.Contains(r.stderr, "no interface of this host has that address") {
+				t.Errorf("a foreign source: exit %d, stderr %q; want 2", r.code, r.stderr)
+			}
+		})
 	}
 }
 
