@@ -81,7 +81,7 @@ func runWith(ctx context.Context, res Result, opt Options, emit func(Event), new
 	e := &engine{opt: opt, dst: res.Addr, emit: emit, wake: make(chan struct{}, 1),
 		probes: map[uint32]*probe{}, names: map[netip.Addr]string{}, end: opt.MaxHops, size: DefaultPacketSize, res: res}
 	if opt.MTU {
-		e.size = res.InterfaceMTU
+		e.size = min(res.InterfaceMTU, MaxPacketSize)
 	}
 	var err error
 	if e.pr, err = newProber(e.handle); err != nil {

@@ -294,3 +294,17 @@ func TestCancelKeepsTheReport(t *testing.T) {
 		t.Errorf("conclusion %q", got)
 	}
 }
+
+// TestMTUStartsAtTheLargestPacket: on an interface whose MTU passes the
+// largest IP packet (loopback's 65536), probes start at 65535 bytes, as
+// tracepath's do.
+func TestMTUStartsAtTheLargestPacket(t *testing.T) {
+	path := &fakePath{routers: fakeRouters, dst: fakeDst}
+	res, f := runFake(t, path, Options{Count: 1, MTU: true}, 65536)
+	if res.PathMTU != MaxPacketSize || len(res.MTUDrops) != 0 || len(f.sent) == 0 {
+		t.Errorf("path MTU %d, drops %v", res.PathMTU, res.MTUDrops)
+	}
+	if got := MTUText(&res); got != "path MTU 65535, the largest IP packet (the interface's MTU is 65536)" {
+		t.Errorf("MTU text %q", got)
+	}
+}

@@ -56,6 +56,9 @@ const (
 	DefaultTCPPort netaddr.Port = 80
 	// DefaultPacketSize is a probe's IP packet size in bytes, mtr's.
 	DefaultPacketSize = 64
+	// MaxPacketSize is the largest IP packet, where MTU discovery starts
+	// on an interface whose MTU is larger (loopback's 65536).
+	MaxPacketSize = 65535
 	// nameTimeout bounds each reverse lookup.
 	nameTimeout = 2 * time.Second
 	// MaxTTL is the largest TTL or hop limit.

@@ -25,7 +25,7 @@ func Header(res *Result, opt Options) string {
 	}
 	s := fmt.Sprintf("trace to %s, %d hops max, %s, %s per hop", target, opt.MaxHops, how, plural(opt.Count, "probe"))
 	if opt.MTU {
-		s += fmt.Sprintf(", path MTU discovery from %d bytes", res.InterfaceMTU)
+		s += fmt.Sprintf(", path MTU discovery from %d bytes", min(res.InterfaceMTU, MaxPacketSize))
 	}
 	return s
 }
@@ -200,9 +200,12 @@ func MTUText(res *Result) string {
 	for _, d := range res.MTUDrops {
 		drops = append(drops, fmt.Sprintf("%d after hop %d (%s)", d.MTU, d.Hop, d.Addr))
 	}
-	if len(drops) > 0 {
+	switch {
+	case len(drops) > 0:
 		s += fmt.Sprintf(": drops from %d to %s", res.InterfaceMTU, strings.Join(drops, ", then "))
-	} else {
+	case res.PathMTU == MaxPacketSize && res.InterfaceMTU > MaxPacketSize:
+		s += fmt.Sprintf(", the largest IP packet (the interface's MTU is %d)", res.InterfaceMTU)
+	default:
 		s += ", as the interface's"
 	}
 	return s
