@@ -21,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -185,12 +187,22 @@ func run(c *cli.Context) error {
 }
 
 // permissionError is icmpsock's in trace's words: the command to run
-// again is trace, and UDP and TCP probes need no privilege.
+// again is trace, and one more fix: UDP and TCP probes need no privilege.
 type permissionError struct{ *icmpsock.PermissionError }
 
+// fixItem matches a numbered fix of icmpsock's message ("  2. give …").
+var fixItem = regexp.MustCompile(`(?m)^  (\d+)\. `)
+
 func (e permissionError) Error() string {
-	return strings.Replace(e.PermissionError.Error(), " ping ...", " trace ...", 1) +
-		"\n  or probe with --udp or --tcp, which need no privilege"
+	s := strings.Replace(e.PermissionError.Error(), " ping ...", " trace ...", 1)
+	n := 0
+	for _, m := range fixItem.FindAllStringSubmatch(s, -1) {
+		n, _ = strconv.Atoi(m[1])
+	}
+	if n == 0 {
+		return s + "\n  or probe with --udp or --tcp, which need no privilege"
+	}
+	return s + fmt.Sprintf("\n  %d. probe with --udp or --tcp, which need no privilege", n+1)
 }
 
 func (e permissionError) Unwrap() error { return e.PermissionError }

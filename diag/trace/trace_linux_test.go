@@ -399,7 +399,7 @@ func TestPrivileges(t *testing.T) {
 	// A new namespace lets no group open ICMP datagram sockets.
 	res := nobody(dst4.String())
 	if res.Code != 2 || !strings.Contains(res.Stderr, "no permission to send ICMP echo requests") || !strings.Contains(res.Stderr, "ping_group_range") ||
-		!strings.Contains(res.Stderr, "netdiag trace ...") || !strings.Contains(res.Stderr, "or probe with --udp or --tcp, which need no privilege") {
+		!strings.Contains(res.Stderr, "netdiag trace ...") || !strings.Contains(res.Stderr, "\n  4. probe with --udp or --tcp, which need no privilege") {
 		t.Errorf("ICMP without permission: exit %d, stderr %q; want 2 and the fixes", res.Code, res.Stderr)
 	}
 	// UDP and TCP probes need no privilege.
