@@ -6,12 +6,14 @@
 # Each command runs whole, side by side in one hyperfine run, first on the
 # healthy path, then with the destination silent (every probe past hop 4
 # times out after TIMEOUT seconds, and the tools probe up to 30 hops).
+# traceroute has no interval, so netdiag also runs with -i 0 beside it.
 # Prints each one's median wall time and the ratios netdiag/mtr and
-# netdiag/traceroute.
+# netdiag -i 0/traceroute. mtr -r waits a grace time (about 5 s) after its
+# last probe, which its figure includes.
 # Target: netdiag probes every hop at once, so a report takes about
 # PROBES x INTERVAL plus one round trip (healthy) or one TIMEOUT (silent);
-# it should be no slower than mtr, which also probes hops in parallel, and
-# much faster than traceroute once probes time out.
+# it should be faster than mtr and, once probes time out, than traceroute
+# (whose answered probes cost only round trips).
 #
 #   bench/trace.sh                        # 10 probes per hop, 10 healthy and 3 silent runs
 #   PROBES=5 RUNS=20 SILENT_RUNS=5 bench/trace.sh
@@ -76,6 +78,9 @@ for i in $(seq 50); do
 done
 
 nd="${in_cl[*]} $tmp/netdiag trace -n -c $PROBES -i $INTERVAL -W $TIMEOUT $dst"
+# traceroute has no interval: it sends its probes as fast as answers let
+# it (-N 16 at a time). netdiag -i 0 sends its rounds back to back too.
+nd0="${in_cl[*]} $tmp/netdiag trace -n -c $PROBES -i 0 -W $TIMEOUT $dst"
 mtr="${in_cl[*]} mtr -r -n -c $PROBES -i $INTERVAL --timeout $TIMEOUT $dst"
 tr="${in_cl[*]} traceroute -n -I -q $PROBES -w $TIMEOUT $dst"
 
@@ -100,8 +105,8 @@ for line in out.splitlines():
 print(full)
 PY
 }
-for tool in netdiag mtr traceroute; do
-	case $tool in netdiag) cmd=$nd ;; mtr) cmd=$mtr ;; *) cmd=$tr ;; esac
+for tool in netdiag netdiag0 mtr traceroute; do
+	case $tool in netdiag) cmd=$nd ;; netdiag0) cmd=$nd0 tool=netdiag ;; mtr) cmd=$mtr ;; *) cmd=$tr ;; esac
 	$cmd >"$tmp/out" 2>&1 || { echo "$tool failed on the healthy path:" >&2; cat "$tmp/out" >&2; exit 1; }
 	got=$(hops "$tool" "$tmp/out")
 	[ "$got" -eq 5 ] || { echo "$tool: $got of 5 hops answered all $PROBES probes:" >&2; cat "$tmp/out" >&2; exit 1; }
@@ -111,7 +116,7 @@ echo "every tool saw 5 hops, $PROBES of $PROBES probes answered on each"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 bench() { # name runs
 	hyperfine -N --style basic -i --warmup 1 --runs "$2" --export-json "$tmp/$1.json" \
-		-n "netdiag trace" "$nd" -n "mtr -r" "$mtr" -n "traceroute -I" "$tr" >/dev/null 2>&1
+		-n "netdiag trace" "$nd" -n "mtr -r" "$mtr" -n "netdiag trace -i 0" "$nd0" -n "traceroute -I" "$tr" >/dev/null 2>&1
 }
 bench healthy "$RUNS"
 ip netns exec "${nodes[$last]}" nft -f - <<NFT
@@ -134,7 +139,7 @@ for label, path in ((f"healthy path, {probes} probes per hop, {interval} s apart
     med = {r["command"]: r["median"] for r in res}
     print(f"{label}:")
     for r in res:
-        print(f"  {r['command']:<16} median {r['median']*1000:8.1f} ms  (min {r['min']*1000:.1f}, max {r['max']*1000:.1f}, {len(r['times'])} runs)")
-    nd = med["netdiag trace"]
-    print(f"  ratio netdiag/mtr = {nd/med['mtr -r']:.2f}, netdiag/traceroute = {nd/med['traceroute -I']:.2f}")
+        print(f"  {r['command']:<20} median {r['median']*1000:8.1f} ms  (min {r['min']*1000:.1f}, max {r['max']*1000:.1f}, {len(r['times'])} runs)")
+    print(f"  ratio netdiag/mtr (both -i {interval}) = {med['netdiag trace']/med['mtr -r']:.2f}, "
+          f"netdiag -i 0/traceroute (both without an interval) = {med['netdiag trace -i 0']/med['traceroute -I']:.2f}")
 PY
