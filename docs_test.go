@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"netdiag/internal/testnet"
 )
 
@@ -287,4 +289,35 @@ func slugify(h string) string {
 		}
 	}
 	return sb.String()
+}
+
+// TestDocFlags requires every command's page, docs/<command>.md, to exist
+// and to name each flag of the command and of its subcommands (as
+// --name); help, completion and man are documented by their own help.
+func TestDocFlags(t *testing.T) {
+	var buf strings.Builder
+	app := newApp(&buf, &buf)
+	for _, c := range app.Commands {
+		switch c.Name {
+		case "help", "completion", "man":
+			continue
+		}
+		file := filepath.Join("docs", c.Name+".md")
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Errorf("command %s has no page: %v", c.Name, err)
+			continue
+		}
+		for _, cmd := range append([]*cli.Command{c}, c.Subcommands...) {
+			for _, f := range cmd.Flags {
+				name := f.Names()[0]
+				if name == "help" {
+					continue
+				}
+				if !regexp.MustCompile(`--` + regexp.QuoteMeta(name) + `\b`).Match(b) {
+					t.Errorf("%s does not document %s's flag --%s", file, cmd.FullName(), name)
+				}
+			}
+		}
+	}
 }
