@@ -299,8 +299,9 @@ func blank(text []byte) bool {
 	return true
 }
 
-// write writes the piece's selected lines and flushes w; a piece's worth
-// of lines is more than w buffers, so it goes straight to w's writer.
+// write writes the piece's selected lines and flushes w. w is empty then,
+// so when they are more than w buffers (a piece read from a file) bufio
+// hands them straight to w's writer, without copying.
 func (p *piece) write(w *bufio.Writer) error {
 	if _, err := w.Write(p.out); err != nil {
 		return err
