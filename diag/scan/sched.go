@@ -263,21 +263,13 @@ func (s *scheduler) finish(j job, o outcome) {
 			s.cond.Signal()
 		}
 	}
-	if len(emit) == 0 {
-		s.mu.Unlock()
-		return
-	}
-	s.evMu.Lock()
+	s.emitLocked(emit)
 	s.mu.Unlock()
-	for _, f := range emit {
-		f()
-	}
-	s.evMu.Unlock()
 }
 
 // allowedTries is how many attempts j gets: the control's rule, plus one
 // for a job parked in a blackout, and 1+Retries more for a job held (see
-// release) whose last attempt fell in a loss episode.
+// release) that was first tried in a loss episode.
 func (s *scheduler) allowedTries(j job) int {
 	if j.held {
 		return 2 * (1 + s.opt.Retries)
