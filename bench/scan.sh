@@ -17,7 +17,8 @@
 # 5,000/s. netdiag, nmap -sT -T4 and nmap -sT -T5 each scan it LOSSY_RUNS
 # times; the script prints the open ports each found out of the 20 (worst
 # run) and the median wall time. netdiag must find all 20 every run (the
-# script fails otherwise); the nmaps are reported as they are.
+# script fails otherwise); the nmaps are reported as they are, and a run
+# still going after 300 s is cut off (found nothing, wall time 300 s).
 #
 #   sudo bench/scan.sh            # 9 rounds, 3 lossy rounds
 #   RUNS=21 LOSSY_RUNS=5 sudo bench/scan.sh
@@ -205,19 +206,26 @@ def found(name, out):
 
 walls = {n: [] for n in tools}
 hits = {n: [] for n in tools}
+timedout = {n: 0 for n in tools}
+LIMIT = 300  # seconds a run may take; a run cut off finds nothing
 for i in range(runs):
     for name, argv in tools.items():
         start = time.perf_counter()
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=LIMIT).stdout
+        except subprocess.TimeoutExpired:
+            out = ""
+            timedout[name] += 1
         walls[name].append(time.perf_counter() - start)
-        got, summ = found(name, p.stdout)
+        got, summ = found(name, out)
         hits[name].append(len(got & set(want)))
         if summ is not None:
             print(f"  netdiag run {i}: {walls[name][-1]:.1f} s, {summ['probes']} probes, {summ['retries']} retries, "
                   f"rate settled at {summ['rate_cap']:.0f}/s, loss floor {summ['loss_floor']:.2f}, {len(got & set(want))}/20 open")
 width = max(map(len, tools))
 for name in tools:
-    print(f"{name:<{width}}  open found: worst {min(hits[name])}/20 (runs: {hits[name]})  median wall {statistics.median(walls[name]):.1f} s")
+    cut = f", {timedout[name]} cut off after {LIMIT} s" if timedout[name] else ""
+    print(f"{name:<{width}}  open found: worst {min(hits[name])}/20 (runs: {hits[name]})  median wall {statistics.median(walls[name]):.1f} s{cut}")
 nd = statistics.median(walls["netdiag scan -p 1-10000"])
 for name in list(tools)[1:]:
     print(f"ratio netdiag/{name.split(' -p')[0]} (median wall time): {nd / statistics.median(walls[name]):.2f}")
