@@ -81,8 +81,11 @@ func TestOpenSetLoopback(t *testing.T) {
 				if h.Counts != wantCounts || res.Counts != wantCounts {
 					t.Errorf("%s: counts host %+v total %+v, want %+v", name, h.Counts, res.Counts, wantCounts)
 				}
-				if res.Probes != uint64(r.Len()) || res.Retries != 0 || res.Interrupted {
-					t.Errorf("%s: probes %d retries %d interrupted %v, want %d, 0, false", name, res.Probes, res.Retries, res.Interrupted, r.Len())
+				// Early attempts wait a few round trips (20 ms at least), so
+				// a loaded machine may retry a slow one; every probe past one
+				// per port is such a retry, and they stay few.
+				if res.Probes != uint64(r.Len())+res.Retries || res.Retries > uint64(r.Len()/10) || res.Interrupted {
+					t.Errorf("%s: probes %d retries %d interrupted %v, want %d + retries, few retries, false", name, res.Probes, res.Retries, res.Interrupted, r.Len())
 				}
 			}
 			nmap := nmapStates(t, "nmap", "-sT", "-n", "-Pn", "-p", r.String(), "-oX", "-", loop6(loop), loop)
