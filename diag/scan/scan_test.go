@@ -83,8 +83,11 @@ func TestOpenSetLoopback(t *testing.T) {
 				}
 				// Early attempts wait a few round trips (20 ms at least), so
 				// a loaded machine may retry a slow one; every probe past one
-				// per port is such a retry, and they stay few.
-				if res.Probes != uint64(r.Len())+res.Retries || res.Retries > uint64(r.Len()/10) || res.Interrupted {
+				// per port is such a retry. The default dialer keeps a timed-out
+				// attempt open and takes its late answer, so its retries stay
+				// few; net.Dialer abandons it (under two busy loops, 12%).
+				few := name != "default" || res.Retries <= uint64(r.Len()/10)
+				if res.Probes != uint64(r.Len())+res.Retries || !few || res.Interrupted {
 					t.Errorf("%s: probes %d retries %d interrupted %v, want %d + retries, few retries, false", name, res.Probes, res.Retries, res.Interrupted, r.Len())
 				}
 			}
