@@ -95,6 +95,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app.OnUsageError = usageError
 	setup(app.Commands)
 	app.Commands = append(app.Commands, helpCommand())
+	// urfave/cli adds --help only when it adds its own help command.
+	app.Flags = append(app.Flags, cli.HelpFlag)
 	return app
 }
 

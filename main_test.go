@@ -139,6 +139,9 @@ func TestHelpCommand(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"help"}, 0, "COMMANDS:", ""},
+		{[]string{"--help"}, 0, "COMMANDS:", ""},
+		{[]string{"-h"}, 0, "COMMANDS:", ""},
+		{[]string{"tcp", "--help"}, 0, "COMMANDS:", ""},
 		{[]string{"help", "ping"}, 0, "netdiag ping [command options]", ""},
 		{[]string{"help", "tcp"}, 0, "server", ""},
 		{[]string{"tcp", "help", "client"}, 0, "netdiag tcp client", ""},

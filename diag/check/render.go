@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"time"
 
 	"netdiag/diag/render"
@@ -33,7 +32,7 @@ func Print(out *render.Output, r *Result) error {
 		if status == "" {
 			status = "-"
 		}
-		rows = append(rows, []string{titles[s.Name], out.Style(status, statusStyles[v.Status]), formatTime(time.Duration(v.Time)), v.Detail})
+		rows = append(rows, []string{titles[s.Name], out.Style(status, statusStyles[v.Status]), render.Time(time.Duration(v.Time)), v.Detail})
 	}
 	if err := out.Table([]string{"STEP", "STATUS", "TIME", "DETAIL"}, rows); err != nil {
 		return err
@@ -43,21 +42,6 @@ func Print(out *render.Output, r *Result) error {
 		style = append(style, render.Red)
 	}
 	return out.Printf("\n%s\n", out.Style(r.Diagnosis.Text, style...))
-}
-
-// formatTime formats a measured time for the checklist: "0.05 ms",
-// "12.3 ms", "1.20 s"; empty for none.
-func formatTime(d time.Duration) string {
-	ms := float64(d.Microseconds()) / 1000
-	switch {
-	case d <= 0:
-		return ""
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.2f ms", ms)
-	case d < time.Second:
-		return fmt.Sprintf("%.1f ms", ms)
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
 }
 
 // summaryLine is the last JSON line.

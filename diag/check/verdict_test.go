@@ -3,7 +3,6 @@ package check
 import (
 	"net/netip"
 	"testing"
-	"time"
 
 	"netdiag/diag/ifaces"
 )
@@ -81,17 +80,6 @@ func TestCheckInterfaces(t *testing.T) {
 		}
 		if len(st.Interfaces) != len(tc.ifs)-1 {
 			t.Errorf("%s: %d interfaces listed, want every one but lo", tc.name, len(st.Interfaces))
-		}
-	}
-}
-
-func TestFormatTime(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "", 43 * time.Microsecond: "0.04 ms", 9990 * time.Microsecond: "9.99 ms",
-		12345 * time.Microsecond: "12.3 ms", 1234 * time.Millisecond: "1.23 s",
-	} {
-		if got := formatTime(d); got != want {
-			t.Errorf("formatTime(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

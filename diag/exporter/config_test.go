@@ -9,59 +9,35 @@ import (
 	"testing"
 	"time"
 
-	"netdiag/diag/cliargs"
-	"netdiag/diag/exitcode"
+	"github.com/urfave/cli/v2"
+
+	"netdiag/diag/cliargs/cliargstest"
 )
 
 // TestFlagsToOptions drives the command line → Options function with the
 // one flag layer, as netdiag does, without probing anything.
 func TestFlagsToOptions(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"127.0.0.1"}, "listen 127.0.0.1:9374 config  interval 1s timeout 0s family any mode 0 buckets 20 targets [127.0.0.1]"},
-		{[]string{"--config", "x.yml", "-i", "0.5", "-W2", "--listen", "[::1]:9000", "-6", "--buckets", "0.001,0.01", "--privileged"},
-			"listen [::1]:9000 config x.yml interval 500ms timeout 2s family IPv6 mode 2 buckets 2 targets []"},
-		{[]string{"127.0.0.1:22", "dns://127.0.0.1", "--json", "--log-level", "debug"}, "listen 127.0.0.1:9374 config  interval 1s timeout 0s family any mode 0 buckets 20 targets [127.0.0.1:22 dns://127.0.0.1]"},
-	} {
-		c, err := cliargs.Parse(Command(), tc.args...)
-		if err != nil {
-			t.Fatalf("%q: %v", tc.args, err)
-		}
+	format := func(c *cli.Context) (string, error) {
 		opt, err := flagsToOptions(c)
-		if err != nil {
-			t.Errorf("%q: %v", tc.args, err)
-			continue
-		}
-		got := fmt.Sprintf("listen %s config %s interval %v timeout %v family %v mode %d buckets %d targets %v",
-			opt.Listen, opt.ConfigFile, opt.Interval, opt.Timeout, opt.Family, opt.Mode, len(opt.Buckets), opt.Targets)
-		if got != tc.want {
-			t.Errorf("%q:\n got %s\nwant %s", tc.args, got, tc.want)
-		}
+		return fmt.Sprintf("listen %s config %s interval %v timeout %v family %v mode %d buckets %d targets %v",
+			opt.Listen, opt.ConfigFile, opt.Interval, opt.Timeout, opt.Family, opt.Mode, len(opt.Buckets), opt.Targets), err
 	}
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{nil, "no target given"},
-		{[]string{"-i0", "h"}, "must be more than 0"},
-		{[]string{"-W0", "h"}, "-W 0: must be more than 0"},
-		{[]string{"--listen", "9374", "h"}, `--listen: invalid host:port "9374"`},
-		{[]string{"--buckets", "0.1,0.01", "h"}, "bounds must ascend"},
-		{[]string{"--buckets", "x", "h"}, `"x" is not a number`},
-		{[]string{"--log-level", "loud", "h"}, "--log-level"},
-		{[]string{"-4", "-6", "h"}, "-4 and -6 exclude each other"},
-		{[]string{"--privileged", "--unprivileged", "h"}, "exclude each other"},
-	} {
-		c, err := cliargs.Parse(Command(), tc.args...)
-		if err != nil {
-			t.Fatalf("%q: %v", tc.args, err)
-		}
-		if _, err := flagsToOptions(c); err == nil || !strings.Contains(err.Error(), tc.want) || exitcode.Code(err) != exitcode.Failure {
-			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
-		}
-	}
+	cliargstest.Options(t, Command(), format, []cliargstest.Case{
+		{Args: []string{"127.0.0.1"}, Want: "listen 127.0.0.1:9374 config  interval 1s timeout 0s family any mode 0 buckets 20 targets [127.0.0.1]"},
+		{Args: []string{"--config", "x.yml", "-i", "0.5", "-W2", "--listen", "[::1]:9000", "-6", "--buckets", "0.001,0.01", "--privileged"}, Want: "listen [::1]:9000 config x.yml interval 500ms timeout 2s family IPv6 mode 2 buckets 2 targets []"},
+		{Args: []string{"127.0.0.1:22", "dns://127.0.0.1", "--json", "--log-level", "debug"}, Want: "listen 127.0.0.1:9374 config  interval 1s timeout 0s family any mode 0 buckets 20 targets [127.0.0.1:22 dns://127.0.0.1]"},
+	})
+	cliargstest.UsageErrors(t, Command(), format, []cliargstest.Case{
+		{Args: nil, Want: "no target given"},
+		{Args: []string{"-i0", "h"}, Want: "must be more than 0"},
+		{Args: []string{"-W0", "h"}, Want: "-W 0: must be more than 0"},
+		{Args: []string{"--listen", "9374", "h"}, Want: `--listen: invalid host:port "9374"`},
+		{Args: []string{"--buckets", "0.1,0.01", "h"}, Want: "bounds must ascend"},
+		{Args: []string{"--buckets", "x", "h"}, Want: `"x" is not a number`},
+		{Args: []string{"--log-level", "loud", "h"}, Want: "--log-level"},
+		{Args: []string{"-4", "-6", "h"}, Want: "-4 and -6 exclude each other"},
+		{Args: []string{"--privileged", "--unprivileged", "h"}, Want: "exclude each other"},
+	})
 }
 
 // loadFile writes a configuration and loads it as the exporter would.

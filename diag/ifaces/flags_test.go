@@ -2,48 +2,28 @@ package ifaces
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
-	"netdiag/diag/cliargs"
-	"netdiag/diag/exitcode"
+	"github.com/urfave/cli/v2"
+
+	"netdiag/diag/cliargs/cliargstest"
 )
 
 // TestFlagsToOptions drives the command line → Options function with the
 // one flag layer, as netdiag does.
 func TestFlagsToOptions(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{nil, "names [] up false family any view full"},
-		{[]string{"lo", "-4", "--up", "eth0"}, "names [lo eth0] up true family IPv4 view full"},
-		{[]string{"-br", "-6"}, "names [] up false family IPv6 view brief"},
-	} {
-		c, err := cliargs.Parse(Command(), tc.args...)
-		if err != nil {
-			t.Fatalf("%q: %v", tc.args, err)
-		}
+	format := func(c *cli.Context) (string, error) {
 		opt, view, err := flagsToOptions(c)
 		name := map[View]string{Full: "full", Brief: "brief"}[view]
-		got := fmt.Sprintf("names %v up %v family %v view %s", opt.Names, opt.UpOnly, opt.Family, name)
-		if err != nil || got != tc.want {
-			t.Errorf("%q: %s, %v; want %s", tc.args, got, err, tc.want)
-		}
+		return fmt.Sprintf("names %v up %v family %v view %s", opt.Names, opt.UpOnly, opt.Family, name), err
 	}
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-4", "-6"}, "-4 and -6 exclude each other"},
-		{[]string{"--brief", "--json"}, "--brief and --json exclude each other"},
-	} {
-		c, err := cliargs.Parse(Command(), tc.args...)
-		if err != nil {
-			t.Fatalf("%q: %v", tc.args, err)
-		}
-		if _, _, err := flagsToOptions(c); err == nil || !strings.Contains(err.Error(), tc.want) || exitcode.Code(err) != exitcode.Failure {
-			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
-		}
-	}
+	cliargstest.Options(t, Command(), format, []cliargstest.Case{
+		{Args: nil, Want: "names [] up false family any view full"},
+		{Args: []string{"lo", "-4", "--up", "eth0"}, Want: "names [lo eth0] up true family IPv4 view full"},
+		{Args: []string{"-br", "-6"}, Want: "names [] up false family IPv6 view brief"},
+	})
+	cliargstest.UsageErrors(t, Command(), format, []cliargstest.Case{
+		{Args: []string{"-4", "-6"}, Want: "-4 and -6 exclude each other"},
+		{Args: []string{"--brief", "--json"}, Want: "--brief and --json exclude each other"},
+	})
 }

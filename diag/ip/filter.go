@@ -85,97 +85,175 @@ type FilterStats struct {
 	Valid, Invalid int
 }
 
-// Filter tuning: the input is cut into pieces of about pieceSize bytes of
-// whole lines, scanned by one goroutine per CPU (at most maxWorkers); at
-// most two pieces per worker are read ahead of the writer.
+// Filter tuning: the input is read in pieces of about pieceSize bytes of
+// whole lines by one goroutine per CPU (at most maxWorkers); at most
+// piecesPerWorker pieces per worker are in flight, read and not yet
+// written.
 const (
-	pieceSize  = 1 << 20
-	maxWorkers = 4
+	pieceSize       = 256 << 10
+	maxWorkers      = 4
+	piecesPerWorker = 2
 )
-
-// piece is a run of whole lines of the input, and what a worker found in it.
-type piece struct {
-	data []byte   // the piece's lines, in buf
-	buf  []byte   // the buffer the piece was read into, reused
-	runs [][2]int // selected lines, merged into runs of offsets in data
-	st   FilterStats
-	done chan struct{} // receives once scan is over
-}
 
 // Filter copies to w, unchanged, the lines of r that are valid addresses or
 // prefixes (keepValid) or the ones that are not, as grep does; a last line
-// without a newline gets one, and blank lines are skipped. The input is
-// read in pieces of whole lines, the pieces are judged in parallel with
-// netaddr.ValidAddrOrPrefix (the grammar of ip ADDR), and the selected
-// lines are written in input order, each run of them in one write, while
-// later pieces are still being judged. Memory is bounded by the pieces in
-// flight, and nothing is allocated per line. w is flushed after each piece,
-// so a terminal sees each line as it is typed. All its goroutines have
-// ended when it returns; after a write error that means once the read in
-// progress returns.
+// without a newline gets one, and blank lines are skipped. Each worker
+// reads the next piece of whole lines, judges its lines with
+// netaddr.ValidAddrOrPrefix (the grammar of ip ADDR), moves the selected
+// ones to the front of the piece and hands it over; whichever worker
+// completes the piece next in input order writes it, and any finished
+// pieces after it, each in one write. Memory is bounded by the pieces in
+// flight, and nothing is allocated per line. w is flushed after each
+// piece, so a terminal sees each line as it is typed. All its goroutines
+// have ended when it returns; after a write error that means once the read
+// in progress returns.
 func Filter(r io.Reader, w *bufio.Writer, keepValid bool) (FilterStats, error) {
-	src := &readSource{r: r, pool: newPool()}
 	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
-	jobs := make(chan *piece, workers)
-	order := make(chan *piece, 2*workers) // bounds the pieces in flight
-	quit := make(chan struct{})
-	var readErr error
-	var reader sync.WaitGroup
-	reader.Go(func() {
-		defer close(order)
-		defer close(jobs)
-		for {
-			p, err := src.next()
-			if p != nil {
-				select {
-				case order <- p:
-					jobs <- p
-				case <-quit:
-					return
-				}
-			}
-			if err != nil {
-				if err != io.EOF {
-					readErr = err
-				}
-				return
-			}
-		}
-	})
+	f := &filter{keepValid: keepValid, free: make(chan []byte, piecesPerWorker*workers)}
+	for range cap(f.free) {
+		f.free <- nil // allocated on first use
+	}
+	f.in.r = r
+	f.out.w = w
+	f.out.done = make([]*piece, cap(f.free))
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() {
-			for p := range jobs {
-				p.scan(keepValid)
-				p.done <- struct{}{}
-			}
-		})
-	}
-
-	var st FilterStats
-	var err error
-	for p := range order {
-		<-p.done
-		if err == nil {
-			st.Valid += p.st.Valid
-			st.Invalid += p.st.Invalid
-			if err = writeRuns(w, p); err != nil {
-				close(quit) // stop reading; what is in flight drains
-			}
-		}
-		src.pool.put(p)
+		wg.Go(f.work)
 	}
 	wg.Wait()
-	reader.Wait()
-	if err != nil {
-		return st, err
+	if f.out.err != nil {
+		return f.out.st, f.out.err
 	}
-	return st, readErr
+	return f.out.st, f.in.err
 }
 
-// scan judges the piece's lines and records the selected ones.
+// filter is the state Filter's workers share.
+type filter struct {
+	keepValid bool
+	free      chan []byte // piece buffers not in flight: taking one bounds what is
+	in        struct {
+		sync.Mutex
+		r     io.Reader
+		carry []byte // the partial line after the last piece
+		seq   int    // pieces read so far
+		eof   bool   // no more pieces: end of input, a read error or a write error
+		err   error  // the read error, if any
+	}
+	out struct {
+		sync.Mutex
+		w    *bufio.Writer
+		next int      // the seq of the next piece to write
+		done []*piece // finished pieces waiting for earlier ones, by seq modulo len
+		st   FilterStats
+		err  error // the write error, if any
+	}
+}
+
+// piece is a run of whole lines of the input, and what a worker found in it.
+type piece struct {
+	seq  int
+	buf  []byte // the buffer the piece was read into, reused
+	data []byte // the piece's lines, in buf
+	out  []byte // the selected lines, moved to the front of data
+	st   FilterStats
+}
+
+// work reads, judges and hands over pieces until the input ends.
+func (f *filter) work() {
+	for {
+		buf := <-f.free
+		p := f.read(buf)
+		if p == nil {
+			f.free <- buf
+			return
+		}
+		p.scan(f.keepValid)
+		f.finish(p)
+	}
+}
+
+// read reads the next piece into buf (grown as a long line needs) and
+// numbers it; it returns nil when there are no more. Each piece ends at
+// the last newline a read brought, and the partial line after it starts
+// the next one.
+func (f *filter) read(buf []byte) *piece {
+	in := &f.in
+	in.Lock()
+	defer in.Unlock()
+	if in.eof {
+		return nil
+	}
+	if buf == nil {
+		buf = make([]byte, 0, pieceSize)
+	}
+	buf = append(buf[:0], in.carry...)
+	for {
+		if len(buf) == cap(buf) { // a line longer than the buffer
+			buf = slices.Grow(buf, cap(buf))
+		}
+		n, err := in.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		cut := len(buf)
+		if err == nil {
+			i := bytes.LastIndexByte(buf[len(buf)-n:], '\n')
+			if i < 0 {
+				continue
+			}
+			cut = len(buf) - n + i + 1
+			in.carry = append(in.carry[:0], buf[cut:]...)
+		} else {
+			in.eof = true
+			if err != io.EOF {
+				in.err = err
+				cut = bytes.LastIndexByte(buf, '\n') + 1 // keep the whole lines only
+			}
+			if cut == 0 {
+				return nil
+			}
+		}
+		p := &piece{seq: in.seq, buf: buf, data: buf[:cut]}
+		in.seq++
+		return p
+	}
+}
+
+// finish writes p if it is the next piece in input order, then any
+// finished pieces after it, and gives their buffers back; otherwise it
+// leaves p to the worker that finishes the piece before it. After a write
+// error, reading stops and pieces are dropped.
+func (f *filter) finish(p *piece) {
+	out := &f.out
+	out.Lock()
+	defer out.Unlock()
+	out.done[p.seq%len(out.done)] = p
+	for {
+		i := out.next % len(out.done)
+		q := out.done[i]
+		if q == nil || q.seq != out.next {
+			return
+		}
+		out.done[i] = nil
+		out.next++
+		if out.err == nil {
+			out.st.Valid += q.st.Valid
+			out.st.Invalid += q.st.Invalid
+			out.err = q.write(out.w)
+			if out.err != nil {
+				f.in.Lock()
+				f.in.eof = true
+				f.in.Unlock()
+			}
+		}
+		f.free <- q.buf
+	}
+}
+
+// scan judges the piece's lines, counts them, and moves the selected ones
+// (with their line ends) to the front of data, as p.out.
 func (p *piece) scan(keepValid bool) {
 	data := p.data
+	n := 0                   // data[:n] holds the selected lines moved so far
+	runStart, runEnd := 0, 0 // selected lines not yet moved
 	for pos := 0; pos < len(data); {
 		end, next := len(data), len(data)
 		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
@@ -195,13 +273,18 @@ func (p *piece) scan(keepValid bool) {
 			p.st.Invalid++
 		}
 		if valid == keepValid {
-			if n := len(p.runs); n > 0 && p.runs[n-1][1] == pos {
-				p.runs[n-1][1] = next
-			} else {
-				p.runs = append(p.runs, [2]int{pos, next})
+			if runEnd != pos {
+				n += copy(data[n:], data[runStart:runEnd])
+				runStart = pos
 			}
+			runEnd = next
 		}
 		pos = next
+	}
+	n += copy(data[n:], data[runStart:runEnd])
+	p.out = data[:n]
+	if n > 0 && data[n-1] != '\n' { // the last line of the input
+		p.out = append(p.out, '\n')
 	}
 }
 
@@ -216,92 +299,14 @@ func blank(text []byte) bool {
 	return true
 }
 
-// writeRuns writes the piece's selected lines, adding the newline a last
-// line lacks, and flushes w.
-func writeRuns(w *bufio.Writer, p *piece) error {
-	for _, run := range p.runs {
-		if _, err := w.Write(p.data[run[0]:run[1]]); err != nil {
-			return err
-		}
-		if p.data[run[1]-1] != '\n' {
-			if err := w.WriteByte('\n'); err != nil {
-				return err
-			}
-		}
+// write writes the piece's selected lines and flushes w. w is empty then,
+// so when they are more than w buffers (a piece read from a file) bufio
+// hands them straight to w's writer, without copying.
+func (p *piece) write(w *bufio.Writer) error {
+	if _, err := w.Write(p.out); err != nil {
+		return err
 	}
 	return w.Flush()
-}
-
-// readSource reads pieces into pooled buffers; each piece ends at the last
-// newline a read brought, and the partial line after it starts the next.
-type readSource struct {
-	r     io.Reader
-	carry []byte // the partial line after the last piece
-	pool  pool
-	eof   bool
-}
-
-// pool keeps pieces, with their buffers and run lists, for reuse: as many
-// as can be in flight.
-type pool chan *piece
-
-func newPool() pool { return make(pool, 3*maxWorkers+1) }
-
-// get returns a piece from the pool, or a new one.
-func (pl pool) get() *piece {
-	select {
-	case p := <-pl:
-		p.runs, p.st = p.runs[:0], FilterStats{}
-		return p
-	default:
-		return &piece{done: make(chan struct{}, 1)}
-	}
-}
-
-// put gives p back, unless the pool is full.
-func (pl pool) put(p *piece) {
-	select {
-	case pl <- p:
-	default:
-	}
-}
-
-// next reads the next piece; it returns nil and io.EOF at the end, and
-// with another error maybe a last piece too.
-func (s *readSource) next() (*piece, error) {
-	if s.eof {
-		return nil, io.EOF
-	}
-	p := s.pool.get()
-	if p.buf == nil {
-		p.buf = make([]byte, 0, pieceSize)
-	}
-	buf := append(p.buf[:0], s.carry...)
-	for {
-		if len(buf) == cap(buf) { // a line longer than the buffer
-			buf = slices.Grow(buf, cap(buf))
-		}
-		n, err := s.r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err != nil {
-			s.eof = true
-			if err != io.EOF { // keep the whole lines only
-				buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
-			}
-			if len(buf) == 0 {
-				s.pool.put(p)
-				return nil, err
-			}
-			p.buf, p.data = buf, buf
-			return p, err
-		}
-		if i := bytes.LastIndexByte(buf[len(buf)-n:], '\n'); i >= 0 {
-			cut := len(buf) - n + i + 1
-			s.carry = append(s.carry[:0], buf[cut:]...)
-			p.buf, p.data = buf, buf[:cut]
-			return p, nil
-		}
-	}
 }
 
 // EachLine calls f with the text of every line of r that is not blank

@@ -11,26 +11,17 @@ import (
 	"netdiag/internal/testnet"
 )
 
-// ipSection returns the README's "## netdiag ip" section.
+// ipSection returns docs/ip.md, ip's reference page.
 func ipSection(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/ip.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(b)
-	start := strings.Index(s, "\n## netdiag ip\n")
-	if start < 0 {
-		t.Fatal(`README.md has no "## netdiag ip" section`)
-	}
-	s = s[start+1:]
-	if end := strings.Index(s[3:], "\n## "); end >= 0 {
-		s = s[:end+4]
-	}
-	return s
+	return string(b)
 }
 
-// registryTable renders the special-purpose registries as the README shows
+// registryTable renders the special-purpose registries as docs/ip.md shows
 // them.
 func registryTable() string {
 	cell := map[netaddr.Tri]string{netaddr.True: "yes", netaddr.False: "no", netaddr.NA: "n/a", netaddr.Blank: ""}
@@ -48,41 +39,41 @@ func registryTable() string {
 	return sb.String()
 }
 
-// TestReadmeRegistryTable keeps the README's registry table equal to the
+// TestReadmeRegistryTable keeps the docs/ip.md's registry table equal to the
 // table in the code; when they differ, the failure prints the table to
 // paste.
 func TestReadmeRegistryTable(t *testing.T) {
 	t.Parallel()
 	if want := registryTable(); !strings.Contains(ipSection(t), want) {
-		t.Errorf("README's registry table is out of date; it should read:\n%s", want)
+		t.Errorf("docs/ip.md's registry table is out of date; it should read:\n%s", want)
 	}
 }
 
-// TestReadmeListsEveryDifference keeps the README's list of differences
+// TestReadmeListsEveryDifference keeps docs/ip.md's list of differences
 // from Python's ipaddress equal to the oracle test's allow-list.
 func TestReadmeListsEveryDifference(t *testing.T) {
 	t.Parallel()
 	sec := ipSection(t)
-	i := strings.Index(sec, "### Differences from Python's ipaddress")
+	i := strings.Index(sec, "\n## Differences from Python's ipaddress")
 	if i < 0 {
-		t.Fatal(`README has no "### Differences from Python's ipaddress"`)
+		t.Fatal(`docs/ip.md has no "## Differences from Python's ipaddress"`)
 	}
-	sec = sec[i:]
-	if j := strings.Index(sec[4:], "\n### "); j >= 0 {
-		sec = sec[:j+4]
+	sec = sec[i+1:]
+	if j := strings.Index(sec[3:], "\n## "); j >= 0 {
+		sec = sec[:j+3]
 	}
 	listed := strings.Count(sec, "\n| `")
 	for _, d := range differences {
 		if !strings.Contains(sec, "| `"+d.name+"` |") {
-			t.Errorf("README does not list difference %q (%s)", d.name, d.why)
+			t.Errorf("docs/ip.md does not list difference %q (%s)", d.name, d.why)
 		}
 	}
 	if listed != len(differences) {
-		t.Errorf("README lists %d differences, the oracle test allows %d", listed, len(differences))
+		t.Errorf("docs/ip.md lists %d differences, the oracle test allows %d", listed, len(differences))
 	}
 }
 
-// TestReadmeExamples re-runs every example in the section that is a single
+// TestReadmeExamples re-runs every example in docs/ip.md that is a single
 // "$ netdiag ip ..." command (no pipes or redirections) and requires the
 // output shown.
 func TestReadmeExamples(t *testing.T) {
@@ -91,6 +82,7 @@ func TestReadmeExamples(t *testing.T) {
 	n := 0
 	for _, block := range strings.Split(sec, "```")[1:] {
 		block = strings.TrimPrefix(block, "text\n")
+		block = strings.TrimPrefix(block, "console\n")
 		block = strings.TrimPrefix(block, "\n")
 		if !strings.HasPrefix(block, "$ netdiag ip ") {
 			continue
@@ -103,10 +95,10 @@ func TestReadmeExamples(t *testing.T) {
 		args := strings.Fields(strings.TrimPrefix(cmd, "$ netdiag "))
 		res := testnet.Run(t, 30*time.Second, "", testnet.Binary(t), args...)
 		if res.Stdout != want {
-			t.Errorf("README example %q is out of date; the output now is:\n%s", cmd, res.Stdout)
+			t.Errorf("docs/ip.md example %q is out of date; the output now is:\n%s", cmd, res.Stdout)
 		}
 	}
 	if n < 3 {
-		t.Errorf("only %d runnable examples found in the README section", n)
+		t.Errorf("only %d runnable examples found in docs/ip.md", n)
 	}
 }

@@ -117,14 +117,15 @@ func parseAddr(s string) (netip.Addr, bool) {
 
 // ValidAddrOrPrefix reports whether ParseAddr accepts b or, when b has a
 // "/", ParsePrefix does: the same grammar, without building the error for
-// an invalid one, and without allocating.
+// an invalid one, and without allocating for a valid one. It looks for "/"
+// and "%" once, to call net/netip once on the right part.
 func ValidAddrOrPrefix(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
 	s := unsafe.String(&b[0], len(b)) // read only during the call
-	if strings.IndexByte(s, '/') >= 0 {
-		_, ok := parsePrefix(s)
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		_, ok := prefixFrom(s[:i], s[i+1:])
 		return ok
 	}
 	return validAddr(s)
@@ -134,11 +135,12 @@ func ValidAddrOrPrefix(b []byte) bool {
 // itself, as netip does at the first "%", so that judging a line does not
 // intern the zone (netip.Addr.WithZone): same grammar, less work.
 func validAddr(s string) bool {
-	body, zone, hasZone := strings.Cut(s, "%")
-	if !hasZone {
+	i := strings.IndexByte(s, '%')
+	if i < 0 {
 		_, err := netip.ParseAddr(s)
 		return err == nil
 	}
+	body, zone := s[:i], s[i+1:]
 	if zone == "" || strings.IndexByte(body, ':') < 0 {
 		return false // netip: an empty zone, or a zone after IPv4
 	}

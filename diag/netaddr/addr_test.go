@@ -47,7 +47,7 @@ func TestParseAddrValid(t *testing.T) {
 
 func TestParseAddrErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParseAddr", netaddr.ParseAddr, []errCase{
 		{"127.0.0.010", "invalid IPv4 address \"127.0.0.010\": octet 4 \"010\" has a leading zero (`ping 127.0.0.010` pings 127.0.0.8: inet_aton reads a leading 0 as octal; ipcalc reads it as 127.0.0.10)"},
 		{"0x7f.1", "invalid IPv4 address \"0x7f.1\": part 1 \"0x7f\" is hexadecimal; only decimal is allowed (`ping 0x7f.1` pings 127.0.0.1: inet_aton reads 0x as hexadecimal, the last of 2 parts as the remaining 3 bytes)"},
 		{"192.168.001.010", "invalid IPv4 address \"192.168.001.010\": octet 3 \"001\" has a leading zero (`ping 192.168.001.010` pings 192.168.1.8: inet_aton reads a leading 0 as octal; ipcalc reads it as 192.168.1.10)"},
@@ -107,26 +107,31 @@ func TestParseAddrErrors(t *testing.T) {
 		{"::0x1", "invalid IPv6 address \"::0x1\": group 1 \"0x1\" has 'x'; groups are hex digits 0-9 a-f"},
 		{":", "invalid IPv6 address \":\": starts with a single \":\"; write \"::\" to compress leading zero groups"},
 		{"fe80::1%é", "invalid IPv6 address \"fe80::1%é\": zone \"é\" contains 'é'; a zone is an interface name or number"},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParseAddr(tt.in)
-		checkErr(t, "ParseAddr", tt.in, err, tt.want)
-	}
+	})
 }
 
 // checkErr fails unless err is a *netaddr.ParseError with message want.
-func checkErr(t *testing.T, fn, in string, err error, want string) {
+// errCase is an input a parser must refuse, and the whole message it must
+// give.
+type errCase struct{ in, want string }
+
+// checkErrors checks that parse, named fn, refuses each input with a
+// *netaddr.ParseError that quotes the input and reads as want.
+func checkErrors[T any](t *testing.T, fn string, parse func(string) (T, error), cases []errCase) {
 	t.Helper()
-	var pe *netaddr.ParseError
-	switch {
-	case err == nil:
-		t.Errorf("%s(%q) succeeded, want error %q", fn, in, want)
-	case !errors.As(err, &pe):
-		t.Errorf("%s(%q) error %T, want *netaddr.ParseError", fn, in, err)
-	case err.Error() != want:
-		t.Errorf("%s(%q) error\n got: %s\nwant: %s", fn, in, err, want)
-	case pe.Input != in:
-		t.Errorf("%s(%q) error quotes input %q", fn, in, pe.Input)
+	for _, tc := range cases {
+		_, err := parse(tc.in)
+		var pe *netaddr.ParseError
+		switch {
+		case err == nil:
+			t.Errorf("%s(%q) succeeded, want error %q", fn, tc.in, tc.want)
+		case !errors.As(err, &pe):
+			t.Errorf("%s(%q) error %T, want *netaddr.ParseError", fn, tc.in, err)
+		case err.Error() != tc.want:
+			t.Errorf("%s(%q) error\n got: %s\nwant: %s", fn, tc.in, err, tc.want)
+		case pe.Input != tc.in:
+			t.Errorf("%s(%q) error quotes input %q", fn, tc.in, pe.Input)
+		}
 	}
 }
 

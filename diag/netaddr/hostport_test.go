@@ -44,7 +44,7 @@ func TestParseHostPort(t *testing.T) {
 
 func TestParseHostPortErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParseHostPort", netaddr.ParseHostPort, []errCase{
 		{"::1:80", "invalid host:port \"::1:80\": ambiguous without brackets: the address ::1:80, or ::1 port 80? Write [::1]:80 for the port"},
 		{"2001:db8::1:8080", "invalid host:port \"2001:db8::1:8080\": ambiguous without brackets: the address 2001:db8::1:8080, or 2001:db8::1 port 8080? Write [2001:db8::1]:8080 for the port"},
 		{"fe80::1%eth0:22", "invalid host:port \"fe80::1%eth0:22\": an IPv6 address with a port must be bracketed: write [fe80::1%eth0]:22"},
@@ -65,11 +65,7 @@ func TestParseHostPortErrors(t *testing.T) {
 		{"[::g]:80", "invalid host:port \"[::g]:80\": address \"::g\": group 1 \"g\" has 'g'; groups are hex digits 0-9 a-f"},
 		{" host:80", "invalid host:port \" host:80\": leading whitespace (a space)"},
 		{"[fe80::1%]:22", "invalid host:port \"[fe80::1%]:22\": address \"fe80::1%\": empty zone after \"%\""},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParseHostPort(tt.in)
-		checkErr(t, "ParseHostPort", tt.in, err, tt.want)
-	}
+	})
 }
 
 func TestParseHost(t *testing.T) {
@@ -96,7 +92,7 @@ func TestParseHost(t *testing.T) {
 
 func TestParseHostErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParseHost", netaddr.ParseHost, []errCase{
 		{"127.1", "invalid IPv4 address \"127.1\": only 2 parts; an IPv4 address has 4 (short forms like 127.1 are not accepted) (`ping 127.1` pings 127.0.0.1: inet_aton reads the last of 2 parts as the remaining 3 bytes)"},
 		{"-a.com", "invalid host name \"-a.com\": label \"-a\" starts or ends with a hyphen"},
 		{"a..b", "invalid host name \"a..b\": empty label (two dots in a row or a leading dot)"},
@@ -106,11 +102,7 @@ func TestParseHostErrors(t *testing.T) {
 		{"", "invalid host name \"\": empty"},
 		{"a.b.c.1", "invalid IP address \"a.b.c.1\": not an IP address, nor a host name: part 1 \"a\" is not a number, and a host name's last label is never numeric"},
 		{"fe80::1%a b", "invalid IP address \"fe80::1%a b\": whitespace (a space) inside the address"},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParseHost(tt.in)
-		checkErr(t, "ParseHost", tt.in, err, tt.want)
-	}
+	})
 }
 
 func TestParseTarget(t *testing.T) {
@@ -149,18 +141,14 @@ func TestParseTarget(t *testing.T) {
 
 func TestParseTargetErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParseTarget", netaddr.ParseTarget, []errCase{
 		{"10.0.0.5-1", "invalid address range \"10.0.0.5-1\": end 10.0.0.1 is before start 10.0.0.5"},
 		{"10.0.0.1-256", "invalid address range \"10.0.0.1-256\": end octet \"256\" is not a number 0-255 without leading zeros"},
 		{"10.0.0.1-2001:db8::1", "invalid address range \"10.0.0.1-2001:db8::1\": start and end are of different families"},
 		{"127.1", "invalid IPv4 address \"127.1\": only 2 parts; an IPv4 address has 4 (short forms like 127.1 are not accepted) (`ping 127.1` pings 127.0.0.1: inet_aton reads the last of 2 parts as the remaining 3 bytes)"},
 		{"fe80::1%eth0-fe80::2", "invalid address range \"fe80::1%eth0-fe80::2\": zones are not allowed in ranges"},
 		{"10.0.0.0/33", "invalid prefix \"10.0.0.0/33\": prefix length /33 is out of range for IPv4 (0-32)"},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParseTarget(tt.in)
-		checkErr(t, "ParseTarget", tt.in, err, tt.want)
-	}
+	})
 }
 
 func TestRangeAll(t *testing.T) {

@@ -24,7 +24,7 @@ func TestParsePort(t *testing.T) {
 
 func TestParsePortErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParsePort", netaddr.ParsePort, []errCase{
 		{"65536", "invalid port \"65536\": out of range; ports are 0-65535"},
 		{"99999999999", "invalid port \"99999999999\": out of range; ports are 0-65535"},
 		{"abc", "invalid port \"abc\": not a port number or a known service name"},
@@ -34,11 +34,7 @@ func TestParsePortErrors(t *testing.T) {
 		{" 80", "invalid port \" 80\": leading whitespace (a space)"},
 		{"08", "invalid port \"08\": leading zero"},
 		{"8x", "invalid port \"8x\": \"8x\" is not a number"},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParsePort(tt.in)
-		checkErr(t, "ParsePort", tt.in, err, tt.want)
-	}
+	})
 }
 
 func TestParsePortList(t *testing.T) {
@@ -68,7 +64,7 @@ func TestParsePortList(t *testing.T) {
 
 func TestParsePortListErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkErrors(t, "ParsePortList", netaddr.ParsePortList, []errCase{
 		{"0-", "invalid port list \"0-\": \"0-\": range without its end (write 0-65535, or - for all ports)"},
 		{"80-20", "invalid port list \"80-20\": range \"80-20\" is reversed (start > end); write 20-80"},
 		{"65536", "invalid port list \"65536\": port \"65536\": out of range; ports are 0-65535"},
@@ -86,11 +82,7 @@ func TestParsePortListErrors(t *testing.T) {
 		{"x-80", "invalid port list \"x-80\": range \"x-80\": start \"x\": not a port number or a known service name"},
 		{"-x", "invalid port list \"-x\": \"-x\": range without its start"},
 		{"22,abc", "invalid port list \"22,abc\": port \"abc\": not a port number or a known service name"},
-	}
-	for _, tt := range tests {
-		_, err := netaddr.ParsePortList(tt.in)
-		checkErr(t, "ParsePortList", tt.in, err, tt.want)
-	}
+	})
 }
 
 func TestPortListAccessors(t *testing.T) {

@@ -53,12 +53,24 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 
 // parsePrefix is the grammar of ParsePrefix, without the explanation.
 func parsePrefix(s string) (netip.Prefix, bool) {
-	addrPart, bits, ok := strings.Cut(s, "/")
-	if !ok || bits == "" || len(bits) > 3 || len(bits) > 1 && bits[0] == '0' || !isDecimal(bits) {
+	i := strings.IndexByte(s, '/')
+	if i < 0 {
 		return netip.Prefix{}, false
 	}
-	a, ok := parseAddr(addrPart)
-	if !ok || a.Zone() != "" || atoiSmall(bits) > a.BitLen() {
+	return prefixFrom(s[:i], s[i+1:])
+}
+
+// prefixFrom is parsePrefix on the parts before and after the first "/":
+// the length is checked first, being cheap, and then net/netip parses the
+// address once. A zone is never part of a prefix, so an address with a "%"
+// is refused before netip would parse (and intern) the zone.
+func prefixFrom(addrPart, bits string) (netip.Prefix, bool) {
+	if bits == "" || len(bits) > 3 || len(bits) > 1 && bits[0] == '0' || !isDecimal(bits) ||
+		strings.IndexByte(addrPart, '%') >= 0 {
+		return netip.Prefix{}, false
+	}
+	a, err := netip.ParseAddr(addrPart)
+	if err != nil || atoiSmall(bits) > a.BitLen() {
 		return netip.Prefix{}, false
 	}
 	return netip.PrefixFrom(a, atoiSmall(bits)), true

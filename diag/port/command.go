@@ -43,7 +43,7 @@ func Command() *cli.Command {
 }
 
 func action(c *cli.Context) error {
-	opt, err := options(c.Args().Slice(), c.Bool("local"), c.Bool("tcp"), c.Bool("udp"), c.Bool("all"))
+	opt, err := flagsToOptions(c)
 	if err != nil {
 		return err
 	}
@@ -62,10 +62,12 @@ func action(c *cli.Context) error {
 	return nil
 }
 
-// options turns the arguments and flags into Options. Every argument is
-// parsed before anything runs, so a bad one is a usage error with no output.
-func options(args []string, local, tcp, udp, all bool) (Options, error) {
-	opt := Options{Local: local, All: all}
+// flagsToOptions turns the arguments and flags into Options. Every argument
+// is parsed before anything runs, so a bad one is a usage error with no
+// output.
+func flagsToOptions(c *cli.Context) (Options, error) {
+	args, local, tcp, udp := c.Args().Slice(), c.Bool("local"), c.Bool("tcp"), c.Bool("udp")
+	opt := Options{Local: local, All: c.Bool("all")}
 	switch {
 	case (tcp || udp) && !local:
 		return Options{}, exitcode.Usagef("port: --tcp and --udp choose the sockets --local looks at; add --local")

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -56,4 +57,19 @@ func appendDuration(b []byte, d, unit time.Duration) []byte {
 		frac /= 10
 	}
 	return b
+}
+
+// Time formats a measured time for people: "0.05 ms", "12.3 ms", "1.20 s";
+// empty for none.
+func Time(d time.Duration) string {
+	ms := float64(d.Microseconds()) / 1000
+	switch {
+	case d <= 0:
+		return ""
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.2f ms", ms)
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
 }

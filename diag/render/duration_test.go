@@ -52,3 +52,14 @@ func TestDurationJSONParsesAsFloat(t *testing.T) {
 		}
 	}
 }
+
+func TestTime(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "", 43 * time.Microsecond: "0.04 ms", 9990 * time.Microsecond: "9.99 ms",
+		12345 * time.Microsecond: "12.3 ms", 1234 * time.Millisecond: "1.23 s",
+	} {
+		if got := Time(d); got != want {
+			t.Errorf("Time(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func TestCLIJSON(t *testing.T) {
 	keys := []string{
 		`type,target,addr,port,state,reason,service,tries,rtt_ms`,
 		`type,target,addr,counts,ports,done`,
-		`type,hosts,counts,probes,retries,backoffs,min_window,rate_cap,concurrency,fd_limit,interrupted,ports,ports_per_host,elapsed_ms`,
+		`type,hosts,counts,probes,retries,backoffs,min_window,rate_cap,loss_floor,cuts_undone,late_answers,concurrency,fd_limit,interrupted,ports,ports_per_host,elapsed_ms,late_max_ms,waited_ms,timeout_ms`,
 	}
 	for i, line := range lines {
 		var m map[string]any

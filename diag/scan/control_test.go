@@ -5,7 +5,36 @@ import (
 	"time"
 )
 
-// TestControl walks the adaptive window through its signals.
+// feed gives c n probes, one per millisecond from at, each answered at
+// once; every lossEvery-th (0: none) is answered only on a retry, its
+// first attempt lost. It returns the time after the last.
+func feed(c *control, n, lossEvery int, at time.Time) time.Time {
+	return feedUntil(c, n, lossEvery, at, func() bool { return false })
+}
+
+// feedUntil is feed, stopping early once stop reports true (as a real path
+// would change when the scan slows down).
+func feedUntil(c *control, n, lossEvery int, at time.Time, stop func() bool) time.Time {
+	for i := range n {
+		if stop() {
+			break
+		}
+		try := 1
+		if lossEvery > 0 && i%lossEvery == 0 {
+			try = 2
+			c.attempt(at, false)
+		}
+		c.started(at)
+		c.attempt(at, true)
+		c.answered(try, at, time.Microsecond, false, at)
+		at = at.Add(time.Millisecond)
+	}
+	return at
+}
+
+// TestControl walks the adaptive window through its signals. Loss is
+// judged per 100 ms of first attempts, 100 ms after they end, so each
+// phase below feeds 400 ms of probes.
 func TestControl(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	c := newControl(Options{Timeout: time.Second, Retries: 6}, 400)
@@ -13,10 +42,7 @@ func TestControl(t *testing.T) {
 		t.Fatalf("start: window %d rate %v tries %d, want 100, no cap, 2", c.window(), c.rate(), c.allowedTries())
 	}
 	// Slow start: each first-try answer opens the window by one.
-	for i := range 50 {
-		c.started(t0)
-		c.answered(1, t0, time.Millisecond, t0.Add(time.Duration(i)*time.Millisecond))
-	}
+	now := feed(c, 50, 0, t0)
 	if c.window() != 150 {
 		t.Errorf("after 50 answers: window %d, want 150", c.window())
 	}
@@ -27,55 +53,88 @@ func TestControl(t *testing.T) {
 	if c.window() != 400 {
 		t.Errorf("after timeouts: window %d, want the maximum 400", c.window())
 	}
-	// A retry answered: loss. The window halves and the rate is capped
-	// near the rate answers came at (50 in the last 0.5 s here).
-	now := t0.Add(500 * time.Millisecond)
-	c.answered(2, t0.Add(time.Millisecond), time.Millisecond, now)
-	if c.window() != 200 || c.backoffs != 1 || c.minWindow != 200 || c.rate() < minRate || c.rate() > 100 {
-		t.Errorf("after a loss: window %d backoffs %d rate %v, want 200, 1, ~75/s", c.window(), c.backoffs, c.rate())
+	// Late answers (the timeout too short) are neither loss nor growth, and
+	// do not make retries look useful.
+	for range 100 {
+		c.answered(2, now, 5*time.Millisecond, true, now)
+	}
+	if c.window() != 400 || c.backoffs != 0 || c.allowedTries() != 2 {
+		t.Errorf("late answers: window %d backoffs %d tries %d, want 400, 0, 2", c.window(), c.backoffs, c.allowedTries())
+	}
+	// A third of the probes answered only on a retry: loss well above the
+	// floor (none yet). The window halves and the rate is capped near what
+	// got through.
+	now = feedUntil(c, 400, 3, now, func() bool { return c.backoffs > 0 })
+	if c.backoffs != 1 || c.window() > 250 || c.rate() < minRate || c.rate() > 1000 || !c.checking {
+		t.Fatalf("after lossy probes: window %d backoffs %d rate %v checking %v, want 1 cut, capped, being checked", c.window(), c.backoffs, c.rate(), c.checking)
 	}
 	if c.allowedTries() != 3 {
 		t.Errorf("after a second try was answered: %d tries allowed, want 3", c.allowedTries())
 	}
-	// More losses of probes sent before that cut are the same episode.
-	c.answered(2, t0.Add(2*time.Millisecond), time.Millisecond, now.Add(time.Millisecond))
-	if c.window() != 200 || c.backoffs != 1 {
-		t.Errorf("same episode cut again: window %d backoffs %d", c.window(), c.backoffs)
+	// Slower, the probes after the cut lose no first attempts: the cut
+	// helped and stays, and the cap grows with the answers.
+	rate := c.rate()
+	now = feed(c, 400, 0, now)
+	if c.backoffs != 1 || c.undone != 0 || c.checking || c.rate() <= rate {
+		t.Fatalf("a cut that ended the loss: backoffs %d undone %d checking %v rate %v (was %v)", c.backoffs, c.undone, c.checking, c.rate(), rate)
 	}
-	// Timeouts after a loss change nothing.
-	c.timedOut()
-	if c.window() != 200 {
-		t.Errorf("a timeout after a loss moved the window to %d", c.window())
+	// One in five lost, on and on: a cut, and then, as slower loses just as
+	// much, the cut is undone and a fifth becomes the floor.
+	now = feed(c, 400, 5, now)
+	if c.backoffs != 2 {
+		t.Fatalf("20%% loss over a zero floor: backoffs %d, want a second cut", c.backoffs)
 	}
-	// A loss of a probe sent after the cut is a new episode.
-	c.answered(3, now.Add(time.Millisecond), time.Millisecond, now.Add(time.Second))
-	if c.window() != 100 || c.backoffs != 2 || c.allowedTries() != 4 {
-		t.Errorf("second episode: window %d backoffs %d tries %d, want 100, 2, 4", c.window(), c.backoffs, c.allowedTries())
+	now = feed(c, 400, 5, now)
+	if c.backoffs != 1 || c.undone != 1 || c.floor < 0.1 || c.floor > 0.2 {
+		t.Fatalf("a cut that did not help: backoffs %d undone %d floor %v, want 1, 1, ~0.17", c.backoffs, c.undone, c.floor)
+	}
+	now = feed(c, 1000, 5, now)
+	if c.backoffs != 1 {
+		t.Errorf("the floor's own loss cut again (backoffs %d)", c.backoffs)
+	}
+	// Much more loss than the floor still cuts.
+	now = feedUntil(c, 400, 2, now, func() bool { return c.backoffs > 1 })
+	if c.backoffs != 2 {
+		t.Errorf("50%% loss over the floor did not cut (backoffs %d)", c.backoffs)
 	}
 	// One slow answer is noise; answers that stay much slower than the
-	// fastest seen, and over half the timeout, are queueing: cut.
-	c.answered(1, now.Add(2*time.Second), 900*time.Millisecond, now.Add(3*time.Second))
+	// fastest seen, over half the timeout, are queueing: cut.
+	now = now.Add(time.Second)
+	c.answered(1, now, 900*time.Millisecond, false, now)
 	if c.backoffs != 2 {
 		t.Errorf("one slow answer cut (backoffs %d)", c.backoffs)
 	}
 	for i := range 20 {
-		c.answered(1, now.Add(2*time.Second), 900*time.Millisecond, now.Add(3*time.Second+time.Duration(i)))
+		c.answered(1, now, 900*time.Millisecond, false, now.Add(time.Duration(i)))
 	}
 	if c.backoffs != 3 {
 		t.Errorf("slow answers did not cut (backoffs %d)", c.backoffs)
 	}
 	// Tries never exceed 1+Retries.
-	c.answered(9, now.Add(4*time.Second), time.Millisecond, now.Add(5*time.Second))
+	c.answered(9, now.Add(4*time.Second), time.Millisecond, false, now.Add(5*time.Second))
 	if c.allowedTries() != 7 {
 		t.Errorf("%d tries allowed, want 1+Retries = 7", c.allowedTries())
 	}
 	// A local shortage shrinks the window below what was in flight.
-	if c.window() != 25 {
-		t.Fatalf("after four cuts: window %d, want 25", c.window())
-	}
 	c.localShortage(20)
 	if c.window() != 15 {
 		t.Errorf("after a shortage with 20 in flight: window %d, want 15", c.window())
+	}
+}
+
+// TestControlSlowTimeout: with a timeout far below the round trip (100 µs),
+// answers that take milliseconds are not queueing, as long as they stay
+// near the fastest seen or within queueDelay.
+func TestControlSlowTimeout(t *testing.T) {
+	c := newControl(Options{Timeout: 100 * time.Microsecond, Retries: 6}, 400)
+	now := time.Unix(1000, 0)
+	for i := range 1000 {
+		rtt := time.Duration(50+i%200) * time.Microsecond * 10 // 0.5–2.5 ms
+		c.answered(1, now, rtt, false, now)
+		now = now.Add(10 * time.Microsecond)
+	}
+	if c.backoffs != 0 || c.rate() != 0 {
+		t.Errorf("answers slower than a 100µs timeout slowed the scan down: backoffs %d, rate cap %v", c.backoffs, c.rate())
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -127,40 +128,102 @@ func (c *connector) close() {
 
 // waitConnect waits in Go's poller until the attempt on fd finishes, the
 // deadline passes or ctx is done. It takes ownership of fd.
+//
+// At the deadline it looks once more: an answer the poller had not yet
+// delivered (a busy machine) is an answer, if a late one. An attempt still
+// unanswered then is not closed: it comes back as a *pendingConnect, which
+// the scan keeps open and looks at again before the port's next attempt,
+// so that an answer slower than the timeout is seen as late, not lost.
 func waitConnect(ctx context.Context, fd int, sa unix.Sockaddr, deadline time.Time) (net.Conn, error) {
 	f := os.NewFile(uintptr(fd), "tcp")
-	defer f.Close()
 	if err := f.SetWriteDeadline(deadline); err != nil {
+		f.Close()
 		return nil, err // not pollable: cannot happen for a non-blocking socket
 	}
 	stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Unix(1, 0)) })
-	defer stop()
 	rc, err := f.SyscallConn()
 	if err != nil {
+		stop()
+		f.Close()
 		return nil, err
 	}
 	var cerr error
 	werr := rc.Write(func(fd uintptr) bool {
-		switch cerr = unix.Connect(int(fd), sa); cerr {
-		case unix.EALREADY, unix.EINPROGRESS, unix.EINTR:
-			return false // a spurious wake-up: keep waiting
-		case unix.EISCONN:
-			cerr = nil
-		}
-		return true
+		var done bool
+		cerr, done = connectState(int(fd), sa)
+		return done
 	})
+	stop()
 	switch {
 	case ctx.Err() != nil:
+		f.Close()
 		return nil, ctx.Err()
 	case errors.Is(werr, os.ErrDeadlineExceeded):
-		return nil, context.DeadlineExceeded
+		p := &pendingConnect{f: f, rc: rc, sa: sa}
+		if conn, err, ok := p.poll(); ok {
+			return conn, err
+		}
+		return nil, p
 	case werr != nil:
+		f.Close()
 		return nil, werr
-	case cerr != nil:
+	}
+	return finishConnect(f, cerr)
+}
+
+// connectState asks the kernel how the attempt on fd stands: done with err
+// (nil: connected), or still in progress.
+func connectState(fd int, sa unix.Sockaddr) (err error, done bool) {
+	switch err = unix.Connect(fd, sa); err {
+	case unix.EALREADY, unix.EINPROGRESS, unix.EINTR:
+		return nil, false
+	case unix.EISCONN:
+		return nil, true
+	}
+	return err, true
+}
+
+// finishConnect closes f and returns the connection its attempt made, or
+// the attempt's error.
+func finishConnect(f *os.File, cerr error) (net.Conn, error) {
+	defer f.Close()
+	if cerr != nil {
 		return nil, cerr
 	}
 	return net.FileConn(f) // a *net.TCPConn on a duplicate of fd
 }
+
+// pendingConnect is an attempt that had no answer by its deadline and is
+// still open. It is the error the dialer returns for it: a timeout.
+type pendingConnect struct {
+	f  *os.File
+	rc syscall.RawConn
+	sa unix.Sockaddr
+}
+
+func (p *pendingConnect) Error() string { return "no answer within the timeout" }
+
+// Unwrap makes the error a context.DeadlineExceeded for errors.Is.
+func (p *pendingConnect) Unwrap() error { return context.DeadlineExceeded }
+
+// poll reports the attempt's answer if it has come (ok), closing the socket
+// unless it connected (the connection then owns a duplicate).
+func (p *pendingConnect) poll() (conn net.Conn, err error, ok bool) {
+	var cerr error
+	var done bool
+	if err := p.rc.Control(func(fd uintptr) { cerr, done = connectState(int(fd), p.sa) }); err != nil {
+		p.f.Close()
+		return nil, err, true
+	}
+	if !done {
+		return nil, nil, false
+	}
+	conn, err = finishConnect(p.f, cerr)
+	return conn, err, true
+}
+
+// abandon closes the still-unanswered attempt.
+func (p *pendingConnect) abandon() { p.f.Close() }
 
 // connFromFD wraps a connected socket as a *net.TCPConn.
 func connFromFD(fd int) (net.Conn, error) {

@@ -29,10 +29,49 @@ type job struct {
 	try       int       // 1 for the first attempt
 	firstSent time.Time // when the first attempt started
 	sent      time.Time // when this attempt started
-	selfConns int       // attempts the kernel connected to themselves
+	// wait is how long this attempt waits for an answer; prevWait is how
+	// long the attempt before it waited (0 on the first).
+	wait, prevWait time.Duration
+	// pending are the earlier attempts that timed out and are still open.
+	pending   []pending
+	selfConns int // attempts the kernel connected to themselves
 	// parked is set once the job's last allowed attempt timed out in a
 	// blackout (see scheduler.blackout); it earns one more try.
 	parked bool
+	// held is set once the job was held until the loss of its time was
+	// judged, and then released because it was loss: it earns every retry.
+	held bool
+}
+
+// pending is a timed-out attempt kept open, and when it was sent.
+type pending struct {
+	attempt pendingAttempt
+	sent    time.Time
+}
+
+// maxPending is how many timed-out attempts a port keeps open: its first
+// (the one that has waited longest) and its latest.
+const maxPending = 2
+
+// keep adds the timed-out attempt p (nil: none) to j's pending ones. Over
+// maxPending, the one before the latest is abandoned.
+func (j *job) keep(p pendingAttempt) {
+	if p == nil {
+		return
+	}
+	if len(j.pending) == maxPending {
+		j.pending[maxPending-1].attempt.abandon()
+		j.pending = j.pending[:maxPending-1]
+	}
+	j.pending = append(j.pending, pending{p, j.sent})
+}
+
+// abandon closes j's pending attempts.
+func (j *job) abandon() {
+	for _, p := range j.pending {
+		p.attempt.abandon()
+	}
+	j.pending = nil
 }
 
 // source hands out first attempts in scan order: hosts in target order, in

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -30,14 +31,49 @@ type outcome struct {
 	rtt    time.Duration
 	banner string
 	err    error
+	// pending is a timed-out attempt still open (Linux): it may yet answer.
+	pending pendingAttempt
+	// late is set for an answer that came after its attempt's wait.
+	late bool
 }
 
-// probe makes one connection attempt for j.
-func (s *scheduler) probe(ctx context.Context, j job) outcome {
+// pendingAttempt is a connection attempt that timed out but is kept open,
+// so that an answer slower than the wait still counts: the scan looks at it
+// again before the port's next attempt, and abandons it when the port has
+// its final state. The Linux dialer returns one as its timeout error.
+type pendingAttempt interface {
+	error
+	// poll returns the attempt's answer if it has come (ok).
+	poll() (conn net.Conn, err error, ok bool)
+	// abandon closes the attempt.
+	abandon()
+}
+
+// probe makes one connection attempt for j, after looking whether one of
+// its earlier, timed-out attempts has been answered since: that answer
+// (a late one) settles the port without another attempt.
+func (s *scheduler) probe(ctx context.Context, j *job) outcome {
+	for i := 0; i < len(j.pending); i++ {
+		pa := j.pending[i]
+		conn, err, ok := pa.attempt.poll()
+		if !ok {
+			continue
+		}
+		j.pending = slices.Delete(j.pending, i, i+1) // poll closed it
+		i--
+		if o := s.settle(ctx, conn, err, time.Since(pa.sent)); o.kind == answered {
+			o.late = true
+			return o
+		}
+	}
 	ap := netip.AddrPortFrom(j.h.res.Addr, uint16(j.port))
 	start := time.Now()
-	conn, err := s.opt.Dial(ctx, ap, s.opt.Timeout)
-	rtt := time.Since(start)
+	conn, err := s.opt.Dial(ctx, ap, j.wait)
+	return s.settle(ctx, conn, err, time.Since(start))
+}
+
+// settle turns an attempt's connection or error into its outcome.
+func (s *scheduler) settle(ctx context.Context, conn net.Conn, err error, rtt time.Duration) outcome {
 	if err != nil {
 		o := classify(ctx, err)
 		o.rtt = rtt
@@ -59,6 +95,10 @@ func (s *scheduler) probe(ctx context.Context, j job) outcome {
 // unreachable or prohibited) and no answer are filtered.
 func classify(ctx context.Context, err error) outcome {
 	if ctx.Err() != nil {
+		var p pendingAttempt
+		if errors.As(err, &p) {
+			p.abandon()
+		}
 		return outcome{kind: canceled}
 	}
 	var errno syscall.Errno
@@ -69,6 +109,10 @@ func classify(ctx context.Context, err error) outcome {
 		errno, _ = e.Err.(syscall.Errno)
 	}
 	if errno == 0 && !errors.As(err, &errno) {
+		var p pendingAttempt
+		if errors.As(err, &p) {
+			return outcome{kind: timedOut, pending: p}
+		}
 		var ne net.Error
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 			(errors.As(err, &ne) && ne.Timeout()) {

@@ -176,13 +176,33 @@ func (p *Printer) summary(res Result) []string {
 	}
 	tuning := fmt.Sprintf("Concurrency up to %s (%s), %s retries", group(uint64(res.Concurrency)), limit, group(res.Retries))
 	if res.Backoffs > 0 {
-		tuning += fmt.Sprintf("; slowed down %d times for lost answers (window down to %d", res.Backoffs, res.MinWindow)
+		tuning += fmt.Sprintf("; slowed down %s for lost answers (window down to %d", plural(uint64(res.Backoffs), "time", "times"), res.MinWindow)
 		if res.RateCap > 0 {
-			tuning += fmt.Sprintf(", rate capped at %s/s", group(uint64(res.RateCap)))
+			tuning += fmt.Sprintf(", rate settled at %s/s", group(uint64(res.RateCap)))
 		}
 		tuning += ")"
 	}
-	return append(lines, tuning+".")
+	lines = append(lines, tuning+".")
+	return append(lines, Diagnosis(res)...)
+}
+
+// Diagnosis says in words why a scan retried or slowed down, when it did:
+// answers that were late (the timeout is too short for the path) apart
+// from answers that were lost (and whether the loss followed the rate).
+func Diagnosis(res Result) []string {
+	var lines []string
+	if res.Late > 0 {
+		s := fmt.Sprintf("%s came after the attempt had stopped waiting (the slowest in %s): the timeout %s is shorter than the round trip here, or this machine was too busy to look in time. They count as answers, not losses",
+			plural(res.Late, "answer", "answers"), render.Time(res.LateMax), render.Time(res.Timeout))
+		if res.Waited > 0 {
+			s += fmt.Sprintf("; the last attempts waited up to %s", render.Time(res.Waited))
+		}
+		lines = append(lines, s+".")
+	}
+	if res.LossFloor >= 0.005 {
+		lines = append(lines, fmt.Sprintf("About %.0f%% of first attempts were lost at any rate (a lossy path, not congestion): they were retried, and the scan did not slow down for them.", 100*res.LossFloor))
+	}
+	return lines
 }
 
 func joinAddrs(addrs []netip.Addr) string {

@@ -177,6 +177,21 @@ type Result struct {
 	Backoffs  int     `json:"backoffs"`
 	MinWindow int     `json:"min_window"`
 	RateCap   float64 `json:"rate_cap"`
+	// LossFloor is the share of first attempts the path lost whatever the
+	// rate (a lossy link, not congestion): the scan retried those and did
+	// not slow down for them. CutsUndone counts the cuts it took back on
+	// finding that.
+	LossFloor  float64 `json:"loss_floor"`
+	CutsUndone int     `json:"cuts_undone"`
+	// Late counts answers that came after their attempt had stopped
+	// waiting: the timeout was shorter than the round trip (or this machine
+	// too busy to look in time). They are answers, not losses. LateMax is
+	// the slowest of them and Waited the longest a port's last attempt then
+	// waited (above Options.Timeout; 0 when it was never raised).
+	Late    uint64        `json:"late_answers"`
+	Timeout time.Duration `json:"-"` // Options.Timeout
+	LateMax time.Duration `json:"-"`
+	Waited  time.Duration `json:"-"`
 	// Concurrency is the most probes in flight the scan allowed: the
 	// --concurrency asked for, capped below FDLimit.
 	Concurrency int `json:"concurrency"`
@@ -208,11 +223,15 @@ type resultFields struct {
 	PortList  string        `json:"ports"`
 	NumPorts  int           `json:"ports_per_host"`
 	ElapsedMS render.Millis `json:"elapsed_ms"`
+	LateMaxMS render.Millis `json:"late_max_ms"`
+	WaitedMS  render.Millis `json:"waited_ms"`
+	TimeoutMS render.Millis `json:"timeout_ms"`
 	Error     string        `json:"first_error,omitempty"`
 }
 
 func (r Result) fields() resultFields {
-	f := resultFields{plainResult: plainResult(r), PortList: r.Ports.String(), NumPorts: r.Ports.Len(), ElapsedMS: render.Millis(r.Elapsed)}
+	f := resultFields{plainResult: plainResult(r), PortList: r.Ports.String(), NumPorts: r.Ports.Len(), ElapsedMS: render.Millis(r.Elapsed),
+		LateMaxMS: render.Millis(r.LateMax), WaitedMS: render.Millis(r.Waited), TimeoutMS: render.Millis(r.Timeout)}
 	if r.FirstError != nil {
 		f.Error = r.FirstError.Error()
 	}

@@ -114,7 +114,7 @@ func Run(ctx context.Context, opt Options, ev Events) (Result, error) {
 
 	res := s.result()
 	res.Unresolved = unresolved
-	res.Concurrency, res.FDLimit = conc, limit
+	res.Concurrency, res.FDLimit, res.Timeout = conc, limit, opt.Timeout
 	res.Elapsed = time.Since(start)
 	res.Interrupted = ctx.Err() != nil && res.Counts.Total() < total
 	return res, s.fatal

@@ -81,8 +81,14 @@ func TestOpenSetLoopback(t *testing.T) {
 				if h.Counts != wantCounts || res.Counts != wantCounts {
 					t.Errorf("%s: counts host %+v total %+v, want %+v", name, h.Counts, res.Counts, wantCounts)
 				}
-				if res.Probes != uint64(r.Len()) || res.Retries != 0 || res.Interrupted {
-					t.Errorf("%s: probes %d retries %d interrupted %v, want %d, 0, false", name, res.Probes, res.Retries, res.Interrupted, r.Len())
+				// Early attempts wait a few round trips (20 ms at least), so
+				// a loaded machine may retry a slow one; every probe past one
+				// per port is such a retry. The default dialer keeps a timed-out
+				// attempt open and takes its late answer, so its retries stay
+				// few; net.Dialer abandons it (under two busy loops, 12%).
+				few := name != "default" || res.Retries <= uint64(r.Len()/10)
+				if res.Probes != uint64(r.Len())+res.Retries || !few || res.Interrupted {
+					t.Errorf("%s: probes %d retries %d interrupted %v, want %d + retries, few retries, false", name, res.Probes, res.Retries, res.Interrupted, r.Len())
 				}
 			}
 			nmap := nmapStates(t, "nmap", "-sT", "-n", "-Pn", "-p", r.String(), "-oX", "-", loop6(loop), loop)

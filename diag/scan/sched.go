@@ -27,8 +27,11 @@ type scheduler struct {
 	src       *source
 	retryQ    []job
 	parked    []job // timed out in a blackout: retried if answers resume, else filtered
+	held      []job // last attempt timed out in a time not yet judged for loss, or judged lossy: retried if it was loss, else filtered
 	inflight  int
 	ctl       *control
+	tm        timing
+	late      uint64 // answers that came after their attempt's wait
 	live      map[*hostState]struct{}
 	kept      []*hostState
 	ready     map[uint64]*hostState // finished hosts waiting for earlier ones, for OnHost
@@ -54,6 +57,7 @@ func newScheduler(opt Options, hosts []host, maxInFlight int, ev Events) *schedu
 		ev:        ev,
 		src:       newSource(hosts, opt.Ports),
 		ctl:       newControl(opt, maxInFlight),
+		tm:        newTiming(opt.Timeout),
 		live:      map[*hostState]struct{}{},
 		ready:     map[uint64]*hostState{},
 		lastFinal: time.Now(),
@@ -69,7 +73,7 @@ func (s *scheduler) work(ctx context.Context) {
 		if !ok {
 			return
 		}
-		s.finish(j, s.probe(ctx, j))
+		s.finish(j, s.probe(ctx, &j))
 	}
 }
 
@@ -86,6 +90,7 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 			if !at.After(now) {
 				if j, ok := s.take(now); ok {
 					j.sent = now
+					j.wait = s.tm.wait(j.try, j.try >= s.allowedTries(j))
 					s.inflight++
 					s.probes++
 					s.ctl.started(now)
@@ -96,6 +101,10 @@ func (s *scheduler) next(ctx context.Context) (job, bool) {
 				}
 				if s.inflight == 0 && len(s.parked) > 0 {
 					s.unpark(false, now) // no answer came back: they are filtered
+					continue
+				}
+				if s.inflight == 0 && len(s.held) > 0 {
+					s.emitLocked(s.release(true, now))
 					continue
 				}
 				if s.inflight == 0 {
@@ -175,16 +184,34 @@ func (s *scheduler) finish(j job, o outcome) {
 	s.inflight--
 	switch o.kind {
 	case canceled:
+		j.abandon()
 	case answered:
-		s.ctl.answered(j.try, j.firstSent, o.rtt, now)
+		// An answer slower than the attempt before it waited says that
+		// wait was too short, not that the attempt was lost.
+		late := o.late || o.rtt > j.wait || (j.try > 1 && o.rtt > j.prevWait)
+		switch {
+		case late:
+			s.late++
+			s.tm.late(o.rtt)
+		case o.rtt < synRetransmit:
+			s.tm.sample(o.rtt)
+			// Probes are judged for loss once their first three attempts
+			// have had time to be answered.
+			s.ctl.settle = s.tm.wait(1, false) + s.tm.wait(2, false) + s.tm.wait(3, false)
+		}
+		s.ctl.attempt(j.sent, true)
+		s.ctl.answered(j.try, j.firstSent, o.rtt, late, now)
 		emit = s.final(j, o, now)
 		if len(s.parked) > 0 {
 			s.unpark(true, now)
 		}
 	case timedOut:
+		s.ctl.attempt(j.sent, false)
 		s.ctl.timedOut()
+		j.keep(o.pending)
 		if j.try < s.allowedTries(j) {
 			j.try++
+			j.prevWait = j.wait
 			s.retries++
 			s.retryQ = append(s.retryQ, j)
 			break
@@ -192,6 +219,11 @@ func (s *scheduler) finish(j job, o outcome) {
 		if s.blackout(j) {
 			j.parked = true
 			s.parked = append(s.parked, j)
+			break
+		}
+		if !j.held && (s.ctl.unjudged(j.sent) || s.ctl.lastCut.After(j.firstSent)) {
+			j.abandon() // hold no sockets while it waits
+			s.held = append(s.held, j)
 			break
 		}
 		o.state, o.reason, o.rtt = Filtered, ReasonNoResponse, 0
@@ -216,8 +248,11 @@ func (s *scheduler) finish(j job, o outcome) {
 		}
 		emit = s.final(j, o, now)
 	}
+	if len(s.held) > 0 {
+		emit = append(emit, s.release(false, now)...)
+	}
 	switch {
-	case s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && s.src.done):
+	case s.fatal != nil || (s.inflight == 0 && len(s.retryQ) == 0 && len(s.parked) == 0 && len(s.held) == 0 && s.src.done):
 		s.cond.Broadcast()
 	case s.waiters > 0 && s.inflight < s.ctl.window():
 		// One may start: wake it now, or when the rate or a pause allows.
@@ -228,21 +263,17 @@ func (s *scheduler) finish(j job, o outcome) {
 			s.cond.Signal()
 		}
 	}
-	if len(emit) == 0 {
-		s.mu.Unlock()
-		return
-	}
-	s.evMu.Lock()
+	s.emitLocked(emit)
 	s.mu.Unlock()
-	for _, f := range emit {
-		f()
-	}
-	s.evMu.Unlock()
 }
 
 // allowedTries is how many attempts j gets: the control's rule, plus one
-// for a job parked in a blackout.
+// for a job parked in a blackout, and 1+Retries more for a job held (see
+// release) that was first tried in a loss episode.
 func (s *scheduler) allowedTries(j job) int {
+	if j.held {
+		return 2 * (1 + s.opt.Retries)
+	}
 	if j.parked {
 		return s.ctl.allowedTries() + 1
 	}
@@ -278,20 +309,56 @@ func (s *scheduler) unpark(retry bool, now time.Time) {
 		}
 		emit = append(emit, s.final(j, outcome{kind: answered, state: Filtered, reason: ReasonNoResponse}, now)...)
 	}
-	if len(emit) > 0 {
-		s.evMu.Lock()
-		s.mu.Unlock()
-		for _, f := range emit {
-			f()
+	s.emitLocked(emit)
+}
+
+// release decides on the held jobs whose last attempt's time has been
+// judged for loss (all of them at the end: nothing else is left to
+// answer). A port first tried before a cut (its attempts fell in a loss
+// episode: the path was losing more than its floor) gets its --retries
+// once more; one tried where the path lost nothing unusual is filtered.
+// It returns the events to send.
+func (s *scheduler) release(end bool, now time.Time) []func() {
+	var emit []func()
+	kept := s.held[:0]
+	for _, j := range s.held {
+		switch {
+		case !end && s.ctl.unjudged(j.sent):
+			kept = append(kept, j)
+		case s.ctl.lastCut.After(j.firstSent):
+			j.held = true
+			j.try++
+			j.prevWait = j.wait
+			s.retries++
+			s.retryQ = append(s.retryQ, j)
+		default:
+			emit = append(emit, s.final(j, outcome{kind: answered, state: Filtered, reason: ReasonNoResponse}, now)...)
 		}
-		s.evMu.Unlock()
-		s.mu.Lock()
 	}
+	clear(s.held[len(kept):])
+	s.held = kept
+	return emit
+}
+
+// emitLocked sends events while s.mu is held: it hands over to evMu, so
+// events keep their order, and takes s.mu again.
+func (s *scheduler) emitLocked(emit []func()) {
+	if len(emit) == 0 {
+		return
+	}
+	s.evMu.Lock()
+	s.mu.Unlock()
+	for _, f := range emit {
+		f()
+	}
+	s.evMu.Unlock()
+	s.mu.Lock()
 }
 
 // final records a port's final state and returns the events to send.
 func (s *scheduler) final(j job, o outcome, now time.Time) []func() {
 	var emit []func()
+	j.abandon()
 	s.lastFinal = now
 	s.done++
 	s.counts.add(o.state, 1)
@@ -375,6 +442,7 @@ func (s *scheduler) result() Result {
 	return Result{
 		Hosts: hosts, Ports: s.opt.Ports, HostsScanned: s.src.count, Counts: s.counts,
 		Probes: s.probes, Retries: s.retries, Backoffs: s.ctl.backoffs, MinWindow: s.ctl.minWindow,
-		RateCap: rateCap, FirstError: s.firstErr,
+		RateCap: rateCap, LossFloor: s.ctl.floor, CutsUndone: s.ctl.undone,
+		Late: s.late, LateMax: s.tm.lateMax, Waited: s.tm.raisedAbove(), FirstError: s.firstErr,
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/urfave/cli/v2"
 
 	"netdiag/internal/testnet"
 )
@@ -64,8 +67,9 @@ func examples(file, text string) []example {
 }
 
 // number matches what changes from run to run in fuzzy examples: numbers,
-// with their decimals and units of time.
-var number = regexp.MustCompile(`[0-9][0-9.,:]*(µs|us|ms|s\b)?`)
+// with their decimals and units of time or size (a counter of 999 B may be
+// 1.0 KiB by the next run).
+var number = regexp.MustCompile(`[0-9][0-9.,:]*(µs|us|ms|s\b| ?(B|KiB|MiB|GiB|TiB)\b)?`)
 
 // canon prepares output for comparison: trailing blanks go, and in fuzzy
 // mode every number is one placeholder.
@@ -82,33 +86,107 @@ func canon(s string, fuzzy bool) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestDocExamples runs every console example of the docs and compares its
-// output with what the docs show. The commands run in bash, with the test's
-// netdiag first on PATH, inside a namespace of the test's own (loopback
-// only), so an example can never send traffic anywhere else.
-func TestDocExamples(t *testing.T) {
-	testnet.RequireTools(t, "bash", "ip")
-	bin := testnet.Binary(t)
-	dir := t.TempDir()
-	if err := os.Symlink(bin, filepath.Join(dir, "netdiag")); err != nil {
+// docLab prepares the namespaces the examples run in, so that every example
+// sends traffic only inside them: namespace "docs" has loopback and eth0
+// (10.77.0.2/24, fd77::2/64, a fixed MAC, default route via 10.77.0.1), a
+// veth to namespace "lan" (10.77.0.1/24, fd77::1/64: the router). Inside
+// docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
+// 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090. It returns the docs
+// namespace and a working directory holding resolv.conf (nameserver
+// 10.77.0.1, where no DNS server runs).
+func docLab(t *testing.T, bin string) (ns, dir string) {
+	ns = testnet.Netns(t, "docs")
+	lan := testnet.Netns(t, "doclan")
+	veth := fmt.Sprintf("nddoc%d", os.Getpid()%1000000)
+	for _, argv := range [][]string{
+		{"ip", "link", "add", veth, "netns", ns, "type", "veth", "peer", "name", "eth0", "netns", lan},
+		{"ip", "-n", ns, "link", "set", veth, "name", "eth0", "address", "02:00:5e:77:00:02", "addrgenmode", "none"},
+		{"ip", "-n", lan, "link", "set", "eth0", "address", "02:00:5e:77:00:01", "addrgenmode", "none"},
+		{"ip", "-n", ns, "addr", "add", "10.77.0.2/24", "dev", "eth0"},
+		{"ip", "-n", ns, "addr", "add", "fd77::2/64", "dev", "eth0", "nodad"},
+		{"ip", "-n", lan, "addr", "add", "10.77.0.1/24", "dev", "eth0"},
+		{"ip", "-n", lan, "addr", "add", "fd77::1/64", "dev", "eth0", "nodad"},
+		{"ip", "-n", ns, "link", "set", "eth0", "up"},
+		{"ip", "-n", lan, "link", "set", "eth0", "up"},
+		{"ip", "-n", ns, "route", "add", "default", "via", "10.77.0.1"},
+	} {
+		testnet.MustRun(t, argv[0], argv[1:]...)
+	}
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 10.77.0.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ns := testnet.Netns(t, "docs")
+	for _, daemon := range []struct {
+		addr string
+		args []string
+	}{
+		{"127.0.0.1:9090", []string{"tcp", "server", "-l", "127.0.0.1", "-p", "9090", "--encoding", "gbk", "--reply", "收到"}},
+		{"127.0.0.1:9374", []string{"exporter", "-l", "127.0.0.1:9374", "10.77.0.1", "127.0.0.1:9090"}},
+	} {
+		argv := testnet.InNetns(ns, append([]string{bin}, daemon.args...)...)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		testnet.WaitUntil(t, 30*time.Second, "netdiag "+daemon.args[0]+" listening on "+daemon.addr, func() (bool, error) {
+			var up bool
+			err := testnet.DoInNetns(t, ns, func() error {
+				c, err := net.Dial("tcp", daemon.addr)
+				if err == nil {
+					up = true
+					c.Close()
+				}
+				return nil
+			})
+			return up, err
+		})
+	}
+	return ns, dir
+}
+
+// runsNetdiag reports whether an example's command is one the docs may
+// show: it runs netdiag, or it asks the lab's exporter on loopback.
+func runsNetdiag(command string) bool {
+	return strings.HasPrefix(command, "netdiag ") || strings.Contains(command, "| netdiag ") ||
+		strings.HasPrefix(command, "curl -s '127.0.0.1:9374/")
+}
+
+// TestDocExamples runs every console example of the docs and compares its
+// output with what the docs show. The commands run in bash, with the test's
+// netdiag first on PATH, inside the namespaces of docLab (loopback and a
+// veth between two namespaces of the test's own), so an example can never
+// send traffic anywhere else. An example that two files show alike (the
+// README and its translation) runs once.
+func TestDocExamples(t *testing.T) {
+	testnet.RequireTools(t, "bash", "ip", "curl")
+	bin := testnet.Binary(t)
+	pathDir := t.TempDir()
+	if err := os.Symlink(bin, filepath.Join(pathDir, "netdiag")); err != nil {
+		t.Fatal(err)
+	}
+	ns, dir := docLab(t, bin)
 	n := 0
+	seen := map[[2]string]bool{}
 	for _, file := range docFiles(t) {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ex := range examples(file, string(b)) {
+			if key := [2]string{ex.command, ex.output}; seen[key] {
+				continue
+			} else {
+				seen[key] = true
+			}
 			n++
-			if !strings.HasPrefix(ex.command, "netdiag ") && !strings.Contains(ex.command, "| netdiag ") {
+			if !runsNetdiag(ex.command) {
 				t.Errorf("%s:%d: %q: an example runs netdiag", ex.file, ex.line, ex.command)
 				continue
 			}
-			argv := testnet.InNetns(ns, "env", "PATH="+dir+":"+os.Getenv("PATH"), "NO_COLOR=1", "TZ=UTC", "bash", "-c", ex.command+" 2>&1")
+			argv := testnet.InNetns(ns, "env", "PATH="+pathDir+":"+os.Getenv("PATH"), "NO_COLOR=1", "TZ=UTC", "bash", "-c", ex.command+" 2>&1")
 			cmd := exec.Command(argv[0], argv[1:]...)
-			cmd.Dir = t.TempDir()
+			cmd.Dir = dir
 			done := make(chan struct{})
 			var got []byte
 			go func() { got, _ = cmd.CombinedOutput(); close(done) }()
@@ -211,4 +289,35 @@ func slugify(h string) string {
 		}
 	}
 	return sb.String()
+}
+
+// TestDocFlags requires every command's page, docs/<command>.md, to exist
+// and to name each flag of the command and of its subcommands (as
+// --name); help, completion and man are documented by their own help.
+func TestDocFlags(t *testing.T) {
+	var buf strings.Builder
+	app := newApp(&buf, &buf)
+	for _, c := range app.Commands {
+		switch c.Name {
+		case "help", "completion", "man":
+			continue
+		}
+		file := filepath.Join("docs", c.Name+".md")
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Errorf("command %s has no page: %v", c.Name, err)
+			continue
+		}
+		for _, cmd := range append([]*cli.Command{c}, c.Subcommands...) {
+			for _, f := range cmd.Flags {
+				name := f.Names()[0]
+				if name == "help" {
+					continue
+				}
+				if !regexp.MustCompile(`--` + regexp.QuoteMeta(name) + `\b`).Match(b) {
+					t.Errorf("%s does not document %s's flag --%s", file, cmd.FullName(), name)
+				}
+			}
+		}
+	}
 }
