@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
 )
 
@@ -149,10 +150,10 @@ func describeResolver(r *ResolverResult, name string) string {
 	}
 	switch r.Problem {
 	case "":
-		return fmt.Sprintf("%s → %s by %s", name, addrList(r.Addrs), who)
+		return fmt.Sprintf("%s → %s by %s", name, listed(netaddr.Strings(r.Addrs)), who)
 	case DNSTimeout:
 		if len(r.Addrs) > 0 {
-			return fmt.Sprintf("%s → %s by %s, but it answered only one of the A and AAAA queries", name, addrList(r.Addrs), who)
+			return fmt.Sprintf("%s → %s by %s, but it answered only one of the A and AAAA queries", name, listed(netaddr.Strings(r.Addrs)), who)
 		}
 		return who + " does not answer"
 	case DNSPortClosed:
@@ -165,15 +166,6 @@ func describeResolver(r *ResolverResult, name string) string {
 		return fmt.Sprintf("%s answers %s", who, r.RCode)
 	}
 	return fmt.Sprintf("%s: %s", who, r.Error)
-}
-
-// addrList joins addresses, at most maxListed of them.
-func addrList(addrs []netip.Addr) string {
-	s := make([]string, len(addrs))
-	for i, a := range addrs {
-		s[i] = a.String()
-	}
-	return listed(s)
 }
 
 // systemLookup resolves name with the operating system's resolver, for

@@ -285,3 +285,12 @@ func isDecimal(s string) bool {
 	}
 	return true
 }
+
+// Strings returns the addresses' text forms, in order.
+func Strings(addrs []netip.Addr) []string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return s
+}

@@ -3,6 +3,7 @@ package netaddr_test
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"netdiag/diag/netaddr"
@@ -173,5 +174,12 @@ func TestFamily(t *testing.T) {
 	}
 	if netaddr.AnyFamily.Matches(netip.Addr{}) {
 		t.Error("AnyFamily matches the zero Addr")
+	}
+}
+
+func TestStrings(t *testing.T) {
+	got := netaddr.Strings([]netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("fe80::1%eth0")})
+	if want := []string{"10.0.0.1", "fe80::1%eth0"}; !slices.Equal(got, want) {
+		t.Errorf("Strings = %q, want %q", got, want)
 	}
 }

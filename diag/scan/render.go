@@ -2,10 +2,10 @@ package scan
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
 )
 
@@ -120,7 +120,7 @@ func (p *Printer) heading(h *HostResult) string {
 		s += "  " + p.out.Style("(interrupted: incomplete)", render.Yellow)
 	}
 	if len(h.OtherAddrs) > 0 {
-		s += "\nOther addresses for " + h.Name + " (not scanned): " + joinAddrs(h.OtherAddrs)
+		s += "\nOther addresses for " + h.Name + " (not scanned): " + strings.Join(netaddr.Strings(h.OtherAddrs), ", ")
 	}
 	return s
 }
@@ -203,14 +203,6 @@ func Diagnosis(res Result) []string {
 		lines = append(lines, fmt.Sprintf("About %.0f%% of first attempts were lost at any rate (a lossy path, not congestion): they were retried, and the scan did not slow down for them.", 100*res.LossFloor))
 	}
 	return lines
-}
-
-func joinAddrs(addrs []netip.Addr) string {
-	s := make([]string, len(addrs))
-	for i, a := range addrs {
-		s[i] = a.String()
-	}
-	return strings.Join(s, ", ")
 }
 
 func orDash(s string) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
 )
 
@@ -168,7 +169,7 @@ func BreakText(res *Result) string {
 	if !ok {
 		return "no hop answers"
 	}
-	return fmt.Sprintf("replies stop after hop %d (%s)", h.TTL, addrList(h.Addrs()))
+	return fmt.Sprintf("replies stop after hop %d (%s)", h.TTL, strings.Join(netaddr.Strings(h.Addrs()), ", "))
 }
 
 // markWords names a mark's ICMP error.
@@ -209,14 +210,6 @@ func MTUText(res *Result) string {
 		s += ", as the interface's"
 	}
 	return s
-}
-
-func addrList(a []netip.Addr) string {
-	s := make([]string, len(a))
-	for i, x := range a {
-		s[i] = x.String()
-	}
-	return strings.Join(s, ", ")
 }
 
 // Print writes the finished report: the header, the table and the
