@@ -85,19 +85,7 @@ func newLab(t *testing.T, withDNS bool) *lab {
 	ip(l.upstream, "route", "add", "default", "via", "10.78.0.1")
 	ip(l.upstream, "-6", "route", "add", "default", "via", "fd78::1")
 
-	ln := testnet.ListenInNetns(t, l.upstream, "tcp", ":443")
-	accepted := make(chan struct{})
-	go func() {
-		defer close(accepted)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-accepted })
+	testnet.Serve(t, testnet.ListenInNetns(t, l.upstream, "tcp", ":443"), nil)
 	if withDNS {
 		l.dns = serveDNS(t, testnet.ListenPacketInNetns(t, l.router, "udp", net.JoinHostPort(gw4, "53")), labZone)
 	}

@@ -48,19 +48,7 @@ func newFarLab(t *testing.T) *lab {
 	ip(mid, "route", "add", "10.77.0.0/24", "via", "10.76.0.1")
 	ip(l.upstream, "route", "add", "default", "via", "10.78.0.1")
 
-	ln := testnet.ListenInNetns(t, l.upstream, "tcp", ":443")
-	accepted := make(chan struct{})
-	go func() {
-		defer close(accepted)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-accepted })
+	testnet.Serve(t, testnet.ListenInNetns(t, l.upstream, "tcp", ":443"), nil)
 	l.dns = serveDNS(t, testnet.ListenPacketInNetns(t, l.upstream, "udp", net.JoinHostPort(host4, "53")), labZone)
 	l.resolvConf = writeFile(t, "resolv.conf", "nameserver "+host4+"\n")
 	testnet.WaitUntil(t, 10*time.Second, "the far lab answering ping", func() (bool, error) {

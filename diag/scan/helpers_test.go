@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,21 +21,12 @@ import (
 // any) and closes each; the accept goroutine is waited for.
 func serve(t *testing.T, ln net.Listener, greeting string) {
 	t.Helper()
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if greeting != "" {
-				_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-				_, _ = c.Write([]byte(greeting))
-			}
-			_ = c.Close()
+	testnet.Serve(t, ln, func(c net.Conn) {
+		if greeting != "" {
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.Write([]byte(greeting))
 		}
 	})
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
 }
 
 // freeRange returns a random range of n ports below the ephemeral range

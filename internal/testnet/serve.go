@@ -27,3 +27,26 @@ func ServePacket(t testing.TB, pc net.PacketConn, handle func(req []byte) []byte
 		}
 	}()
 }
+
+// Serve accepts connections on ln until the test ends, when ln is closed
+// and the accepting goroutine is waited for. Each connection is passed to
+// handle (nil: none) in the accepting goroutine, then closed. Use it for
+// the tests' small TCP servers (an open port).
+func Serve(t testing.TB, ln net.Listener, handle func(net.Conn)) {
+	t.Helper()
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if handle != nil {
+				handle(c)
+			}
+			c.Close()
+		}
+	}()
+}
