@@ -117,9 +117,9 @@ type engine struct {
 	wake    chan struct{} // a host finished: re-check whether the run is over
 
 	mu       sync.Mutex
-	segs     []segment // the targets the hosts came from, by first host index
-	hosts    []host    // by index
-	fams     [2]*family // IPv4, IPv6
+	segs     []segment   // the targets the hosts came from, by first host index
+	hosts    []host      // by index
+	fams     [2]*family  // IPv4, IPv6
 	ready    readyQueue  // hosts with probes left to send, by when the next is due
 	expiry   expiryQueue // probes in flight, by deadline
 	active   int         // hosts not done yet
@@ -139,7 +139,7 @@ type engine struct {
 type family struct {
 	conn  icmpsock.Socket
 	v6    bool
-	seq   uint16            // the last sequence number used
+	seq   uint16           // the last sequence number used
 	slots [256]*[256]probe // the latest probe sent with each sequence number, in pages made as needed
 
 	// While the scheduler sends a burst, the receiver parks (parked, under
