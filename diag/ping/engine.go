@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -97,7 +98,19 @@ func (e *engine) begin() {
 		e.end = e.start.Add(e.opt.Deadline)
 	}
 	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
+	if len(e.hosts) >= bigRun {
+		// The start's host list (232 bytes a host, 15 MB for a /16) is
+		// garbage once emitted, but the collector would size its next goal
+		// by it and let the heap grow to twice that during the run:
+		// collect it now, while the live heap is the engine's few bytes a
+		// host.
+		runtime.GC()
+	}
 }
+
+// bigRun is the number of hosts from which the start's host list is
+// collected at once.
+const bigRun = 1 << 14
 
 // engine is one run's state. The scheduler (loop) sends probes and expires
 // them; one receiver goroutine per address family matches what comes
