@@ -1,9 +1,11 @@
 package netaddr
 
 import (
+	"encoding/binary"
 	"fmt"
 	"iter"
 	"math/big"
+	"math/bits"
 	"net/netip"
 	"strings"
 )
@@ -36,6 +38,38 @@ func (r Range) All() iter.Seq[netip.Addr] {
 			}
 		}
 	}
+}
+
+// Nth returns the address i places after First (Nth(0) is First), the
+// address All yields i-th, without walking to it; false when it is past Last.
+func (r Range) Nth(i uint64) (netip.Addr, bool) {
+	if !r.First.IsValid() || r.Last.Less(r.First) {
+		return netip.Addr{}, false
+	}
+	var a netip.Addr
+	if r.First.Is4() {
+		b := r.First.As4()
+		v := uint64(binary.BigEndian.Uint32(b[:])) + i
+		if i > 1<<32 || v > 1<<32-1 {
+			return netip.Addr{}, false
+		}
+		binary.BigEndian.PutUint32(b[:], uint32(v))
+		a = netip.AddrFrom4(b)
+	} else {
+		b := r.First.As16()
+		lo, carry := bits.Add64(binary.BigEndian.Uint64(b[8:]), i, 0)
+		hi, over := bits.Add64(binary.BigEndian.Uint64(b[:8]), 0, carry)
+		if over != 0 {
+			return netip.Addr{}, false
+		}
+		binary.BigEndian.PutUint64(b[:8], hi)
+		binary.BigEndian.PutUint64(b[8:], lo)
+		a = netip.AddrFrom16(b).WithZone(r.First.Zone())
+	}
+	if r.Last.Less(a) {
+		return netip.Addr{}, false
+	}
+	return a, true
 }
 
 // String returns "FIRST-LAST".

@@ -141,15 +141,16 @@ func TestHandle(t *testing.T) {
 	e := &engine{opt: Options{Timeout: time.Second}, emit: func(ev Event) { events = append(events, ev) },
 		sys: system{clock: icmpfake.NewClock(t0)}, payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
 	f := &family{}
-	h := &host{HostStats: HostStats{Addr: addr}, fam: f, sending: true}
-	e.hosts, e.active = []*host{h}, 1
-	e.ready.push(h)
+	e.fams[0], e.epoch = f, t0
+	e.segs = []segment{{n: 1, addrs: netaddr.Range{First: addr, Last: addr}}}
+	e.hosts, e.active = []host{{sending: true, heapIdx: -1}}, 1
+	e.ready.init(e)
+	h := &e.hosts[0]
 	now := t0.Add(-time.Millisecond)
 	probe := func(seq uint16) *probe {
-		p := &probe{h: h, n: int(seq), seq: seq, sent: now, deadline: now.Add(time.Second)}
-		f.setSlot(p)
-		h.Sent++
-		h.InFlight++
+		p := f.newSlot(seq)
+		*p = probe{n: int(seq), order: uint64(seq), seq: seq, sent: now.Sub(t0), deadline: now.Add(time.Second).Sub(t0)}
+		h.countSent()
 		return p
 	}
 	reply := func(seq uint16, data string) *icmpsock.Packet {
@@ -162,7 +163,7 @@ func TestHandle(t *testing.T) {
 	e.handle(f, reply(9, "cookie12 payload"))          // no such probe: ignored
 	probe(2)
 	e.expire(now.Add(2 * time.Second)) // nothing in the expiry queue: no effect
-	e.expiry.push(f.slot(2))
+	e.expiry.push(0, expiryEntry{deadline: f.slot(2).deadline, order: 2, seq: 2})
 	e.expire(now.Add(2 * time.Second))
 	e.handle(f, reply(2, "cookie12 payload")) // late
 	probe(3)
@@ -173,17 +174,17 @@ func TestHandle(t *testing.T) {
 	e.handle(f, &icmpsock.Packet{Kind: icmpsock.ICMPError, From: addr, Dst: addr, Seq: 4, Type: 3, Code: 13})
 
 	want := HostStats{Addr: addr, Sent: 4, Received: 1, Duplicates: 1, Late: 1, Errors: 2, Lost: 3}
-	got := h.HostStats
+	got := e.stats(0)
 	got.LastError, got.RTTMin, got.RTTAvg, got.RTTMax, got.RTTMDev, got.RTTEWMA, got.rttN, got.rttSum, got.rttSum2 = nil, 0, 0, 0, 0, 0, 0, 0, 0
 	if got.Sent != want.Sent || got.Received != want.Received || got.Duplicates != want.Duplicates || got.Late != want.Late ||
 		got.Errors != want.Errors || got.Lost != want.Lost || got.InFlight != 0 {
 		t.Errorf("stats %+v\nwant  %+v", got, want)
 	}
-	if h.RTTMin != 30*time.Microsecond || h.rttN != 2 {
-		t.Errorf("RTTs: min %v over %d replies, want 30µs over 2 (the duplicate counts, as in iputils)", h.RTTMin, h.rttN)
+	if st := e.stats(0); st.RTTMin != 30*time.Microsecond || st.rttN != 2 {
+		t.Errorf("RTTs: min %v over %d replies, want 30µs over 2 (the duplicate counts, as in iputils)", st.RTTMin, st.rttN)
 	}
-	if h.LastError == nil || h.LastError.Message != "Packet filtered" || h.LastError.Seq != 4 {
-		t.Errorf("LastError = %+v", h.LastError)
+	if st := e.stats(0); st.LastError == nil || st.LastError.Message != "Packet filtered" || st.LastError.Seq != 4 {
+		t.Errorf("LastError = %+v", st.LastError)
 	}
 	var kinds []string
 	for _, ev := range events {
@@ -199,7 +200,7 @@ func TestHandle(t *testing.T) {
 	if strings.Join(kinds, " ") != "reply reply(dup) timeout reply(late) error error error" {
 		t.Errorf("events: %v", kinds)
 	}
-	e.stopSending(h)
+	e.stopSending(0)
 	if !h.done || e.active != 0 || events[len(events)-1].Kind != EventHostDone {
 		t.Errorf("host not done after its last probe settled and sending stopped")
 	}

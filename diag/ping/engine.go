@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/netip"
+	"runtime"
+	"sort"
 	"sync"
 	"time"
 
@@ -69,12 +72,12 @@ func newEngine(ctx context.Context, opt Options, emit func(Event), sys system) (
 	if emit == nil {
 		emit = func(Event) {}
 	}
-	hosts, rerr := expand(ctx, opt.Resolver, opt.Targets, opt.Family)
+	segs, n, rerr := expand(ctx, opt.Resolver, opt.Targets, opt.Family)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e := &engine{opt: opt, emit: emit, sys: sys, hosts: hosts, wake: make(chan struct{}, 1)}
-	if len(hosts) == 1 && rerr != nil {
+	e := &engine{opt: opt, emit: emit, sys: sys, segs: segs, hosts: make([]host, n), wake: make(chan struct{}, 1)}
+	if n == 1 && rerr != nil {
 		return e, rerr
 	}
 	if err := e.open(); err != nil {
@@ -95,12 +98,30 @@ func (e *engine) begin() {
 		e.end = e.start.Add(e.opt.Deadline)
 	}
 	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
+	if len(e.hosts) >= bigRun {
+		// The start's host list (232 bytes a host, 15 MB for a /16) is
+		// garbage once emitted, but the collector would size its next goal
+		// by it and let the heap grow to twice that during the run:
+		// collect it now, while the live heap is the engine's few bytes a
+		// host.
+		runtime.GC()
+	}
 }
+
+// bigRun is the number of hosts from which the start's host list is
+// collected at once.
+const bigRun = 1 << 14
 
 // engine is one run's state. The scheduler (loop) sends probes and expires
 // them; one receiver goroutine per address family matches what comes
 // back. Everything below mu is shared between them; events are emitted with
 // mu held, which keeps them in order and never concurrent.
+//
+// A sweep of a /16 has 65,534 hosts, so what it keeps per host is small:
+// the hosts are one slice of 48-byte values, their addresses and targets
+// are computed from the segments they came from, and probes live in each
+// family's table by sequence number, without a heap object, timer or map
+// entry of their own.
 type engine struct {
 	opt     Options
 	emit    func(Event)
@@ -109,16 +130,19 @@ type engine struct {
 	wake    chan struct{} // a host finished: re-check whether the run is over
 
 	mu       sync.Mutex
-	hosts    []*host
-	fams     [2]*family // IPv4, IPv6
-	ready    hostHeap   // hosts with probes left to send, by when the next is due
-	expiry   probeQueue // probes in flight, by deadline
-	active   int        // hosts not done yet
-	nextSend time.Time  // the rate limit's next free slot
-	sent     uint64     // probes sent
+	segs     []segment   // the targets the hosts came from, by first host index
+	hosts    []host      // by index
+	fams     [2]*family  // IPv4, IPv6
+	ready    readyQueue  // hosts with probes left to send, by when the next is due
+	expiry   expiryQueue // probes in flight, by deadline
+	active   int         // hosts not done yet
+	nextSend time.Time   // the rate limit's next free slot
+	sent     uint64      // probes sent
+	epoch    time.Time   // host and probe times are offsets from it
 	start    time.Time
 	end      time.Time // start + Options.Deadline; zero without one
 	last     time.Time // the last request sent or reply received
+	busy     bool      // the scheduler has more to send at once: parked receivers leave the sockets to it
 	stopped  bool      // the run is over: receivers emit nothing more
 	fatal    error     // a receiver's unrecoverable error, which ends the run
 }
@@ -128,38 +152,124 @@ type engine struct {
 type family struct {
 	conn  icmpsock.Socket
 	v6    bool
-	seq   uint16            // the last sequence number used
-	slots [256]*[256]*probe // the latest probe sent with each sequence number, in pages made as needed
+	seq   uint16           // the last sequence number used
+	slots [256]*[256]probe // the latest probe sent with each sequence number, in pages made as needed
+
+	// While the scheduler sends a burst, the receiver parks (parked, under
+	// the engine's mu) and the scheduler reads the socket itself between
+	// requests, so replies are read as fast as requests go out without a
+	// wake-up and a lock hand-off for each; resume hands the socket back.
+	parked bool
+	resume chan struct{}
+	bufs   [][]byte // receive buffers, used by whoever holds the socket
 }
 
 // slot returns the latest probe sent with sequence number seq, or nil.
 func (f *family) slot(seq uint16) *probe {
-	if page := f.slots[seq>>8]; page != nil {
-		return page[seq&0xff]
+	if page := f.slots[seq>>8]; page != nil && page[seq&0xff].n != 0 {
+		return &page[seq&0xff]
 	}
 	return nil
 }
 
-// setSlot records p as the latest probe with its sequence number.
-func (f *family) setSlot(p *probe) {
-	page := f.slots[p.seq>>8]
+// newSlot returns the slot for a probe with sequence number seq, which
+// replaces the last probe sent with it.
+func (f *family) newSlot(seq uint16) *probe {
+	page := f.slots[seq>>8]
 	if page == nil {
-		page = new([256]*probe)
-		f.slots[p.seq>>8] = page
+		page = new([256]probe)
+		f.slots[seq>>8] = page
 	}
-	page[p.seq&0xff] = p
+	return &page[seq&0xff]
 }
 
-// host is a host being pinged.
+// host is a host being pinged: the counts of a host with at most one
+// round trip time and nothing unusual, or ext, its full statistics, once
+// it has more (a second reply, a duplicate, a late reply, an error). Its
+// index, address and target are those of its place in engine.hosts.
 type host struct {
-	HostStats
-	fam     *family
-	next    time.Time // when its next probe is due
-	probes  int       // probes sent
-	retries int       // retries sent
-	sending bool      // it still has probes to send
-	done    bool      // nothing to send and nothing in flight
-	heapIdx int
+	next     time.Duration // when its next probe is due, after the epoch (while queued)
+	rtt      time.Duration // its one round trip time, while ext is nil and received is 1
+	ext      *HostStats    // its statistics, once the counts below no longer do
+	sent     uint32
+	received uint32
+	lost     uint32
+	inFlight uint32
+	heapIdx  int32  // its place in the ready heap; -1 when not in it
+	retries  uint16 // retries sent
+	sending  bool   // it still has probes to send
+	done     bool   // nothing to send and nothing in flight
+}
+
+// maxCompact is the most probes a host counts in its own fields.
+const maxCompact = 1 << 31
+
+// full returns h's statistics, moving them into ext first if need be.
+func (h *host) full() *HostStats {
+	if h.ext == nil {
+		h.ext = &HostStats{Sent: int(h.sent), Received: int(h.received), Lost: int(h.lost), InFlight: int(h.inFlight)}
+		if h.received > 0 {
+			h.ext.addRTT(h.rtt)
+		}
+	}
+	return h.ext
+}
+
+func (h *host) nSent() int {
+	if h.ext != nil {
+		return h.ext.Sent
+	}
+	return int(h.sent)
+}
+
+func (h *host) nReceived() int {
+	if h.ext != nil {
+		return h.ext.Received
+	}
+	return int(h.received)
+}
+
+func (h *host) nInFlight() int {
+	if h.ext != nil {
+		return h.ext.InFlight
+	}
+	return int(h.inFlight)
+}
+
+// countSent counts a probe sent.
+func (h *host) countSent() {
+	if h.ext == nil && h.sent < maxCompact {
+		h.sent++
+		h.inFlight++
+		return
+	}
+	x := h.full()
+	x.Sent++
+	x.InFlight++
+}
+
+// countReply counts a first reply to a probe in flight.
+func (h *host) countReply(rtt time.Duration) {
+	if h.ext == nil && h.received == 0 {
+		h.received, h.rtt = 1, rtt
+		h.inFlight--
+		return
+	}
+	x := h.full()
+	x.InFlight--
+	x.Received++
+	x.addRTT(rtt)
+}
+
+// countTimeout counts a probe lost to its timeout.
+func (h *host) countTimeout() {
+	if h.ext == nil {
+		h.inFlight--
+		h.lost++
+		return
+	}
+	h.ext.InFlight--
+	h.ext.Lost++
 }
 
 type probeState uint8
@@ -171,30 +281,35 @@ const (
 	failed
 )
 
-// probe is one echo request.
+// probe is one echo request, kept in its family's slot table until its
+// sequence number is used again.
 type probe struct {
-	h        *host
-	n        int    // the host's probe number, from 1
-	order    uint64 // the run's probe number, for ties in the expiry queue
+	n        int           // the host's probe number, from 1; 0 for an empty slot
+	order    uint64        // the run's probe number, for ties in the expiry queue
+	sent     time.Duration // after the epoch
+	deadline time.Duration // after the epoch
+	host     uint32        // its index
 	seq      uint16
-	sent     time.Time
-	deadline time.Time
 	state    probeState
 }
+
+// at returns the time d after the epoch.
+func (e *engine) at(d time.Duration) time.Time { return e.epoch.Add(d) }
 
 // open opens one socket per address family the hosts need.
 func (e *engine) open() error {
 	var need [2]bool
-	for _, h := range e.hosts {
-		if h.ResolveErr != "" {
+	for i := range e.segs {
+		sg := &e.segs[i]
+		if sg.resolveErr != "" {
 			continue
 		}
-		v6 := h.Addr.Is6()
+		v6 := sg.addrs.First.Is6()
 		switch {
 		case v6 && e.opt.Size > MaxSizeIPv6, !v6 && e.opt.Size > MaxSizeIPv4:
-			return optionErrorf("size %d: too large for %s (at most %d data bytes)", e.opt.Size, h.Addr, map[bool]int{false: MaxSizeIPv4, true: MaxSizeIPv6}[v6])
+			return optionErrorf("size %d: too large for %s (at most %d data bytes)", e.opt.Size, sg.addrs.First, map[bool]int{false: MaxSizeIPv4, true: MaxSizeIPv6}[v6])
 		case e.opt.Source.IsValid() && e.opt.Source.Is6() != v6:
-			return optionErrorf("source address %s cannot send to %s: the families differ", e.opt.Source, h.Addr)
+			return optionErrorf("source address %s cannot send to %s: the families differ", e.opt.Source, sg.addrs.First)
 		}
 		need[b2i(v6)] = true
 	}
@@ -220,12 +335,7 @@ func (e *engine) open() error {
 			}
 			return fmt.Errorf("opening an ICMP socket: %w", err)
 		}
-		e.fams[i] = &family{conn: c, v6: i == 1}
-	}
-	for _, h := range e.hosts {
-		if h.ResolveErr == "" {
-			h.fam = e.fams[b2i(h.Addr.Is6())]
-		}
+		e.fams[i] = &family{conn: c, v6: i == 1, resume: make(chan struct{}, 1)}
 	}
 	return nil
 }
@@ -249,22 +359,25 @@ func makePayload(size int) []byte {
 	return p
 }
 
-// schedule puts every resolved host in the send queue, due now (or its
-// share of Spread from now), and marks hosts that failed to resolve done.
+// schedule queues every resolved host for its first probe, due now (or
+// its share of Spread from now), and marks hosts that failed to resolve
+// done.
 func (e *engine) schedule() {
-	now := time.Now()
-	for i, h := range e.hosts {
-		if h.ResolveErr != "" {
-			h.done = true
-			continue
+	e.epoch = e.now()
+	for i := range e.segs {
+		sg := &e.segs[i]
+		for j := sg.first; j < sg.first+sg.n; j++ {
+			h := &e.hosts[j]
+			h.heapIdx = -1
+			if sg.resolveErr != "" {
+				h.done = true
+				continue
+			}
+			h.sending = true
+			e.active++
 		}
-		if e.opt.Spread > 0 {
-			h.next = now.Add(e.opt.Spread * time.Duration(i) / time.Duration(len(e.hosts)))
-		}
-		h.sending = true
-		e.active++
-		e.ready.push(h)
 	}
+	e.ready.init(e)
 }
 
 // summary returns the statistics so far.
@@ -276,8 +389,8 @@ func (e *engine) summary() Summary {
 
 func (e *engine) summaryLocked() *Summary {
 	s := &Summary{Hosts: make([]HostStats, len(e.hosts)), Size: e.opt.Size, Start: e.start}
-	for i, h := range e.hosts {
-		s.Hosts[i] = h.HostStats
+	for i := range e.hosts {
+		s.Hosts[i] = e.stats(i)
 	}
 	for _, f := range e.fams {
 		if f != nil {
@@ -290,6 +403,33 @@ func (e *engine) summaryLocked() *Summary {
 	}
 	return s
 }
+
+// stats returns the statistics of host i.
+func (e *engine) stats(i int) HostStats {
+	h := &e.hosts[i]
+	var s HostStats
+	if h.ext != nil {
+		s = *h.ext
+	} else {
+		s.Sent, s.Received, s.Lost, s.InFlight = int(h.sent), int(h.received), int(h.lost), int(h.inFlight)
+		if h.received > 0 {
+			s.addRTT(h.rtt)
+		}
+	}
+	sg := e.seg(i)
+	s.Index, s.Target, s.Name, s.OtherAddrs, s.ResolveErr = i, sg.target, sg.name, sg.other, sg.resolveErr
+	s.Addr = sg.addr(i)
+	return s
+}
+
+// seg returns the segment host i came from.
+func (e *engine) seg(i int) *segment {
+	k := sort.Search(len(e.segs), func(k int) bool { return e.segs[k].first > i }) - 1
+	return &e.segs[k]
+}
+
+// addr returns host i's address.
+func (e *engine) addr(i int) netip.Addr { return e.seg(i).addr(i) }
 
 // now is the engine's clock's time.
 func (e *engine) now() time.Time { return e.sys.clock.Now() }

@@ -7,29 +7,42 @@ import (
 	"netdiag/diag/ping/icmpsock"
 )
 
+// recvBatch is how many packets a reader takes off a socket at once.
+const recvBatch = 64
+
+// receiveBuffers returns the buffers a family's socket is read into: room
+// for a reply (IP header, ICMP header, data) or an ICMP error, which
+// quotes at most 576 (IPv4) or 1,280 (IPv6) bytes; big requests get one
+// buffer, read a packet at a time.
+func (e *engine) receiveBuffers(f *family) [][]byte {
+	if f.bufs == nil {
+		size := e.opt.Size + 1600
+		n := recvBatch
+		if size > 16<<10 {
+			n = 1
+		}
+		f.bufs = make([][]byte, n)
+		for i := range f.bufs {
+			f.bufs[i] = make([]byte, size)
+		}
+	}
+	return f.bufs
+}
+
 // receive reads one family's socket until it is closed and matches each
 // reply or error to its probe. After each wake-up it drains what else is
 // queued (a sweep's replies come in bursts) and handles the lot under one
-// lock.
+// lock. While the scheduler sends a burst, it parks and leaves the socket
+// to the scheduler (drainParked) until unpark.
 func (e *engine) receive(f *family) {
-	// Room for a reply (IP header, ICMP header, data) or an ICMP error,
-	// which quotes at most 576 (IPv4) or 1,280 (IPv6) bytes.
-	size := e.opt.Size + 1600
-	n := 64
-	if size > 16<<10 {
-		n = 1 // big requests: one buffer, one packet at a time
-	}
-	bufs := make([][]byte, n)
-	for i := range bufs {
-		bufs[i] = make([]byte, size)
-	}
-	pkts := make([]icmpsock.Packet, 0, n)
+	bufs := e.receiveBuffers(f)
+	pkts := make([]icmpsock.Packet, 0, len(bufs))
 	for {
 		pkt, err := f.conn.Recv(bufs[0])
 		pkts = pkts[:0]
 		if err == nil {
 			pkts = append(pkts, pkt)
-			for len(pkts) < n {
+			for len(pkts) < len(bufs) {
 				p, ok, terr := f.conn.TryRecv(bufs[len(pkts)])
 				if terr != nil {
 					err = terr
@@ -46,13 +59,65 @@ func (e *engine) receive(f *family) {
 				e.handle(f, &pkts[i])
 			}
 		}
-		if err != nil && err != icmpsock.ErrClosed && !e.stopped && e.fatal == nil {
-			e.fatal = err
-			e.signal()
-		}
+		e.recvFailed(err)
+		park := err == nil && e.busy && !e.stopped
+		f.parked = park
 		e.mu.Unlock()
 		if err != nil {
 			return
+		}
+		if park {
+			<-f.resume
+		}
+	}
+}
+
+// recvFailed ends the run on a receive error other than the socket's
+// closing; mu must be held.
+func (e *engine) recvFailed(err error) {
+	if err != nil && err != icmpsock.ErrClosed && !e.stopped && e.fatal == nil {
+		e.fatal = err
+		e.signal()
+	}
+}
+
+// drainParked reads what the sockets of parked receivers hold and handles
+// it: the scheduler's share of receiving during a burst.
+func (e *engine) drainParked() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.busy = true
+	for _, f := range e.fams {
+		if f == nil || !f.parked {
+			continue
+		}
+		buf := f.bufs[0]
+		for range recvBatch {
+			pkt, ok, err := f.conn.TryRecv(buf)
+			if ok && !e.stopped {
+				e.handle(f, &pkt)
+			}
+			if err != nil {
+				e.recvFailed(err)
+				break
+			}
+			if !ok {
+				break
+			}
+		}
+	}
+}
+
+// unpark ends the scheduler's burst: parked receivers wait on their
+// sockets again.
+func (e *engine) unpark() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.busy = false
+	for _, f := range e.fams {
+		if f != nil && f.parked {
+			f.parked = false
+			f.resume <- struct{}{}
 		}
 	}
 }
@@ -63,9 +128,9 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 	if p == nil {
 		return
 	}
-	h := p.h
+	i := int(p.host)
 	if pkt.Kind == icmpsock.ICMPError {
-		if pkt.Dst.IsValid() && pkt.Dst.WithZone("") != h.Addr.WithZone("") {
+		if pkt.Dst.IsValid() && pkt.Dst.WithZone("") != e.addr(i).WithZone("") {
 			return // about a request to another host: not this probe
 		}
 		e.settleError(p, &ProbeError{Seq: p.n, From: pkt.From, ICMPType: pkt.Type, ICMPCode: pkt.Code, Message: pkt.Describe()}, pkt.When)
@@ -75,34 +140,35 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 		return // someone else's reply with the same identifier and sequence
 	}
 	now := e.now()
-	rtt := pkt.When.Sub(p.sent)
-	if since := now.Sub(p.sent); rtt < 0 || rtt > since {
+	sent := e.at(p.sent)
+	rtt := pkt.When.Sub(sent)
+	if since := now.Sub(sent); rtt < 0 || rtt > since {
 		// The kernel's timestamp is wall-clock time; if the clock was
 		// stepped, fall back to the monotonic clock.
 		rtt = since
 	}
+	h := &e.hosts[i]
 	ev := Event{Kind: EventReply, Time: pkt.When, Seq: p.n, From: pkt.From, Bytes: pkt.Len, TTL: pkt.TTL, RTT: rtt}
 	switch p.state {
 	case inFlight:
 		p.state = replied
-		h.InFlight--
-		h.Received++
-		h.addRTT(rtt)
+		h.countReply(rtt)
 	case replied:
 		ev.Dup = true
-		h.Duplicates++
-		h.addRTT(rtt)
+		x := h.full()
+		x.Duplicates++
+		x.addRTT(rtt)
 	default:
 		ev.Late = true
-		h.Late++
+		h.full().Late++
 	}
-	ev.Host = h.HostStats
+	ev.Host = e.stats(i)
 	e.last = now
 	e.emitLocked(ev)
-	if e.opt.Deadline > 0 && e.opt.Count > 0 && h.Received >= e.opt.Count {
-		e.stopSending(h)
+	if e.opt.Deadline > 0 && e.opt.Count > 0 && h.nReceived() >= e.opt.Count {
+		e.stopSending(i)
 	}
-	e.checkDone(h)
+	e.checkDone(i)
 }
 
 // settleError records an error about probe p: it settles the probe as
@@ -110,20 +176,21 @@ func (e *engine) handle(f *family, pkt *icmpsock.Packet) {
 // ICMP error after a failed send, or after the timeout) is reported but
 // not counted again.
 func (e *engine) settleError(p *probe, perr *ProbeError, when time.Time) {
-	h := p.h
+	i := int(p.host)
+	x := e.hosts[i].full()
 	settles := p.state == inFlight
 	if settles {
 		p.state = failed
-		h.InFlight--
-		h.Lost++
-		h.Errors++
+		x.InFlight--
+		x.Lost++
+		x.Errors++
 	}
-	h.LastError = perr
-	e.emitLocked(Event{Kind: EventError, Time: when, Host: h.HostStats, Seq: p.n, Error: perr})
+	x.LastError = perr
+	e.emitLocked(Event{Kind: EventError, Time: when, Host: e.stats(i), Seq: p.n, Error: perr})
 	if settles {
-		e.retry(h, e.now())
+		e.retry(i, e.now())
 	}
-	e.checkDone(h)
+	e.checkDone(i)
 }
 
 // sendFailed records that sending p failed; mu must be held.

@@ -1,7 +1,6 @@
 package ping
 
 import (
-	"container/heap"
 	"context"
 	"time"
 )
@@ -9,16 +8,27 @@ import (
 // loop sends probes when they are due and the rate allows, expires those
 // whose timeout passed, and answers statistics requests, until every host
 // is done, the deadline passes or ctx is cancelled (then it returns true).
+// While more is due at once (a burst), it reads the sockets of parked
+// receivers itself every few requests; before it waits, it hands them
+// back.
 func (e *engine) loop(ctx context.Context) (interrupted bool) {
+	defer e.unpark()
+	burst := 0
 	for {
 		at, over := e.step()
 		if over {
 			return false
 		}
-		// With more due at once, don't wait, but still notice Ctrl-C and
-		// statistics requests.
 		next, stop := nowC, noStop
-		if !at.IsZero() {
+		if at.IsZero() {
+			// With more due at once, don't wait, but still notice Ctrl-C and
+			// statistics requests.
+			if burst++; burst%drainEvery == 0 {
+				e.drainParked()
+			}
+		} else {
+			burst = 0
+			e.unpark()
 			next, stop = e.sys.clock.At(at)
 		}
 		select {
@@ -33,6 +43,11 @@ func (e *engine) loop(ctx context.Context) (interrupted bool) {
 		stop()
 	}
 }
+
+// drainEvery is how many requests the scheduler sends in a burst between
+// reads of the parked receivers' sockets: few enough that replies never
+// pile up in the socket's buffer, enough that an empty read is rare.
+const drainEvery = 16
 
 // nowC is always ready: the scheduler's "no wait" timer.
 var nowC = func() <-chan time.Time {
@@ -60,14 +75,16 @@ func (e *engine) step() (at time.Time, over bool) {
 		return time.Time{}, true
 	}
 	at = e.end
-	if p := e.expiry.peek(); p != nil && (at.IsZero() || p.deadline.Before(at)) {
-		at = p.deadline
+	if d, ok := e.expiry.next(); ok {
+		if t := e.at(d); at.IsZero() || t.Before(at) {
+			at = t
+		}
 	}
-	h := e.ready.peek()
-	if h == nil {
+	i, next, ok := e.ready.peek()
+	if !ok {
 		return at, false
 	}
-	due := h.next
+	due := e.at(next)
 	if e.nextSend.After(due) {
 		due = e.nextSend
 	}
@@ -77,38 +94,40 @@ func (e *engine) step() (at time.Time, over bool) {
 		}
 		return at, false
 	}
-	f := h.fam
+	addr := e.addr(i)
+	f := e.fams[b2i(addr.Is6())]
 	seq := f.seq + 1
 	if old := f.slot(seq); old != nil && old.state == inFlight {
 		// Every sequence number is in flight: wait for the oldest to settle.
 		return at, false
 	}
+	h := &e.hosts[i]
 	timeout := e.opt.Timeout
 	for range h.retries {
 		timeout = timeout * 3 / 2 // fping's back-off
 	}
 	e.sent++
-	p := &probe{h: h, n: h.probes + 1, seq: seq, sent: now, deadline: now.Add(timeout), order: e.sent}
+	since := now.Sub(e.epoch)
+	p := f.newSlot(seq)
+	*p = probe{host: uint32(i), n: h.nSent() + 1, seq: seq, sent: since, deadline: since + timeout, order: e.sent}
 	f.seq = seq
-	f.setSlot(p)
-	h.probes++
-	h.Sent++
-	h.InFlight++
-	e.expiry.push(p)
-	h.next = now.Add(e.opt.Interval)
-	if e.opt.Count > 0 && e.opt.Deadline == 0 && h.probes >= e.opt.Count {
-		e.stopSending(h)
-	} else {
-		heap.Fix(&e.ready, h.heapIdx)
+	h.countSent()
+	e.expiry.push(int(h.retries), expiryEntry{deadline: p.deadline, order: p.order, seq: seq, v6: f.v6})
+	last := e.opt.Count > 0 && e.opt.Deadline == 0 && h.nSent() >= e.opt.Count
+	e.ready.sent(i, since+e.opt.Interval, !last)
+	if last {
+		e.stopSending(i)
 	}
 	e.takeRateSlot(now)
 	// Send with mu held: the receiver cannot match the reply before the
 	// probe has its exact send time.
-	sent, err := f.conn.Send(h.Addr, seq, e.payload)
-	if !sent.IsZero() {
-		p.sent = sent
+	sent, err := f.conn.Send(addr, seq, e.payload)
+	if sent.IsZero() {
+		sent = now
+	} else {
+		p.sent = sent.Sub(e.epoch)
 	}
-	e.last = p.sent
+	e.last = sent
 	if err != nil {
 		e.sendFailed(p, err)
 	}
@@ -128,65 +147,68 @@ func (e *engine) takeRateSlot(now time.Time) {
 	e.nextSend = e.nextSend.Add(time.Duration(float64(time.Second) / e.opt.Rate))
 }
 
-// stopSending takes h out of the send queue; it is done once nothing of it
-// is in flight.
-func (e *engine) stopSending(h *host) {
+// stopSending takes host i out of the send queue; it is done once nothing
+// of it is in flight.
+func (e *engine) stopSending(i int) {
+	h := &e.hosts[i]
 	if !h.sending {
 		return
 	}
 	h.sending = false
-	heap.Remove(&e.ready, h.heapIdx)
-	e.checkDone(h)
+	e.ready.remove(i)
+	e.checkDone(i)
 }
 
-// retry sends h another probe, when it has not answered yet and retries
-// are left (Options.Retries, one-probe sweeps only).
-func (e *engine) retry(h *host, now time.Time) {
-	if e.opt.Count != 1 || h.Received > 0 || h.retries >= e.opt.Retries || h.sending || e.opt.Deadline > 0 {
+// retry sends host i another probe, when it has not answered yet and
+// retries are left (Options.Retries, one-probe sweeps only).
+func (e *engine) retry(i int, now time.Time) {
+	h := &e.hosts[i]
+	if e.opt.Count != 1 || h.nReceived() > 0 || int(h.retries) >= min(e.opt.Retries, 1<<16-1) || h.sending || e.opt.Deadline > 0 {
 		return
 	}
 	h.retries++
 	h.sending = true
-	h.next = now
-	e.ready.push(h)
+	e.ready.requeue(i, now.Sub(e.epoch))
 	e.signal() // the scheduler may be asleep until a later time
 }
 
-// checkDone marks h done when it has nothing left to send or wait for.
-func (e *engine) checkDone(h *host) {
-	if h.done || h.sending || h.InFlight > 0 {
+// checkDone marks host i done when it has nothing left to send or wait for.
+func (e *engine) checkDone(i int) {
+	h := &e.hosts[i]
+	if h.done || h.sending || h.nInFlight() > 0 {
 		return
 	}
 	h.done = true
 	e.active--
-	e.emitLocked(Event{Kind: EventHostDone, Time: e.now(), Host: h.HostStats})
+	e.emitLocked(Event{Kind: EventHostDone, Time: e.now(), Host: e.stats(i)})
 	e.signal()
 }
 
 // expire settles the probes whose timeout has passed as lost, and drops
-// settled probes from the head of the queue, so the head is the next
+// settled probes from the heads of the queue, so the head is the next
 // timeout to wait for.
 func (e *engine) expire(now time.Time) {
+	since := now.Sub(e.epoch)
 	for {
-		p := e.expiry.peek()
-		if p == nil {
+		ent, ok := e.expiry.peek()
+		if !ok {
 			return
 		}
-		if p.state != inFlight { // settled already: nothing to wait for
+		p := e.fams[b2i(ent.v6)].slot(ent.seq)
+		if p == nil || p.order != ent.order || p.state != inFlight { // settled already: nothing to wait for
 			e.expiry.pop()
 			continue
 		}
-		if p.deadline.After(now) {
+		if p.deadline > since {
 			return
 		}
 		e.expiry.pop()
 		p.state = timedOut
-		h := p.h
-		h.InFlight--
-		h.Lost++
-		e.emitLocked(Event{Kind: EventTimeout, Time: now, Host: h.HostStats, Seq: p.n})
-		e.retry(h, now)
-		e.checkDone(h)
+		i := int(p.host)
+		e.hosts[i].countTimeout()
+		e.emitLocked(Event{Kind: EventTimeout, Time: now, Host: e.stats(i), Seq: p.n})
+		e.retry(i, now)
+		e.checkDone(i)
 	}
 }
 
@@ -195,67 +217,4 @@ func (e *engine) emitStats() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.emitLocked(Event{Kind: EventStats, Time: e.now(), Summary: e.summaryLocked()})
-}
-
-// hostHeap orders hosts by when their next probe is due, then by position.
-type hostHeap []*host
-
-func (q hostHeap) Len() int { return len(q) }
-func (q hostHeap) Less(i, j int) bool {
-	if !q[i].next.Equal(q[j].next) {
-		return q[i].next.Before(q[j].next)
-	}
-	return q[i].Index < q[j].Index
-}
-func (q hostHeap) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].heapIdx, q[j].heapIdx = i, j
-}
-func (q *hostHeap) Push(x any) {
-	h := x.(*host)
-	h.heapIdx = len(*q)
-	*q = append(*q, h)
-}
-func (q *hostHeap) Pop() any {
-	old := *q
-	h := old[len(old)-1]
-	*q = old[:len(old)-1]
-	h.heapIdx = -1
-	return h
-}
-func (q *hostHeap) push(h *host) { heap.Push(q, h) }
-func (q hostHeap) peek() *host {
-	if len(q) == 0 {
-		return nil
-	}
-	return q[0]
-}
-
-// probeQueue holds the probes in flight, soonest deadline first (retries
-// wait longer, so send order is not deadline order).
-type probeQueue []*probe
-
-func (q probeQueue) Len() int { return len(q) }
-func (q probeQueue) Less(i, j int) bool {
-	if !q[i].deadline.Equal(q[j].deadline) {
-		return q[i].deadline.Before(q[j].deadline)
-	}
-	return q[i].order < q[j].order
-}
-func (q probeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *probeQueue) Push(x any)   { *q = append(*q, x.(*probe)) }
-func (q *probeQueue) Pop() any {
-	old := *q
-	p := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return p
-}
-func (q *probeQueue) push(p *probe) { heap.Push(q, p) }
-func (q *probeQueue) pop()          { heap.Pop(q) }
-func (q probeQueue) peek() *probe {
-	if len(q) == 0 {
-		return nil
-	}
-	return q[0]
 }
