@@ -206,6 +206,37 @@ func TestDocExamples(t *testing.T) {
 	t.Logf("%d examples", n)
 }
 
+// shownCommand matches a prompt line that runs netdiag: "$ netdiag …", or
+// netdiag after a pipe, a ";", "&&" or a wrapper such as
+// "ip netns exec ns netdiag …".
+var shownCommand = regexp.MustCompile(`^\$ (.*[\s|;&])?netdiag\s`)
+
+// TestDocPromptsRun fails on a fenced block that is not a console block
+// (so TestDocExamples does not run it) but shows a prompt line running
+// netdiag: every command line the docs show runs in the tests. Recorded
+// output that the lab cannot reproduce goes in a block without such a
+// prompt, labelled with where it was recorded.
+func TestDocPromptsRun(t *testing.T) {
+	for _, file := range docFiles(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, inFence := "", false
+		for i, l := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(l, "```"); ok {
+				if inFence = !inFence; inFence {
+					info = rest
+				}
+				continue
+			}
+			if inFence && !strings.HasPrefix(info, "console") && shownCommand.MatchString(l) {
+				t.Errorf("%s:%d: %q is in a ```%s block, which the tests do not run: make it a console block, or drop the prompt from recorded output", file, i+1, l, info)
+			}
+		}
+	}
+}
+
 // link matches a Markdown link's target.
 var link = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 
