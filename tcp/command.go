@@ -7,9 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Command returns the "tcp" command with its server and client subcommands.
@@ -22,16 +22,6 @@ func Command() *cli.Command {
 			"Both speak any encoding golang.org/x/text knows (--encoding gbk) and hex (--hex).",
 		Subcommands: []*cli.Command{serverCommand(), clientCommand()},
 	}
-}
-
-// sharedFlags are the flags both subcommands have.
-func sharedFlags() []cli.Flag {
-	return append([]cli.Flag{
-		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "`NAME` of the text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
-		&cli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "show received data as a hex dump; --send/--reply TEXT is hex (\"48 65 6c 6c 6f\" or 48656c6c6f)"},
-		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"D"}, Usage: "start every line with the time of day (-D as in ping)"},
-		cliargs.JSONFlag(),
-	}, cliargs.FamilyFlags("FAMILY only")...)
 }
 
 func serverCommand() *cli.Command {
@@ -56,7 +46,7 @@ func serverCommand() *cli.Command {
 			&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit"},
 			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
 			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `SECONDS` (0: never)"},
-		}, sharedFlags()...),
+		}, wire.CLIFlags()...),
 		Action: serverAction,
 	}
 }
@@ -88,7 +78,7 @@ func clientCommand() *cli.Command {
 			&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Value: 1, Usage: "send --send TEXT `N` times (-c: a count, as in ping)"},
 			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `SECONDS` between repeated sends (-i as in nc and ping)"},
 			&cli.BoolFlag{Name: "info", Usage: "print socket addresses, SO_SNDBUF/SO_RCVBUF and (Linux) TCP_INFO at the end"},
-		}, sharedFlags()...),
+		}, wire.CLIFlags()...),
 		Action: clientAction,
 	}
 }
@@ -101,7 +91,7 @@ func serverAction(c *cli.Context) error {
 		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
 		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
 		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"),
-		shared: sharedFromCLI(c),
+		shared: wire.FlagsFromCLI(c),
 	})
 	if err != nil {
 		return err
@@ -126,7 +116,7 @@ func clientAction(c *cli.Context) error {
 		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
 		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
 		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		info: c.Bool("info"), shared: sharedFromCLI(c),
+		info: c.Bool("info"), shared: wire.FlagsFromCLI(c),
 	})
 	if err != nil {
 		return err
@@ -169,5 +159,6 @@ func clientAction(c *cli.Context) error {
 // newPrinter returns the command's Printer and the function that flushes
 // and closes its output.
 func newPrinter(c *cli.Context) (*Printer, func() error) {
-	return newBatchedPrinter(c.App.Writer, c.Bool("json"), c.Bool("hex"), c.Bool("timestamps"))
+	p, closeOut := wire.NewCLIPrinter(c, lines)
+	return &Printer{p}, closeOut
 }
