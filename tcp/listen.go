@@ -99,7 +99,6 @@ func Listen(ctx context.Context, opt ListenOptions) (*Listener, error) {
 	return l, nil
 }
 
-
 // start runs one accept goroutine per socket, feeding conns.
 func (l *Listener) start() {
 	l.conns = make(chan net.Conn)
