@@ -73,7 +73,7 @@ func Listen(ctx context.Context, opt ListenOptions) (*Listener, error) {
 			targets = append(targets, target{network, net.JoinHostPort(a.String(), port)})
 		}
 	}
-	lc := net.ListenConfig{Control: reuseAddr}
+	lc := net.ListenConfig{Control: sockets.ReuseAddr}
 	l := &Listener{}
 	for _, t := range targets {
 		if opt.Port == 0 && len(l.lns) > 0 {
