@@ -13,6 +13,7 @@ import (
 	"netdiag/diag/ping"
 	"netdiag/diag/port"
 	"netdiag/diag/scan"
+	"netdiag/diag/udp"
 )
 
 // Commands returns the diagnostics commands in the order help lists them.
@@ -25,5 +26,6 @@ func Commands() []*cli.Command {
 		ip.Command(),
 		check.Command(),
 		exporter.Command(),
+		udp.Command(),
 	}
 }
