@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -199,32 +200,37 @@ func (cl *client) sendOne(b []byte) error {
 	return nil
 }
 
-// send writes one datagram and books it for the echo figures; it returns
-// the datagram's number.
+// send books one datagram for the echo figures and writes it; it returns
+// the datagram's number. The booking comes first: the echo may be read
+// before the write returns.
 func (cl *client) send(b []byte) (uint64, error) {
-	at := time.Now()
-	var err error
-	if cl.anySource {
-		_, err = cl.c.WriteToUDPAddrPort(b, cl.dst)
-	} else {
-		_, err = cl.c.Write(b)
-	}
-	if err != nil {
-		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), err)
-	}
 	h := maphash.Bytes(seed, b)
 	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	cl.sum.Sent++
-	cl.sum.BytesOut += int64(len(b))
+	at := time.Now()
 	if cl.start.IsZero() {
 		cl.start = at
 	}
 	if len(cl.pending) == maxPending {
 		cl.pending = cl.pending[1:]
 	}
+	cl.sum.Sent++
 	seq := uint64(cl.sum.Sent)
 	cl.pending = append(cl.pending, pending{seq: seq, hash: h, at: at})
+	cl.mu.Unlock()
+	var err error
+	if cl.anySource {
+		_, err = cl.c.WriteToUDPAddrPort(b, cl.dst)
+	} else {
+		_, err = cl.c.Write(b)
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if err != nil {
+		cl.sum.Sent--
+		cl.pending = slices.DeleteFunc(cl.pending, func(p pending) bool { return p.seq == seq })
+		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), err)
+	}
+	cl.sum.BytesOut += int64(len(b))
 	return seq, nil
 }
 

@@ -87,6 +87,27 @@ func clientCommand() *cli.Command {
 	}
 }
 
+// serverFlagsFromCLI reads the server's command line.
+func serverFlagsFromCLI(c *cli.Context) serverFlags {
+	return serverFlags{
+		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
+		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
+		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c),
+	}
+}
+
+// clientFlagsFromCLI reads the client's command line.
+func clientFlagsFromCLI(c *cli.Context) clientFlags {
+	return clientFlags{
+		args: c.Args().Slice(), source: c.String("source"),
+		send: c.String("send"), sendSet: c.IsSet("send"), file: c.String("file"),
+		size: c.Int("size"), sizeSet: c.IsSet("size"),
+		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
+		every: c.Duration("every"), everySet: c.IsSet("every"),
+		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c),
+	}
+}
+
 // saver opens --save DIR, if given.
 func saver(c *cli.Context, cmd string) (*wire.Saver, error) {
 	dir := c.String("save")
@@ -104,11 +125,7 @@ func serverAction(c *cli.Context) error {
 	if args := c.Args().Slice(); len(args) > 0 {
 		return exitcode.Usagef("udp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9999\nRun 'netdiag udp server --help' for usage.", args[0])
 	}
-	at, opt, err := serverOptions(serverFlags{
-		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
-		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
-		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c),
-	})
+	at, opt, err := serverOptions(serverFlagsFromCLI(c))
 	if err != nil {
 		return err
 	}
@@ -136,14 +153,7 @@ func serverAction(c *cli.Context) error {
 }
 
 func clientAction(c *cli.Context) error {
-	opt, err := clientOptions(clientFlags{
-		args: c.Args().Slice(), source: c.String("source"),
-		send: c.String("send"), sendSet: c.IsSet("send"), file: c.String("file"),
-		size: c.Int("size"), sizeSet: c.IsSet("size"),
-		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		every: c.Duration("every"), everySet: c.IsSet("every"),
-		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c),
-	})
+	opt, err := clientOptions(clientFlagsFromCLI(c))
 	if err != nil {
 		return err
 	}

@@ -14,17 +14,27 @@ const (
 	maxPayload6 = 65527
 )
 
-// TooLargeError is a datagram larger than the path allows (EMSGSIZE).
+// TooLargeError is a datagram larger than UDP allows (EMSGSIZE).
 type TooLargeError struct {
 	Size int
-	// Fit is the largest datagram that fits, as far as the system knows.
+	// Fit is the largest datagram that fits: 65,507 bytes over IPv4,
+	// 65,527 over IPv6.
 	Fit int
-	Err error
+	// MTU is the path MTU the kernel knows, 0 if none: datagrams larger
+	// than it less the headers go out fragmented.
+	MTU int
+	// Header is the IP and UDP header size (28 or 48 bytes).
+	Header int
+	Err    error
 }
 
 // Error says the size sent and the size that fits.
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("a datagram of %d bytes is larger than the path allows (EMSGSIZE): at most %d bytes fit; send less (--size for --file)", e.Size, e.Fit)
+	s := fmt.Sprintf("a datagram of %d bytes is larger than UDP allows (EMSGSIZE): at most %d bytes fit; send less (--size for --file)", e.Size, e.Fit)
+	if e.MTU > e.Header && e.MTU-e.Header < e.Fit {
+		s += fmt.Sprintf("; over %d bytes a datagram is fragmented (path MTU %d)", e.MTU-e.Header, e.MTU)
+	}
+	return s
 }
 
 // Unwrap returns EMSGSIZE.
@@ -36,15 +46,12 @@ func tooLarge(c *net.UDPConn, v6 bool, size int, err error) error {
 	if !errors.Is(err, syscall.EMSGSIZE) {
 		return err
 	}
-	fit := maxPayload4
-	hdr := 28
+	e := &TooLargeError{Size: size, Fit: maxPayload4, Header: 28, Err: err}
 	if v6 {
-		fit, hdr = maxPayload6, 48
+		e.Fit, e.Header = maxPayload6, 48
 	}
-	if mtu := pathMTU(c, v6); mtu > hdr && mtu-hdr < fit {
-		fit = mtu - hdr
-	}
-	return &TooLargeError{Size: size, Fit: fit, Err: err}
+	e.MTU = pathMTU(c, v6)
+	return e
 }
 
 // PortClosedError is an ICMP port unreachable answer: nothing listens on
