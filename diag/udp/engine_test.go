@@ -315,4 +315,3 @@ func TestStdinLines(t *testing.T) {
 		t.Errorf("an emoji in GBK: %v, want an EncodeError at byte 3", err)
 	}
 }
-
