@@ -46,6 +46,7 @@ func serverCommand() *cli.Command {
 			&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit"},
 			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
 			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `SECONDS` (0: never)"},
+			&cli.StringFlag{Name: "save", Usage: "write each client's bytes, raw, to its own file in `DIR`"},
 		}, wire.CLIFlags()...),
 		Action: serverAction,
 	}
@@ -77,7 +78,9 @@ func clientCommand() *cli.Command {
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (sendfile on Linux)"},
 			&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Value: 1, Usage: "send --send TEXT `N` times (-c: a count, as in ping)"},
 			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `SECONDS` between repeated sends (-i as in nc and ping)"},
+			&cli.DurationFlag{Name: "every", Usage: "send --send TEXT every `SECONDS` until Ctrl-C (or --repeat N times)"},
 			&cli.BoolFlag{Name: "info", Usage: "print socket addresses, SO_SNDBUF/SO_RCVBUF and (Linux) TCP_INFO at the end"},
+			&cli.StringFlag{Name: "save", Usage: "write the server's bytes, raw, to a file in `DIR`"},
 		}, wire.CLIFlags()...),
 		Action: clientAction,
 	}
@@ -96,13 +99,21 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if sopt.Save, err = wire.SaverFlag(c, "tcp server"); err != nil {
+		return err
+	}
+	defer sopt.Save.Close()
 	ln, err := Listen(c.Context, lopt)
 	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
+	sopt.Input = c.App.Reader
+	if sopt.Input == nil {
+		sopt.Input = os.Stdin
+	}
 	p, closeOut := newPrinter(c)
 	_, err = Serve(c.Context, ln, sopt, p.Emit)
-	if err := errors.Join(closeOut(), p.Err()); err != nil {
+	if err := errors.Join(closeOut(), p.Err(), sopt.Save.Close()); err != nil {
 		return fmt.Errorf("tcp server: writing the output: %w", err)
 	}
 	if err != nil {
@@ -116,6 +127,7 @@ func clientAction(c *cli.Context) error {
 		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
 		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
 		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
+		every: c.Duration("every"), everySet: c.IsSet("every"),
 		info: c.Bool("info"), shared: wire.FlagsFromCLI(c),
 	})
 	if err != nil {
@@ -140,9 +152,13 @@ func clientAction(c *cli.Context) error {
 			opt.Interactive = render.IsTerminal(f)
 		}
 	}
+	if opt.Save, err = wire.SaverFlag(c, "tcp client"); err != nil {
+		return err
+	}
+	defer opt.Save.Close()
 	p, closeOut := newPrinter(c)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err()); werr != nil && err == nil {
+	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
 		err = fmt.Errorf("writing the output: %w", werr)
 	}
 	var ce *ConnectError

@@ -98,6 +98,8 @@ type clientFlags struct {
 	repeat    int
 	repeatSet bool
 	interval  time.Duration
+	every     time.Duration
+	everySet  bool
 	info      bool
 	shared    shared
 }
@@ -123,12 +125,20 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 	switch {
 	case f.sendSet && f.file != "":
 		return opt, exitcode.Usagef("%s: --send and --file exclude each other", cmd)
-	case (f.repeatSet || f.interval != 0) && !f.sendSet:
-		return opt, exitcode.Usagef("%s: --repeat and --interval repeat --send TEXT; add --send", cmd)
+	case (f.repeatSet || f.interval != 0 || f.everySet) && !f.sendSet:
+		return opt, exitcode.Usagef("%s: --repeat and --interval repeat --send TEXT, and --every sends it on a timer; add --send", cmd)
+	case f.everySet && f.interval != 0:
+		return opt, exitcode.Usagef("%s: --every and --interval exclude each other (--every D is --interval D until Ctrl-C)", cmd)
+	case f.everySet && f.every <= 0:
+		return opt, exitcode.Usagef("%s: --every needs a positive duration", cmd)
 	case f.repeat < 1:
 		return opt, exitcode.Usagef("%s: --repeat must be 1 or more", cmd)
 	case f.timeout < 0, f.wait < 0, f.interval < 0:
 		return opt, exitcode.Usagef("%s: --timeout, --wait and --interval must not be negative", cmd)
+	}
+	if f.everySet {
+		opt.Interval = f.every
+		opt.Forever = !f.repeatSet
 	}
 	if f.sendSet {
 		if opt.Send, err = f.shared.Payload(cmd, "--send", f.send, codec); err != nil {

@@ -108,19 +108,6 @@ func clientFlagsFromCLI(c *cli.Context) clientFlags {
 	}
 }
 
-// saver opens --save DIR, if given.
-func saver(c *cli.Context, cmd string) (*wire.Saver, error) {
-	dir := c.String("save")
-	if dir == "" {
-		return nil, nil
-	}
-	s, err := wire.NewSaver(dir)
-	if err != nil {
-		return nil, exitcode.Usage(fmt.Errorf("%s: %w", cmd, err))
-	}
-	return s, nil
-}
-
 func serverAction(c *cli.Context) error {
 	if args := c.Args().Slice(); len(args) > 0 {
 		return exitcode.Usagef("udp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9999\nRun 'netdiag udp server --help' for usage.", args[0])
@@ -129,7 +116,7 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if opt.Save, err = saver(c, "udp server"); err != nil {
+	if opt.Save, err = wire.SaverFlag(c, "udp server"); err != nil {
 		return err
 	}
 	defer opt.Save.Close()
@@ -173,7 +160,7 @@ func clientAction(c *cli.Context) error {
 			opt.Input = os.Stdin
 		}
 	}
-	if opt.Save, err = saver(c, "udp client"); err != nil {
+	if opt.Save, err = wire.SaverFlag(c, "udp client"); err != nil {
 		return err
 	}
 	defer opt.Save.Close()

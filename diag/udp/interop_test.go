@@ -155,16 +155,18 @@ func TestInteropClientsOfServer(t *testing.T) {
 	}
 }
 
-// netdiag's client against socat's echo server and nc -u -l: socat echoes
+// netdiag's client against socat's echo server (a child per datagram) and nc -u -l: socat echoes
 // every datagram (3 of 3, decoded); nc prints the greeting and what is
 // typed into it reaches the client.
 func TestInteropClientOfServers(t *testing.T) {
 	t.Run("socat", func(t *testing.T) {
 		eachInterop(t, "socat", func(t *testing.T, host string, codec wire.Codec) {
 			port, listening := freePort(t, host)
-			listen := "UDP4-LISTEN:" + port.String() + ",bind=" + host
+			// One child per datagram (fork): a pipe would join datagrams
+			// that arrive together into one echo.
+			listen := "UDP4-RECVFROM:" + port.String() + ",bind=" + host + ",fork"
 			if host == "::1" {
-				listen = "UDP6-LISTEN:" + port.String() + ",bind=[::1]"
+				listen = "UDP6-RECVFROM:" + port.String() + ",bind=[::1],fork"
 			}
 			start(t, "socat", listen, "PIPE")
 			listening()

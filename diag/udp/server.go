@@ -102,7 +102,7 @@ type server struct {
 	peers  map[netip.AddrPort]*Peer
 	all    []*Peer // every peer ever heard from, for the summary
 	nextID uint64
-	sent   int64 // datagrams and bytes sent from stdin, for the summary
+	sent   int64 // datagrams and bytes sent, for the summary
 	bytes  int64
 }
 
@@ -148,8 +148,7 @@ func Serve(ctx context.Context, c *net.UDPConn, opt ServerOptions, emit Emit) (S
 	sum.Header = header(KindSummary, "server")
 	d := time.Since(start)
 	sum.Duration = render.Seconds(d)
-	sum.Sent += s.sent
-	sum.BytesOut += s.bytes
+	sum.Sent, sum.BytesOut = s.sent, s.bytes
 	sum.InPerSecond, sum.OutPerSecond = perSecond(sum.Received, d), perSecond(sum.Sent, d)
 	for _, p := range s.all {
 		p.Duration = render.Seconds(time.Since(p.First))
@@ -198,9 +197,6 @@ func (s *server) serve(ctx context.Context) (SummaryEvent, error) {
 		if out != nil {
 			if err := s.sendTo(src, out); err != nil {
 				s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "send", Peer: peer.ID, Remote: peer.Remote, Error: err.Error()})
-			} else {
-				sum.Sent++
-				sum.BytesOut += int64(len(out))
 			}
 		}
 		if _, err := s.opt.Save.Write(peer.Remote, peer.First, p); err != nil {
@@ -248,18 +244,28 @@ func (s *server) heard(src netip.AddrPort, n int) (Peer, uint64) {
 	return cp, uint64(cp.In)
 }
 
-// sendTo writes b to dst and counts it for the peer.
+// sendTo counts b for the peer and the summary, then writes it to dst
+// (the count comes first: the peer may read it before the write returns);
+// a failed write is uncounted.
 func (s *server) sendTo(dst netip.AddrPort, b []byte) error {
+	s.count(dst, 1, len(b))
 	if _, err := s.c.WriteToUDPAddrPort(b, dst); err != nil {
+		s.count(dst, -1, -len(b))
 		return tooLarge(s.c, dst.Addr().Is6() && !dst.Addr().Is4In6(), len(b), err)
 	}
-	s.mu.Lock()
-	if p := s.peers[dst]; p != nil {
-		p.Out++
-		p.BytesOut += int64(len(b))
-	}
-	s.mu.Unlock()
 	return nil
+}
+
+// count adds n datagrams of size bytes to what was sent to dst.
+func (s *server) count(dst netip.AddrPort, n, size int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent += int64(n)
+	s.bytes += int64(size)
+	if p := s.peers[dst]; p != nil {
+		p.Out += int64(n)
+		p.BytesOut += int64(size)
+	}
 }
 
 // Peers lists the peers for /list (wire.Hub).
@@ -296,8 +302,6 @@ func (s *server) Send(id uint64, b []byte) error {
 		return err
 	}
 	s.mu.Lock()
-	s.sent++
-	s.bytes += int64(len(b))
 	seq := uint64(p.Out)
 	s.mu.Unlock()
 	ev := &DataEvent{Header: header(KindData, "server"), Peer: id, Local: s.local, Remote: p.Remote,

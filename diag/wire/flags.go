@@ -70,3 +70,17 @@ func (f Flags) Payload(cmd, flag, text string, codec Codec) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// SaverFlag opens --save DIR of command cmd, if given (nil otherwise);
+// a directory that cannot be made is a usage error.
+func SaverFlag(c *cli.Context, cmd string) (*Saver, error) {
+	dir := c.String("save")
+	if dir == "" {
+		return nil, nil
+	}
+	s, err := NewSaver(dir)
+	if err != nil {
+		return nil, exitcode.Usage(fmt.Errorf("%s: %w", cmd, err))
+	}
+	return s, nil
+}
