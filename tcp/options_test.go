@@ -94,6 +94,11 @@ func TestClientOptions(t *testing.T) {
 		{name: "repeat 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.repeatSet, f.repeat = true, "x", true, 0 }), err: "--repeat must be 1 or more"},
 		{name: "negative wait", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.wait = -1 }), err: "must not be negative"},
 		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet = true }), err: "--send needs a non-empty TEXT"},
+		{name: "every without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.everySet, f.every = true, time.Second }), err: "add --send"},
+		{name: "every and interval", f: with(base("127.0.0.1:1"), func(f *clientFlags) {
+			f.sendSet, f.send, f.everySet, f.every, f.interval = true, "x", true, time.Second, time.Second
+		}), err: "exclude each other"},
+		{name: "every 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.everySet = true, "x", true }), err: "--every needs a positive duration"},
 	} {
 		opt, err := clientOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -139,4 +144,18 @@ func wantErr(t *testing.T, name string, err error, want string) bool {
 		return false
 	}
 	return true
+}
+
+// --every D is --interval D without end, or --repeat N times.
+func TestClientOptionsEvery(t *testing.T) {
+	f := clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "x", sendSet: true, every: 2 * time.Second, everySet: true, shared: shared{Encoding: "utf-8"}}
+	opt, err := clientOptions(f)
+	if err != nil || !opt.Forever || opt.Interval != 2*time.Second {
+		t.Errorf("--every 2s: forever %v interval %v (%v)", opt.Forever, opt.Interval, err)
+	}
+	f.repeat, f.repeatSet = 5, true
+	opt, err = clientOptions(f)
+	if err != nil || opt.Forever || opt.Repeat != 5 || opt.Interval != 2*time.Second {
+		t.Errorf("--every 2s --repeat 5: forever %v repeat %d interval %v (%v)", opt.Forever, opt.Repeat, opt.Interval, err)
+	}
 }

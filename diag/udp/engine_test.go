@@ -13,6 +13,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/testnet"
 )
 
 func gbk(t *testing.T) wire.Codec {
@@ -234,25 +235,11 @@ func TestSave(t *testing.T) {
 	}
 }
 
-// fakeClock hands every After to the test, which fires it.
-type fakeClock struct{ afters chan fakeAfter }
-
-type fakeAfter struct {
-	d  time.Duration
-	ch chan time.Time
-}
-
-func (c fakeClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	c.afters <- fakeAfter{d, ch}
-	return ch
-}
-
 // --every sends on every tick of the clock until Ctrl-C; with --repeat N it
 // stops after N.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
-	clock := fakeClock{afters: make(chan fakeAfter)}
+	clock := testnet.NewFakeClock()
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
 		sum SummaryEvent
@@ -264,15 +251,15 @@ func TestEvery(t *testing.T) {
 		done <- result{sum, err}
 	}()
 	for i := range 4 {
-		a := <-clock.afters // the client waits for its next tick
-		if a.d != 5*time.Second {
-			t.Fatalf("waits %v, want 5s", a.d)
+		a := <-clock.Afters // the client waits for its next tick
+		if a.D != 5*time.Second {
+			t.Fatalf("waits %v, want 5s", a.D)
 		}
 		srv.log.waitFor(t, "datagram", func(Event) bool {
 			return srv.log.count(dataIn("tick")) == i+1
 		})
 		if i < 3 {
-			a.ch <- time.Now()
+			a.Fire <- time.Now()
 		}
 	}
 	cancel() // Ctrl-C while it waits for the fifth tick
@@ -286,7 +273,7 @@ func TestEvery(t *testing.T) {
 		sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("tock"), Repeat: 2, Interval: time.Second, Clock: clock, Wait: 0}, func(Event) {})
 		done <- result{sum, err}
 	}()
-	(<-clock.afters).ch <- time.Now()
+	(<-clock.Afters).Fire <- time.Now()
 	r = <-done
 	if r.err != nil || r.sum.Sent != 2 {
 		t.Errorf("--repeat 2: %v, sent %d", r.err, r.sum.Sent)
