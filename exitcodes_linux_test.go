@@ -43,6 +43,10 @@ func TestExitCodes(t *testing.T) {
 		}
 	}()
 	open := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	// A UDP echo server for udp client.
+	echo := testnet.ListenPacketInNetns(t, ns, "udp", "127.0.0.1:0")
+	testnet.ServePacket(t, echo, func(req []byte) []byte { return req })
+	udpOpen := strconv.Itoa(echo.LocalAddr().(*net.UDPAddr).Port)
 	resolv := writeTemp(t, "resolv.conf", "nameserver 127.0.0.1\n")
 	// check's targets, all in the namespace: the internet host is on the
 	// veth link and never answers.
@@ -63,6 +67,7 @@ func TestExitCodes(t *testing.T) {
 		{"ip", run{0, []string{"ip", "10.0.0.1"}}, run{1, []string{"ip", "300.1.1.1"}}, run{2, []string{"ip", "--valid", "--invalid", "-"}}, run{2, []string{"ip", "10.0.0.1"}}},
 		{"tcp client", run{0, []string{"tcp", "client", "--send", "x", "-w", "0.05", "127.0.0.1:" + open}}, run{1, []string{"tcp", "client", "--send", "x", "127.0.0.1:1"}}, run{2, []string{"tcp", "client"}}, run{2, []string{"tcp", "client", "--send", "x", "-w", "0.05", "127.0.0.1:" + open}}},
 		{"trace", run{0, []string{"trace", "-n", "-c1", "127.0.0.1"}}, run{1, []string{"trace", "-n", "-c1", "-W0.2", "-m2", "10.200.0.2"}}, run{2, []string{"trace", "-c0", "127.0.0.1"}}, run{2, []string{"trace", "-n", "-c1", "127.0.0.1"}}},
+		{"udp client", run{0, []string{"udp", "client", "--send", "x", "127.0.0.1:" + udpOpen}}, run{1, []string{"udp", "client", "--send", "x", "127.0.0.1:1"}}, run{2, []string{"udp", "client", "--encoding", "nope", "--send", "x", "127.0.0.1:1"}}, run{2, []string{"udp", "client", "--send", "x", "127.0.0.1:" + udpOpen}}},
 		{"check", run{}, run{1, checkArgs}, run{2, []string{"check", "--count", "0"}}, run{2, checkArgs}},
 	} {
 		for kind, r := range map[string]run{"success": tc.ok, "negative result": tc.negative, "usage error": tc.usage, "system error": tc.system} {
@@ -96,6 +101,10 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"tcp", "server", "-l", "127.0.0.1", "-p", busyPort}, 2, "in use"},
 		{[]string{"tcp", "server", "--echo", "--discard"}, 2, "exclude each other"},
+		{[]string{"udp", "server", "-l", "127.0.0.1", "-p", udpOpen}, 2, "in use"},
+		{[]string{"udp", "server", "--group", "10.0.0.1"}, 2, "not a multicast address"},
+		{[]string{"udp", "server", "--group", "239.1.2.3%nosuch0"}, 2, `no interface "nosuch0"`},
+		{[]string{"udp", "server", "--encoding", "klingon"}, 2, "unknown encoding"},
 	} {
 		argv := testnet.InNetns(ns, append([]string{bin}, tc.args...)...)
 		res := testnet.Run(t, 30*time.Second, "", argv[0], argv[1:]...)

@@ -65,7 +65,7 @@ func report(w io.Writer, err error) int {
 func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "netdiag",
-		Usage:   "network diagnostics in one binary: ifaces, ping, port, scan, ip, tcp, check",
+		Usage:   "network diagnostics in one binary: ifaces, ping, port, scan, ip, tcp, udp, check, trace, exporter",
 		Version: version,
 		Description: "netdiag replaces ping, fping, nc, nmap -sT, ipcalc and ifconfig for everyday diagnosis.\n" +
 			"Every command prints a table by default and JSON lines with --json.\n" +

@@ -14,6 +14,7 @@ import (
 	"netdiag/diag/port"
 	"netdiag/diag/scan"
 	"netdiag/diag/trace"
+	"netdiag/diag/udp"
 )
 
 // Commands returns the diagnostics commands in the order help lists them.
@@ -27,5 +28,6 @@ func Commands() []*cli.Command {
 		check.Command(),
 		trace.Command(),
 		exporter.Command(),
+		udp.Command(),
 	}
 }

@@ -42,6 +42,11 @@ type ClientOptions struct {
 	Send     []byte
 	Repeat   int
 	Interval time.Duration
+	// Forever sends Send, Interval apart, until ctx is done (--every
+	// without --repeat).
+	Forever bool
+	// Clock times Interval; nil is the system clock.
+	Clock wire.Clock
 	// File is sent as it is, with sendfile(2) on Linux; then the write side
 	// is shut down.
 	File *os.File
@@ -63,6 +68,8 @@ type ClientOptions struct {
 	Info bool
 	// Codec encodes Input and decodes what arrives; zero means UTF-8.
 	Codec wire.Codec
+	// Save, when set, gets the server's bytes (--save).
+	Save *wire.Saver
 }
 
 // SessionError is a connection that broke after it was established: reset
@@ -289,6 +296,9 @@ func (cl *client) receive() error {
 		if n > 0 {
 			cl.lastRecv.Store(time.Now().UnixNano())
 			off := cl.in.Add(int64(n)) - int64(n)
+			if _, err := cl.opt.Save.Write(cl.peer.Remote, cl.start, buf[:n]); err != nil {
+				cl.emit(ErrorEvent{Header: header(KindError, "client"), Peer: &cl.peer, Op: "save", Error: err.Error()})
+			}
 			*ev = DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "in",
 				Offset: off, Bytes: n, Raw: buf[:n]}
 			ev.Text, ev.Undecoded = dec.Show(buf[:n])
@@ -312,27 +322,19 @@ func (cl *client) receive() error {
 func (cl *client) send(ctx context.Context) error {
 	switch {
 	case cl.opt.Send != nil:
-		for i := range max(cl.opt.Repeat, 1) {
-			if i > 0 && cl.opt.Interval > 0 {
-				select {
-				case <-time.After(cl.opt.Interval):
-				case <-ctx.Done():
-					return nil
-				case <-cl.readerDone.ch:
-					return nil
-				}
-			}
+		n := max(cl.opt.Repeat, 1)
+		if cl.opt.Forever {
+			n = 0
+		}
+		return wire.Repeat(ctx, cl.opt.Clock, n, cl.opt.Interval, cl.readerDone.ch, func(int) error {
 			ev := &DataEvent{Header: header(KindData, "client"), Peer: cl.peer, Dir: "out",
 				Offset: cl.out.Load(), Bytes: len(cl.opt.Send), Raw: cl.opt.Send}
 			ev.Text, ev.Undecoded = cl.decoder().Show(cl.opt.Send)
 			cl.emit(ev)
 			n, err := cl.conn.Write(cl.opt.Send)
 			cl.out.Add(int64(n))
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+			return err
+		})
 	case cl.opt.File != nil:
 		// io.Copy from an *os.File to a *net.TCPConn uses sendfile(2) on
 		// Linux; nothing may wrap either side, so bytes are counted from

@@ -7,9 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/render"
+	"netdiag/diag/wire"
 )
 
 // Command returns the "tcp" command with its server and client subcommands.
@@ -22,16 +22,6 @@ func Command() *cli.Command {
 			"Both speak any encoding golang.org/x/text knows (--encoding gbk) and hex (--hex).",
 		Subcommands: []*cli.Command{serverCommand(), clientCommand()},
 	}
-}
-
-// sharedFlags are the flags both subcommands have.
-func sharedFlags() []cli.Flag {
-	return append([]cli.Flag{
-		&cli.StringFlag{Name: "encoding", Aliases: []string{"e"}, Value: "utf-8", Usage: "`NAME` of the text encoding on the wire: utf-8, gbk, gb18030, big5, shift_jis, euc-kr, utf-16le, iso-8859-1… (any IANA/WHATWG name)"},
-		&cli.BoolFlag{Name: "hex", Aliases: []string{"x"}, Usage: "show received data as a hex dump; --send/--reply TEXT is hex (\"48 65 6c 6c 6f\" or 48656c6c6f)"},
-		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"D"}, Usage: "start every line with the time of day (-D as in ping)"},
-		cliargs.JSONFlag(),
-	}, cliargs.FamilyFlags("FAMILY only")...)
 }
 
 func serverCommand() *cli.Command {
@@ -56,7 +46,8 @@ func serverCommand() *cli.Command {
 			&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit"},
 			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
 			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `SECONDS` (0: never)"},
-		}, sharedFlags()...),
+			&cli.StringFlag{Name: "save", Usage: "write each client's bytes, raw, to its own file in `DIR`"},
+		}, wire.CLIFlags()...),
 		Action: serverAction,
 	}
 }
@@ -87,8 +78,10 @@ func clientCommand() *cli.Command {
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (sendfile on Linux)"},
 			&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Value: 1, Usage: "send --send TEXT `N` times (-c: a count, as in ping)"},
 			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `SECONDS` between repeated sends (-i as in nc and ping)"},
+			&cli.DurationFlag{Name: "every", Usage: "send --send TEXT every `SECONDS` until Ctrl-C (or --repeat N times)"},
 			&cli.BoolFlag{Name: "info", Usage: "print socket addresses, SO_SNDBUF/SO_RCVBUF and (Linux) TCP_INFO at the end"},
-		}, sharedFlags()...),
+			&cli.StringFlag{Name: "save", Usage: "write the server's bytes, raw, to a file in `DIR`"},
+		}, wire.CLIFlags()...),
 		Action: clientAction,
 	}
 }
@@ -101,18 +94,26 @@ func serverAction(c *cli.Context) error {
 		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
 		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
 		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"),
-		shared: sharedFromCLI(c),
+		shared: wire.FlagsFromCLI(c),
 	})
 	if err != nil {
 		return err
 	}
+	if sopt.Save, err = wire.SaverFlag(c, "tcp server"); err != nil {
+		return err
+	}
+	defer sopt.Save.Close()
 	ln, err := Listen(c.Context, lopt)
 	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
+	sopt.Input = c.App.Reader
+	if sopt.Input == nil {
+		sopt.Input = os.Stdin
+	}
 	p, closeOut := newPrinter(c)
 	_, err = Serve(c.Context, ln, sopt, p.Emit)
-	if err := errors.Join(closeOut(), p.Err()); err != nil {
+	if err := errors.Join(closeOut(), p.Err(), sopt.Save.Close()); err != nil {
 		return fmt.Errorf("tcp server: writing the output: %w", err)
 	}
 	if err != nil {
@@ -126,7 +127,8 @@ func clientAction(c *cli.Context) error {
 		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
 		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
 		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		info: c.Bool("info"), shared: sharedFromCLI(c),
+		every: c.Duration("every"), everySet: c.IsSet("every"),
+		info: c.Bool("info"), shared: wire.FlagsFromCLI(c),
 	})
 	if err != nil {
 		return err
@@ -150,9 +152,13 @@ func clientAction(c *cli.Context) error {
 			opt.Interactive = render.IsTerminal(f)
 		}
 	}
+	if opt.Save, err = wire.SaverFlag(c, "tcp client"); err != nil {
+		return err
+	}
+	defer opt.Save.Close()
 	p, closeOut := newPrinter(c)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err()); werr != nil && err == nil {
+	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
 		err = fmt.Errorf("writing the output: %w", werr)
 	}
 	var ce *ConnectError
@@ -169,5 +175,6 @@ func clientAction(c *cli.Context) error {
 // newPrinter returns the command's Printer and the function that flushes
 // and closes its output.
 func newPrinter(c *cli.Context) (*Printer, func() error) {
-	return newBatchedPrinter(c.App.Writer, c.Bool("json"), c.Bool("hex"), c.Bool("timestamps"))
+	p, closeOut := wire.NewCLIPrinter(c, lines)
+	return &Printer{p}, closeOut
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,16 +28,21 @@ type session struct {
 	peer     Peer
 	dec      *wire.Decoder
 	ev       DataEvent // reused for every chunk: emitted by pointer
-	in, out  int64
-	shutdown atomic.Bool // set when the server is stopping
+	start    time.Time
+	in, out  atomic.Int64 // written by the session, read by /list
+	shutdown atomic.Bool  // set when the server is stopping
+	dropped  atomic.Bool  // set by /close on stdin
+	writeMu  sync.Mutex   // orders replies and stdin lines
 }
 
 // handle serves one client until it leaves, goes idle, breaks, or the
 // server stops; then it closes the connection and reports the disconnect.
 func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 	defer s.wg.Done()
-	start := time.Now()
-	ss := &session{s: s, c: c, peer: peer}
+	ss := &session{s: s, c: c, peer: peer, start: time.Now()}
+	s.mu.Lock()
+	s.sessions[peer.Conn] = ss
+	s.mu.Unlock()
 	if s.opt.Mode != ModeDiscard && !s.opt.Hex {
 		ss.dec = s.opt.Codec.NewDecoder()
 	}
@@ -47,13 +54,16 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 	reason := ss.serve()
 	stop()
 	c.Close()
+	s.mu.Lock()
+	delete(s.sessions, peer.Conn)
+	s.mu.Unlock()
 	if rest := ss.dec.Flush(); len(rest) > 0 {
 		s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
 			Error: "the stream ended inside a character: " + rest.String()})
 	}
 	s.active.Add(-1)
 	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
-		BytesIn: ss.in, BytesOut: ss.out, Duration: render.Seconds(time.Since(start))})
+		BytesIn: ss.in.Load(), BytesOut: ss.out.Load(), Duration: render.Seconds(time.Since(ss.start))})
 }
 
 // serve is the read loop; it returns why the connection ended. While the
@@ -104,9 +114,11 @@ func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error)
 // chunk answers one received chunk as the mode says, then reports it: the
 // answer does not wait for the decoding and printing.
 func (ss *session) chunk(p []byte) (string, bool) {
-	offset := ss.in
-	ss.in += int64(len(p))
+	offset := ss.in.Add(int64(len(p))) - int64(len(p))
 	ss.s.bytesIn.Add(int64(len(p)))
+	if _, err := ss.s.opt.Save.Write(ss.peer.Remote, ss.start, p); err != nil {
+		ss.s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &ss.peer, Op: "save", Error: err.Error()})
+	}
 	reason, ok := "", true
 	switch ss.s.opt.Mode {
 	case ModeDiscard:
@@ -127,13 +139,17 @@ func (ss *session) write(p []byte) (string, bool) {
 	if idle := ss.s.opt.IdleTimeout; idle > 0 {
 		ss.c.SetWriteDeadline(time.Now().Add(idle))
 	}
+	ss.writeMu.Lock()
 	n, err := ss.c.Write(p)
-	ss.out += int64(n)
+	ss.writeMu.Unlock()
+	ss.out.Add(int64(n))
 	ss.s.bytesOut.Add(int64(n))
 	if err == nil {
 		return "", true
 	}
 	switch {
+	case ss.dropped.Load():
+		return closedByCommand, false
 	case ss.shutdown.Load():
 		return "server shutdown", false
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -147,6 +163,8 @@ func (ss *session) write(p []byte) (string, bool) {
 // readEnd explains why reading stopped.
 func (ss *session) readEnd(err error) string {
 	switch {
+	case ss.dropped.Load():
+		return closedByCommand
 	case errors.Is(err, io.EOF):
 		return "client left"
 	case ss.shutdown.Load():
@@ -157,4 +175,59 @@ func (ss *session) readEnd(err error) string {
 		return "reset by client"
 	}
 	return "read error: " + err.Error()
+}
+
+// closedByCommand is the disconnect reason of a client dropped by /close.
+const closedByCommand = "closed by /close on stdin"
+
+// Peers lists the clients for /list (wire.Hub).
+func (s *server) Peers() []wire.PeerInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]wire.PeerInfo, 0, len(s.sessions))
+	for id, ss := range s.sessions {
+		out = append(out, wire.PeerInfo{ID: id, Remote: ss.peer.Remote, Since: ss.start, BytesIn: ss.in.Load(), BytesOut: ss.out.Load()})
+	}
+	slices.SortFunc(out, func(a, b wire.PeerInfo) int { return int(a.ID) - int(b.ID) })
+	return out
+}
+
+func (s *server) session(id uint64) (*session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss := s.sessions[id]; ss != nil {
+		return ss, nil
+	}
+	return nil, fmt.Errorf("no client #%d (/list shows them)", id)
+}
+
+// Send writes a stdin line to client id and reports it (wire.Hub).
+func (s *server) Send(id uint64, p []byte) error {
+	ss, err := s.session(id)
+	if err != nil {
+		return err
+	}
+	offset := ss.out.Load()
+	if reason, ok := ss.write(p); !ok {
+		return errors.New(reason)
+	}
+	ev := &DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "out", Offset: offset, Bytes: len(p), Raw: p}
+	if !s.opt.Hex {
+		ev.Text, ev.Undecoded = s.opt.Codec.NewDecoder().Show(p)
+	} else {
+		ev.Undecoded = len(p)
+	}
+	s.emit(ev)
+	return nil
+}
+
+// Close drops client id; its disconnect event says why (wire.Hub).
+func (s *server) Close(id uint64) error {
+	ss, err := s.session(id)
+	if err != nil {
+		return err
+	}
+	ss.dropped.Store(true)
+	ss.c.SetDeadline(longAgo)
+	return nil
 }

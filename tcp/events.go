@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -11,47 +10,32 @@ import (
 
 // Kind names an event; it is the "type" field of a JSON line, the kind
 // key every netdiag command's JSON lines share.
-type Kind string
+type Kind = wire.Kind
 
 // The event kinds, in the order a session produces them.
 const (
-	KindListen     Kind = "listen"     // server: the listening sockets
-	KindConnect    Kind = "connect"    // a connection is established
-	KindData       Kind = "data"       // bytes received (or, for the client's --send, sent)
-	KindDisconnect Kind = "disconnect" // a connection ended
-	KindError      Kind = "error"      // something went wrong or a client was refused
-	KindSummary    Kind = "summary"    // totals at the end
+	KindListen     Kind = "listen"      // server: the listening sockets
+	KindConnect    Kind = "connect"     // a connection is established
+	KindData       Kind = "data"        // bytes received (or sent: --send, stdin commands)
+	KindList       Kind = wire.KindList // server: the clients, for /list on stdin
+	KindDisconnect Kind = "disconnect"  // a connection ended
+	KindError      Kind = "error"       // something went wrong or a client was refused
+	KindSummary    Kind = "summary"     // totals at the end
 )
 
 // Event is one thing that happened; the server and the client report
 // events through an Emit callback, and the renderer prints them.
-type Event interface {
-	// EventKind returns the event's kind.
-	EventKind() Kind
-	// EventTime returns when it happened.
-	EventTime() time.Time
-}
+type Event = wire.Event
 
 // Emit receives events. The server calls it from every connection's
 // goroutine at once, so it must be safe for concurrent use; it should not
 // block for long, since the connection waits for it.
-type Emit func(Event)
+type Emit = wire.Emit
 
 // Header is the part common to every event.
-type Header struct {
-	Kind Kind      `json:"type"`
-	Time time.Time `json:"time"`
-	// Role is "server" or "client".
-	Role string `json:"role"`
-}
+type Header = wire.Header
 
-// EventKind returns the event's kind.
-func (h Header) EventKind() Kind { return h.Kind }
-
-// EventTime returns when the event happened.
-func (h Header) EventTime() time.Time { return h.Time }
-
-func header(k Kind, role string) Header { return Header{Kind: k, Time: time.Now(), Role: role} }
+func header(k Kind, role string) Header { return wire.NewHeader(k, role) }
 
 // Peer identifies one connection.
 type Peer struct {
@@ -121,41 +105,20 @@ type DataEvent struct {
 // and "hex" fields. It is written by hand: a data event is printed for every chunk,
 // and this is several times faster than encoding/json's reflection.
 func (e DataEvent) MarshalJSON() ([]byte, error) {
-	return e.appendJSON(make([]byte, 0, 256+3*len(e.Raw))), nil
+	return e.AppendJSON(make([]byte, 0, 256+3*len(e.Raw))), nil
 }
 
-func (e DataEvent) appendJSON(b []byte) []byte {
-	b = append(b, `{"type":`...)
-	b = wire.AppendJSONString(b, string(e.Kind))
-	b = append(b, `,"time":"`...)
-	b = e.Time.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","role":`...)
-	b = wire.AppendJSONString(b, e.Role)
+// AppendJSON appends the event's JSON object: the Printer's fast path.
+func (e DataEvent) AppendJSON(b []byte) []byte {
+	b = wire.AppendHeaderJSON(b, e.Header)
 	b = append(b, `,"conn":`...)
 	b = strconv.AppendUint(b, e.Conn, 10)
-	b = append(b, `,"local":`...)
-	b = wire.AppendJSONString(b, e.Local)
-	b = append(b, `,"remote":`...)
-	b = wire.AppendJSONString(b, e.Remote)
-	b = append(b, `,"dir":`...)
-	b = wire.AppendJSONString(b, e.Dir)
-	b = append(b, `,"offset":`...)
-	b = strconv.AppendInt(b, e.Offset, 10)
-	b = append(b, `,"bytes":`...)
-	b = strconv.AppendInt(b, int64(e.Bytes), 10)
-	b = append(b, `,"text":`...)
-	b = wire.AppendJSONString(b, e.Text.String())
-	if n := e.Text.InvalidBytes(); n > 0 {
-		b = append(b, `,"invalid":`...)
-		b = strconv.AppendInt(b, int64(n), 10)
-	}
-	if e.Undecoded > 0 {
-		b = append(b, `,"undecoded":`...)
-		b = strconv.AppendInt(b, int64(e.Undecoded), 10)
-	}
-	b = append(b, `,"hex":"`...)
-	b = hex.AppendEncode(b, e.Raw)
-	return append(b, `"}`...)
+	b = wire.AppendJSONField(b, "local", e.Local)
+	b = wire.AppendJSONField(b, "remote", e.Remote)
+	b = wire.AppendJSONField(b, "dir", e.Dir)
+	b = wire.AppendJSONInt(b, "offset", e.Offset)
+	b = wire.AppendJSONInt(b, "bytes", int64(e.Bytes))
+	return wire.AppendTextJSON(b, e.Text, e.Undecoded, e.Raw)
 }
 
 // DisconnectEvent is the end of a connection.

@@ -7,9 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
-	"syscall"
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/sockets"
@@ -45,37 +43,7 @@ type Listener struct {
 }
 
 // PortInUseError is returned when another socket holds the port.
-type PortInUseError struct {
-	Addr string // what we tried to listen on
-	Port netaddr.Port
-	// Holders are the listening sockets on the port and their processes,
-	// as far as the OS shows them (empty when it does not).
-	Holders []sockets.Socket
-	Err     error
-}
-
-// Error names the port, who holds it, and what to do.
-func (e *PortInUseError) Error() string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "cannot listen on %s: port %d is already in use", e.Addr, e.Port)
-	var who []string
-	for _, s := range e.Holders {
-		switch {
-		case s.PID != 0:
-			who = append(who, fmt.Sprintf("%s (PID %d) on %s", s.Process, s.PID, s.Local))
-		default:
-			who = append(who, fmt.Sprintf("a process this user cannot see on %s", s.Local))
-		}
-	}
-	if len(who) > 0 {
-		sb.WriteString(" by " + strings.Join(slices.Compact(who), ", "))
-	}
-	sb.WriteString("; stop it or choose another port with -p")
-	return sb.String()
-}
-
-// Unwrap returns the system error (EADDRINUSE).
-func (e *PortInUseError) Unwrap() error { return e.Err }
+type PortInUseError = sockets.PortInUseError
 
 // Listen opens the server's listening socket(s) with SO_REUSEADDR, so that a
 // restart right after clients disconnected does not fail while their
@@ -105,7 +73,7 @@ func Listen(ctx context.Context, opt ListenOptions) (*Listener, error) {
 			targets = append(targets, target{network, net.JoinHostPort(a.String(), port)})
 		}
 	}
-	lc := net.ListenConfig{Control: reuseAddr}
+	lc := net.ListenConfig{Control: sockets.ReuseAddr}
 	l := &Listener{}
 	for _, t := range targets {
 		if opt.Port == 0 && len(l.lns) > 0 {
@@ -118,7 +86,7 @@ func Listen(ctx context.Context, opt ListenOptions) (*Listener, error) {
 			for _, prev := range l.lns {
 				prev.Close()
 			}
-			return nil, listenError(t.addr, opt.Port, err)
+			return nil, sockets.ListenError(t.addr, opt.Port, "tcp", err)
 		}
 		l.lns = append(l.lns, ln)
 	}
@@ -129,20 +97,6 @@ func Listen(ctx context.Context, opt ListenOptions) (*Listener, error) {
 		l.start()
 	}
 	return l, nil
-}
-
-// listenError explains a failed listen.
-func listenError(addr string, port netaddr.Port, err error) error {
-	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
-		holders, _ := sockets.Bound(port, "tcp")
-		return &PortInUseError{Addr: addr, Port: port, Holders: holders, Err: err}
-	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE): %w", addr, err)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fmt.Errorf("cannot listen on %s: that address is not on this machine (netdiag ifaces lists them): %w", addr, err)
-	}
-	return fmt.Errorf("cannot listen on %s: %w", addr, err)
 }
 
 // start runs one accept goroutine per socket, feeding conns.

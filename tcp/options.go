@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
-	"netdiag/diag/cliargs"
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
@@ -18,45 +15,8 @@ const (
 	defaultWait           = 2 * time.Second
 )
 
-// shared are the flags both subcommands have.
-type shared struct {
-	encoding   string
-	hex        bool
-	ipv4, ipv6 bool
-}
-
-func sharedFromCLI(c *cli.Context) shared {
-	return shared{encoding: c.String("encoding"), hex: c.Bool("hex"), ipv4: c.Bool("ipv4"), ipv6: c.Bool("ipv6")}
-}
-
-// parse checks the shared flags: the codec and the family.
-func (f shared) parse(cmd string) (wire.Codec, netaddr.Family, error) {
-	codec, err := wire.LookupCodec(f.encoding)
-	if err != nil {
-		return wire.Codec{}, 0, exitcode.Usage(fmt.Errorf("%s: --encoding: %w", cmd, err))
-	}
-	fam, err := cliargs.FamilyOf(f.ipv4, f.ipv6)
-	if err != nil {
-		return wire.Codec{}, 0, exitcode.Usagef("%s: %v", cmd, err)
-	}
-	return codec, fam, nil
-}
-
-// payload turns --send or --reply TEXT into bytes: hex with --hex, else the
-// text in the codec.
-func (f shared) payload(cmd, flag, text string, codec wire.Codec) ([]byte, error) {
-	if text == "" {
-		return nil, exitcode.Usagef("%s: %s needs a non-empty TEXT", cmd, flag)
-	}
-	b, err := wire.Payload(text, f.hex, codec)
-	switch {
-	case err != nil && f.hex:
-		return nil, exitcode.Usage(fmt.Errorf("%s: %s with --hex: %w", cmd, flag, err))
-	case err != nil:
-		return nil, exitcode.Usage(fmt.Errorf("%s: %s: %w", cmd, flag, err))
-	}
-	return b, nil
-}
+// shared are the flags both subcommands have, as udp has them too.
+type shared = wire.Flags
 
 // serverFlags is the server's command line.
 type serverFlags struct {
@@ -74,12 +34,12 @@ type serverFlags struct {
 // serverOptions turns the command line into options, or a usage error.
 func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	const cmd = "tcp server"
-	codec, fam, err := f.shared.parse(cmd)
+	codec, fam, err := f.shared.Parse(cmd)
 	if err != nil {
 		return ListenOptions{}, ServerOptions{}, err
 	}
 	lopt := ListenOptions{Family: fam}
-	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.hex}
+	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.Hex}
 	port, err := netaddr.ParsePort(f.port)
 	if err != nil {
 		return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
@@ -109,7 +69,7 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		return lopt, sopt, exitcode.Usagef("%s: --reply, --echo and --discard exclude each other", cmd)
 	case f.replySet:
 		sopt.Mode = ModeReply
-		if sopt.Reply, err = f.shared.payload(cmd, "--reply", f.reply, codec); err != nil {
+		if sopt.Reply, err = f.shared.Payload(cmd, "--reply", f.reply, codec); err != nil {
 			return lopt, sopt, err
 		}
 	case f.echo:
@@ -138,6 +98,8 @@ type clientFlags struct {
 	repeat    int
 	repeatSet bool
 	interval  time.Duration
+	every     time.Duration
+	everySet  bool
 	info      bool
 	shared    shared
 }
@@ -146,12 +108,12 @@ type clientFlags struct {
 // leaves File and Input to the caller.
 func clientOptions(f clientFlags) (ClientOptions, error) {
 	const cmd = "tcp client"
-	codec, fam, err := f.shared.parse(cmd)
+	codec, fam, err := f.shared.Parse(cmd)
 	if err != nil {
 		return ClientOptions{}, err
 	}
 	opt := ClientOptions{Codec: codec, Family: fam, Timeout: f.timeout, Wait: f.wait,
-		Repeat: f.repeat, Interval: f.interval, Info: f.info, Hex: f.shared.hex}
+		Repeat: f.repeat, Interval: f.interval, Info: f.info, Hex: f.shared.Hex}
 	if opt.Target, err = wire.ParseTarget(f.args); err != nil {
 		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag tcp client")
 	}
@@ -163,15 +125,23 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 	switch {
 	case f.sendSet && f.file != "":
 		return opt, exitcode.Usagef("%s: --send and --file exclude each other", cmd)
-	case (f.repeatSet || f.interval != 0) && !f.sendSet:
-		return opt, exitcode.Usagef("%s: --repeat and --interval repeat --send TEXT; add --send", cmd)
+	case (f.repeatSet || f.interval != 0 || f.everySet) && !f.sendSet:
+		return opt, exitcode.Usagef("%s: --repeat and --interval repeat --send TEXT, and --every sends it on a timer; add --send", cmd)
+	case f.everySet && f.interval != 0:
+		return opt, exitcode.Usagef("%s: --every and --interval exclude each other (--every D is --interval D until Ctrl-C)", cmd)
+	case f.everySet && f.every <= 0:
+		return opt, exitcode.Usagef("%s: --every needs a positive duration", cmd)
 	case f.repeat < 1:
 		return opt, exitcode.Usagef("%s: --repeat must be 1 or more", cmd)
 	case f.timeout < 0, f.wait < 0, f.interval < 0:
 		return opt, exitcode.Usagef("%s: --timeout, --wait and --interval must not be negative", cmd)
 	}
+	if f.everySet {
+		opt.Interval = f.every
+		opt.Forever = !f.repeatSet
+	}
 	if f.sendSet {
-		if opt.Send, err = f.shared.payload(cmd, "--send", f.send, codec); err != nil {
+		if opt.Send, err = f.shared.Payload(cmd, "--send", f.send, codec); err != nil {
 			return opt, err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestServerOptions(t *testing.T) {
-	utf8 := shared{encoding: "utf-8"}
+	utf8 := shared{Encoding: "utf-8"}
 	for _, tc := range []struct {
 		name string
 		f    serverFlags
@@ -32,7 +32,7 @@ func TestServerOptions(t *testing.T) {
 		{name: "-l port and other -p", f: serverFlags{listen: "127.0.0.1:7000", port: "7001", portSet: true, shared: utf8}, err: "name different ports"},
 		{name: "bad -l", f: serverFlags{listen: "127.1", port: "9090", shared: utf8}, err: `-l: invalid`},
 		{name: "bad -p", f: serverFlags{port: "-1", shared: utf8}, err: "-p: invalid port"},
-		{name: "-6", f: serverFlags{port: "9090", shared: shared{encoding: "utf-8", ipv6: true}}, port: 9090, fam: netaddr.IPv6},
+		{name: "-6", f: serverFlags{port: "9090", shared: shared{Encoding: "utf-8", IPv6: true}}, port: 9090, fam: netaddr.IPv6},
 		{name: "echo", f: serverFlags{port: "1", echo: true, shared: utf8}, port: 1, mode: ModeEcho},
 		{name: "discard", f: serverFlags{port: "1", discard: true, shared: utf8}, port: 1, mode: ModeDiscard},
 		{name: "reply", f: serverFlags{port: "1", reply: "ok", replySet: true, shared: utf8}, port: 1, mode: ModeReply},
@@ -40,7 +40,7 @@ func TestServerOptions(t *testing.T) {
 		{name: "two modes", f: serverFlags{port: "1", echo: true, discard: true, shared: utf8}, err: "exclude each other"},
 		{name: "negative max", f: serverFlags{port: "1", maxConns: -1, shared: utf8}, err: "--max-conns"},
 		{name: "negative idle", f: serverFlags{port: "1", idle: -time.Second, shared: utf8}, err: "--idle-timeout"},
-		{name: "bad encoding", f: serverFlags{port: "1", shared: shared{encoding: "x"}}, err: "unknown encoding"},
+		{name: "bad encoding", f: serverFlags{port: "1", shared: shared{Encoding: "x"}}, err: "unknown encoding"},
 	} {
 		lopt, sopt, err := serverOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -53,18 +53,18 @@ func TestServerOptions(t *testing.T) {
 }
 
 func TestServerOptionsReplyEncoding(t *testing.T) {
-	_, sopt, err := serverOptions(serverFlags{port: "1", reply: "你好", replySet: true, shared: shared{encoding: "gbk"}})
+	_, sopt, err := serverOptions(serverFlags{port: "1", reply: "你好", replySet: true, shared: shared{Encoding: "gbk"}})
 	if err != nil || !bytes.Equal(sopt.Reply, []byte{0xc4, 0xe3, 0xba, 0xc3}) {
 		t.Errorf("GBK reply = % x, %v", sopt.Reply, err)
 	}
-	_, sopt, err = serverOptions(serverFlags{port: "1", reply: "48 69", replySet: true, shared: shared{encoding: "gbk", hex: true}})
+	_, sopt, err = serverOptions(serverFlags{port: "1", reply: "48 69", replySet: true, shared: shared{Encoding: "gbk", Hex: true}})
 	if err != nil || string(sopt.Reply) != "Hi" {
 		t.Errorf("hex reply = %q, %v", sopt.Reply, err)
 	}
 }
 
 func TestClientOptions(t *testing.T) {
-	utf8 := shared{encoding: "utf-8"}
+	utf8 := shared{Encoding: "utf-8"}
 	base := func(args ...string) clientFlags {
 		return clientFlags{args: args, repeat: 1, wait: defaultWait, timeout: defaultConnectTimeout, shared: utf8}
 	}
@@ -94,6 +94,11 @@ func TestClientOptions(t *testing.T) {
 		{name: "repeat 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.repeatSet, f.repeat = true, "x", true, 0 }), err: "--repeat must be 1 or more"},
 		{name: "negative wait", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.wait = -1 }), err: "must not be negative"},
 		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet = true }), err: "--send needs a non-empty TEXT"},
+		{name: "every without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.everySet, f.every = true, time.Second }), err: "add --send"},
+		{name: "every and interval", f: with(base("127.0.0.1:1"), func(f *clientFlags) {
+			f.sendSet, f.send, f.everySet, f.every, f.interval = true, "x", true, time.Second, time.Second
+		}), err: "exclude each other"},
+		{name: "every 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.everySet = true, "x", true }), err: "--every needs a positive duration"},
 	} {
 		opt, err := clientOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -110,11 +115,11 @@ func TestClientOptions(t *testing.T) {
 }
 
 func TestClientOptionsPayload(t *testing.T) {
-	opt, err := clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "你好", sendSet: true, shared: shared{encoding: "gb18030"}})
+	opt, err := clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "你好", sendSet: true, shared: shared{Encoding: "gb18030"}})
 	if err != nil || !bytes.Equal(opt.Send, []byte{0xc4, 0xe3, 0xba, 0xc3}) || opt.Codec.Name() != "gb18030" {
 		t.Errorf("gb18030 payload % x, %v", opt.Send, err)
 	}
-	opt, err = clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "de:ad:be:ef", sendSet: true, shared: shared{encoding: "utf-8", hex: true}})
+	opt, err = clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "de:ad:be:ef", sendSet: true, shared: shared{Encoding: "utf-8", Hex: true}})
 	if err != nil || !bytes.Equal(opt.Send, []byte{0xde, 0xad, 0xbe, 0xef}) || !opt.Hex {
 		t.Errorf("hex payload % x, %v", opt.Send, err)
 	}
@@ -139,4 +144,18 @@ func wantErr(t *testing.T, name string, err error, want string) bool {
 		return false
 	}
 	return true
+}
+
+// --every D is --interval D without end, or --repeat N times.
+func TestClientOptionsEvery(t *testing.T) {
+	f := clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "x", sendSet: true, every: 2 * time.Second, everySet: true, shared: shared{Encoding: "utf-8"}}
+	opt, err := clientOptions(f)
+	if err != nil || !opt.Forever || opt.Interval != 2*time.Second {
+		t.Errorf("--every 2s: forever %v interval %v (%v)", opt.Forever, opt.Interval, err)
+	}
+	f.repeat, f.repeatSet = 5, true
+	opt, err = clientOptions(f)
+	if err != nil || opt.Forever || opt.Repeat != 5 || opt.Interval != 2*time.Second {
+		t.Errorf("--every 2s --repeat 5: forever %v repeat %d interval %v (%v)", opt.Forever, opt.Repeat, opt.Interval, err)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"netdiag/diag/render"
@@ -12,79 +11,27 @@ import (
 )
 
 // Printer renders events: human lines by default, one JSON object per line
-// with --json. Each event is written in one locked write, so lines of
-// concurrent clients never interleave mid-line. It is safe for concurrent
-// use; Emit is its Emit callback.
+// with --json (see wire.Printer). It is safe for concurrent use; Emit is
+// its Emit callback.
 type Printer struct {
-	out        *render.Output
-	hex        bool // data as hex dumps
-	timestamps bool // time of day on every human line
-
-	// bufs hold JSON data lines: each is encoded into a pooled buffer and
-	// handed to out in one Write, skipping encoding/json and fmt.
-	bufs sync.Pool // *[]byte
+	*wire.Printer
 }
 
 // NewPrinter returns a Printer writing to out.
 func NewPrinter(out *render.Output, hexDump, timestamps bool) *Printer {
-	return &Printer{out: out, hex: hexDump, timestamps: timestamps}
+	return &Printer{wire.NewPrinter(out, hexDump, timestamps, lines)}
 }
-
-// gather is how long a line may wait for others in the batching writer: at
-// 100,000 lines a second this turns one write per line into one per few
-// hundred, and no one sees 0.2 ms.
-const gather = 200 * time.Microsecond
 
 // newBatchedPrinter returns a Printer writing to w and the function that
-// flushes and closes its output. Unless w is a color terminal, the output
-// goes through a render.BatchWriter: under load many lines share one write
-// instead of each costing a system call under a lock.
+// flushes and closes its output (see wire.NewBatchedPrinter).
 func newBatchedPrinter(w io.Writer, jsonMode, hexDump, timestamps bool) (*Printer, func() error) {
-	out := render.New(w, jsonMode)
-	if out.Color() {
-		return NewPrinter(out, hexDump, timestamps), func() error { return nil }
-	}
-	bw := render.NewBatchWriter(w, gather)
-	return NewPrinter(render.New(bw, jsonMode), hexDump, timestamps), bw.Close
-}
-
-// Err returns the first error writing the output (a closed pipe), if any.
-func (p *Printer) Err() error { return p.out.Err() }
-
-// Emit prints one event. A write error stays in the output: see Err.
-func (p *Printer) Emit(ev Event) {
-	if p.out.JSON() {
-		if d, ok := ev.(*DataEvent); ok { // the hot path: skip encoding/json
-			p.writeJSONLine(d)
-		} else {
-			p.out.WriteJSON(ev)
-		}
-	} else {
-		lines := p.lines(ev)
-		if p.timestamps {
-			wire.Stamp(p.out, ev.EventTime(), lines)
-		}
-		p.out.Printf("%s\n", strings.Join(lines, "\n"))
-	}
-}
-
-// writeJSONLine writes a data event as one JSON line.
-func (p *Printer) writeJSONLine(d *DataEvent) {
-	bp, _ := p.bufs.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
-	}
-	line := append(d.appendJSON((*bp)[:0]), '\n')
-	p.out.Write(line)
-	if cap(line) <= 64<<10 { // keep the pool's buffers small
-		*bp = line
-		p.bufs.Put(bp)
-	}
+	p, closeOut := wire.NewBatchedPrinter(w, jsonMode, hexDump, timestamps, lines)
+	return &Printer{p}, closeOut
 }
 
 // lines formats an event for people.
-func (p *Printer) lines(ev Event) []string {
-	o := p.out
+func lines(p *wire.Printer, ev Event) []string {
+	o := p.Out()
 	switch e := ev.(type) {
 	case ListenEvent:
 		return listenLines(o, e)
@@ -97,10 +44,10 @@ func (p *Printer) lines(ev Event) []string {
 			return []string{s}
 		}
 		at := ""
-		if !p.timestamps { // the line has the time already
+		if !p.Timestamps() { // the line has the time already
 			at = " at " + e.Time.Format("15:04:05")
 		}
-		return []string{fmt.Sprintf("%s %s%s (%d active)", p.who(e.Peer), o.Style("connected", render.Green), at, e.Active)}
+		return []string{fmt.Sprintf("%s %s%s (%d active)", who(p, e.Peer), o.Style("connected", render.Green), at, e.Active)}
 	case *DataEvent:
 		verb := "received"
 		if e.Dir == "out" {
@@ -108,13 +55,13 @@ func (p *Printer) lines(ev Event) []string {
 		}
 		head := fmt.Sprintf("%s %d %s", verb, e.Bytes, wire.Plural(e.Bytes, "byte"))
 		if e.Role == "server" {
-			head = p.who(e.Peer) + " " + head
+			head = who(p, e.Peer) + " " + head
 		}
-		return wire.DataLines(o, head, e.Raw, e.Offset, e.Text, e.Undecoded, p.hex)
+		return wire.DataLines(o, head, e.Raw, e.Offset, e.Text, e.Undecoded, p.Hex())
 	case DisconnectEvent:
 		verb := "closed"
 		if e.Role == "server" {
-			verb = p.who(e.Peer) + " disconnected"
+			verb = who(p, e.Peer) + " disconnected"
 		}
 		return []string{fmt.Sprintf("%s after %s: %s; received %s, sent %s", verb, wire.RoundDuration(time.Duration(e.Duration)),
 			o.Style(e.Reason, render.Yellow), wire.CountBytes(e.BytesIn), wire.CountBytes(e.BytesOut))}
@@ -127,7 +74,7 @@ func (p *Printer) lines(ev Event) []string {
 			s = o.Style("note", render.Yellow) + ": " + e.Error
 		}
 		if e.Peer != nil && e.Role == "server" {
-			s = p.who(*e.Peer) + " " + s
+			s = who(p, *e.Peer) + " " + s
 		}
 		return []string{s}
 	case SummaryEvent:
@@ -137,9 +84,7 @@ func (p *Printer) lines(ev Event) []string {
 }
 
 // who names a server's client: "#3 127.0.0.1:41234".
-func (p *Printer) who(peer Peer) string {
-	return p.out.Style(fmt.Sprintf("#%d %s", peer.Conn, peer.Remote), render.Cyan)
-}
+func who(p *wire.Printer, peer Peer) string { return p.Who(peer.Conn, peer.Remote) }
 
 func listenLines(o *render.Output, e ListenEvent) []string {
 	where := strings.Join(e.Addrs, " and ")

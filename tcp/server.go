@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -64,6 +65,13 @@ type ServerOptions struct {
 	// Hex says the data is shown as bytes (--hex): nothing is decoded,
 	// and data events carry no text.
 	Hex bool
+	// Input is read for commands while serving (wire.RunCommands): a line
+	// for every client, "@ID line" for one, /list, /close ID. nil reads
+	// none.
+	Input io.Reader
+	// Save, when set, gets every client's bytes, a file per connection
+	// (--save).
+	Save *wire.Saver
 	// BufferSize is the read buffer per active connection (default 64 KiB,
 	// 256 KiB in ModeDiscard). A connection holds a buffer only while data
 	// is arriving, so memory stays bounded whatever clients send.
@@ -85,10 +93,17 @@ func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (
 			opt.BufferSize = 256 << 10
 		}
 	}
-	s := &server{opt: opt, emit: emit, start: time.Now()}
+	s := &server{opt: opt, emit: emit, start: time.Now(), sessions: map[uint64]*session{}}
 	s.pool.New = func() any { b := make([]byte, opt.BufferSize); return &b }
 	emit(s.listenEvent(ln))
 
+	if opt.Input != nil {
+		stop := wire.StartCommands(ctx, opt.Input, s, wire.CommandOptions{Role: "server", Codec: opt.Codec, Hex: opt.Hex,
+			Fail: func(err error) {
+				emit(ErrorEvent{Header: header(KindError, "server"), Op: "command", Error: err.Error()})
+			}}, emit)
+		defer stop()
+	}
 	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
 	err := s.acceptLoop(ctx, ln)
 	stopAccept()
@@ -119,6 +134,8 @@ type server struct {
 	wg    sync.WaitGroup
 
 	nextID   uint64 // accept loop only
+	mu       sync.Mutex
+	sessions map[uint64]*session // the clients connected, for stdin commands
 	active   atomic.Int64
 	peak     atomic.Int64
 	served   atomic.Uint64

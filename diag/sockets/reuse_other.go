@@ -1,10 +1,10 @@
 //go:build !unix
 
-package tcp
+package sockets
 
 import "syscall"
 
-// reuseAddr does nothing outside Unix: on Windows SO_REUSEADDR would let
+// ReuseAddr does nothing outside Unix: on Windows SO_REUSEADDR would let
 // another process bind the same port and steal connections, and Windows
 // lets a port in TIME_WAIT be bound again anyway.
-func reuseAddr(_, _ string, _ syscall.RawConn) error { return nil }
+func ReuseAddr(_, _ string, _ syscall.RawConn) error { return nil }

@@ -1,0 +1,414 @@
+package udp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"netdiag/diag/netaddr"
+	"netdiag/diag/render"
+	"netdiag/diag/wire"
+)
+
+// RunClient sends the datagrams opt gives to opt.Target, reports the
+// replies, and waits opt.Wait after the last datagram (and after each
+// reply) for more; less when every datagram came back as an echo. It
+// emits start, data, error and summary events and returns the summary. An
+// ICMP port unreachable ends the run with a *PortClosedError; a datagram
+// too large with a *TooLargeError. Ctrl-C (ctx) is not an error.
+func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent, error) {
+	if opt.Codec.IsZero() {
+		opt.Codec = wire.UTF8
+	}
+	if opt.Size == 0 {
+		opt.Size = defaultSize
+	}
+	addrs, err := netaddr.Resolve(ctx, opt.Resolver, opt.Target.Host, opt.Family)
+	if err != nil {
+		return SummaryEvent{}, err
+	}
+	dst := netip.AddrPortFrom(addrs[0], uint16(opt.Target.Port))
+	c, anySource, err := open(dst, opt)
+	if err != nil {
+		return SummaryEvent{}, err
+	}
+	defer c.Close()
+	cl := &client{c: c, opt: opt, emit: emit, dst: dst, anySource: anySource,
+		local: c.LocalAddr().String(), replies: make(chan struct{}, 1), closed: make(chan struct{}),
+		echoedBy: map[uint64]int{}}
+	emit(StartEvent{Header: header(KindStart, "client"), Local: cl.local, Remote: dst.String(),
+		Name: opt.Target.Host.Name, AnySource: anySource})
+	start := time.Now()
+	var wg sync.WaitGroup
+	wg.Go(cl.receive)
+	err = cl.sendAll(ctx)
+	if err == nil {
+		cl.wait(ctx)
+	}
+	c.SetReadDeadline(longAgo)
+	wg.Wait()
+	d := time.Since(start)
+	cl.mu.Lock()
+	sum := cl.sum
+	sum.Header = header(KindSummary, "client")
+	sum.Duration = render.Seconds(d)
+	sum.InPerSecond, sum.OutPerSecond = perSecond(sum.Received, d), perSecond(sum.Sent, d)
+	sum.Echo = cl.echoStats()
+	sum.PortClosed = cl.portClosed
+	if cl.portClosed && err == nil {
+		err = &PortClosedError{Target: dst.String()}
+	}
+	cl.mu.Unlock()
+	emit(sum)
+	return sum, err
+}
+
+// open returns the client's socket: connected to dst, so that an ICMP
+// port unreachable comes back as ECONNREFUSED and only dst's replies are
+// taken; unconnected for a broadcast or multicast dst, whose replies come
+// from other addresses (anySource).
+func open(dst netip.AddrPort, opt ClientOptions) (*net.UDPConn, bool, error) {
+	var laddr *net.UDPAddr
+	if opt.Source.IsValid() {
+		laddr = net.UDPAddrFromAddrPort(opt.Source)
+	}
+	network := "udp4"
+	if dst.Addr().Is6() {
+		network = "udp6"
+	}
+	if !opt.Broadcast && !dst.Addr().IsMulticast() {
+		c, err := net.DialUDP(network, laddr, net.UDPAddrFromAddrPort(dst))
+		if err != nil {
+			return nil, false, fmt.Errorf("cannot send to %s: %w", dst, err)
+		}
+		return c, false, nil
+	}
+	c, err := net.ListenUDP(network, laddr)
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot open a socket to send to %s: %w", dst, err)
+	}
+	if opt.Broadcast {
+		if err := setBroadcast(c); err != nil {
+			c.Close()
+			return nil, false, fmt.Errorf("--broadcast: %w", err)
+		}
+	}
+	return c, true, nil
+}
+
+// client is one RunClient call.
+type client struct {
+	c         *net.UDPConn
+	opt       ClientOptions
+	emit      Emit
+	dst       netip.AddrPort
+	anySource bool
+	local     string
+	replies   chan struct{} // a reply arrived (a wake-up, size 1)
+	closed    chan struct{} // closed on ICMP port unreachable
+
+	mu         sync.Mutex
+	sum        SummaryEvent
+	start      time.Time // of the first datagram, for --save
+	portClosed bool
+	// The echo bookkeeping: datagrams sent and not yet echoed, in order;
+	// how many echoes each payload had (by hash); the figures.
+	pending   []pending
+	echoedBy  map[uint64]int
+	echoed    int64
+	dups      int64
+	reordered int64
+	maxEchoed uint64
+	rttSum    time.Duration
+	rttMin    time.Duration
+	rttMax    time.Duration
+}
+
+// pending is a datagram sent and not yet echoed.
+type pending struct {
+	seq  uint64
+	hash uint64
+	at   time.Time
+}
+
+// maxPending bounds the echo bookkeeping: older datagrams count as lost.
+const maxPending = 1 << 16
+
+// seed hashes payloads for the echo matching; it never changes.
+var seed = maphash.MakeSeed()
+
+// sendAll sends every datagram opt gives, Interval apart.
+func (cl *client) sendAll(ctx context.Context) error {
+	if cl.opt.Send != nil {
+		n := max(cl.opt.Repeat, 1)
+		if cl.opt.Forever {
+			n = 0
+		}
+		return wire.Repeat(ctx, cl.opt.Clock, n, cl.opt.Interval, cl.closed, func(int) error {
+			return cl.sendOne(cl.opt.Send, true)
+		})
+	}
+	next := cl.source()
+	for ctx.Err() == nil {
+		b, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		select {
+		case <-cl.closed:
+			return nil
+		default:
+		}
+		if err := cl.sendOne(b, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendOne sends a datagram and, with report, reports it (--send TEXT; a
+// --file or stdin is only counted, as tcp's client does); a port found
+// closed ends the sending without an error of its own.
+func (cl *client) sendOne(b []byte, report bool) error {
+	seq, err := cl.send(b)
+	if isRefused(err) {
+		cl.refused()
+		return nil
+	}
+	if err != nil || !report {
+		return err
+	}
+	ev := &DataEvent{Header: header(KindData, "client"), Local: cl.local, Remote: cl.dst.String(),
+		Dir: "out", Seq: seq, Bytes: len(b), Raw: b}
+	var dec *wire.Decoder
+	if !cl.opt.Hex {
+		dec = cl.opt.Codec.NewDecoder()
+	}
+	ev.Text, ev.Undecoded = showDatagram(dec, b)
+	cl.emit(ev)
+	return nil
+}
+
+// send books one datagram for the echo figures and writes it; it returns
+// the datagram's number. The booking comes first: the echo may be read
+// before the write returns.
+func (cl *client) send(b []byte) (uint64, error) {
+	h := maphash.Bytes(seed, b)
+	cl.mu.Lock()
+	at := time.Now()
+	if cl.start.IsZero() {
+		cl.start = at
+	}
+	if len(cl.pending) == maxPending {
+		cl.pending = cl.pending[1:]
+	}
+	cl.sum.Sent++
+	seq := uint64(cl.sum.Sent)
+	cl.pending = append(cl.pending, pending{seq: seq, hash: h, at: at})
+	cl.mu.Unlock()
+	var err error
+	if cl.anySource {
+		_, err = cl.c.WriteToUDPAddrPort(b, cl.dst)
+	} else {
+		_, err = cl.c.Write(b)
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if err != nil {
+		cl.sum.Sent--
+		cl.pending = slices.DeleteFunc(cl.pending, func(p pending) bool { return p.seq == seq })
+		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), err)
+	}
+	cl.sum.BytesOut += int64(len(b))
+	return seq, nil
+}
+
+// source returns the function that gives the next datagram of File or
+// Input, io.EOF after the last.
+func (cl *client) source() func() ([]byte, error) {
+	opt := cl.opt
+	switch {
+	case opt.File != nil:
+		buf := make([]byte, opt.Size)
+		// Read ahead: a system call per small datagram would halve the rate.
+		file := bufio.NewReaderSize(opt.File, max(256<<10, opt.Size))
+		return func() ([]byte, error) {
+			n, err := io.ReadFull(file, buf)
+			switch {
+			case n > 0:
+				return buf[:n], nil
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("reading --file: %w", err)
+		}
+	case opt.Input != nil:
+		r := bufio.NewReaderSize(opt.Input, maxRecv)
+		var off int64
+		return func() ([]byte, error) {
+			for {
+				line, err := r.ReadString('\n')
+				start := off
+				off += int64(len(line))
+				if line == "" {
+					if err == nil || errors.Is(err, io.EOF) {
+						return nil, io.EOF
+					}
+					return nil, fmt.Errorf("reading stdin: %w", err)
+				}
+				if opt.Hex {
+					if strings.TrimSpace(line) == "" {
+						continue
+					}
+					return wire.ParseHex(line)
+				}
+				// One line, its newline included, is one datagram, as nc -u
+				// sends a typed line.
+				b, err := opt.Codec.Encode(line)
+				if ee, ok := errors.AsType[*wire.EncodeError](err); ok {
+					ee.Offset += start
+					return nil, fmt.Errorf("stdin: %w", ee)
+				}
+				return b, err
+			}
+		}
+	}
+	return func() ([]byte, error) { return nil, io.EOF }
+}
+
+// receive reads replies until the socket's deadline passes.
+func (cl *client) receive() {
+	buf := make([]byte, maxRecv)
+	var dec *wire.Decoder
+	if !cl.opt.Hex {
+		dec = cl.opt.Codec.NewDecoder()
+	}
+	var ev DataEvent
+	for {
+		n, _, flags, src, err := cl.c.ReadMsgUDPAddrPort(buf, nil)
+		if err != nil {
+			switch {
+			case isRefused(err):
+				cl.refused()
+			case errors.Is(err, net.ErrClosed), isTimeout(err):
+			default:
+				cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "recv", Error: err.Error()})
+			}
+			return
+		}
+		p := buf[:n]
+		ev = DataEvent{Header: header(KindData, "client"), Local: cl.local, Remote: unmap(src).String(),
+			Dir: "in", Bytes: n, Truncated: flags&msgTrunc != 0, Raw: p}
+		cl.mu.Lock()
+		cl.sum.Received++
+		cl.sum.BytesIn += int64(n)
+		ev.Seq = uint64(cl.sum.Received)
+		ev.Echo, ev.RTT, ev.Duplicate = cl.match(p, ev.Time)
+		first := cl.start
+		cl.mu.Unlock()
+		if _, err := cl.opt.Save.Write(ev.Remote, first, p); err != nil {
+			cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "save", Remote: ev.Remote, Error: err.Error()})
+		}
+		ev.Text, ev.Undecoded = showDatagram(dec, p)
+		cl.emit(&ev)
+		select {
+		case cl.replies <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// match books a reply: the echo of the oldest datagram sent with the same
+// bytes that was not echoed yet, or a duplicate echo, or neither (0).
+// Called with mu held.
+func (cl *client) match(p []byte, at time.Time) (uint64, render.Seconds, bool) {
+	h := maphash.Bytes(seed, p)
+	for i, s := range cl.pending {
+		if s.hash != h {
+			continue
+		}
+		cl.pending = append(cl.pending[:i], cl.pending[i+1:]...)
+		rtt := at.Sub(s.at)
+		cl.echoed++
+		cl.echoedBy[h]++
+		cl.rttSum += rtt
+		if cl.echoed == 1 || rtt < cl.rttMin {
+			cl.rttMin = rtt
+		}
+		cl.rttMax = max(cl.rttMax, rtt)
+		if s.seq < cl.maxEchoed {
+			cl.reordered++
+		}
+		cl.maxEchoed = max(cl.maxEchoed, s.seq)
+		return s.seq, render.Seconds(rtt), false
+	}
+	if cl.echoedBy[h] > 0 {
+		cl.dups++
+		return 0, 0, true
+	}
+	return 0, 0, false
+}
+
+// echoStats are the echo figures, nil when nothing came back as an echo.
+// Called with mu held.
+func (cl *client) echoStats() *EchoStats {
+	if cl.echoed == 0 {
+		return nil
+	}
+	lost := cl.sum.Sent - cl.echoed
+	return &EchoStats{Echoed: cl.echoed, Lost: lost, LossPct: 100 * float64(lost) / float64(cl.sum.Sent),
+		Duplicates: cl.dups, Reordered: cl.reordered, RTTMin: render.Seconds(cl.rttMin),
+		RTTAvg: render.Seconds(cl.rttSum / time.Duration(cl.echoed)), RTTMax: render.Seconds(cl.rttMax)}
+}
+
+// wait waits for replies after the last datagram: until none came for
+// opt.Wait, every datagram was echoed, the port is closed, or ctx is done.
+func (cl *client) wait(ctx context.Context) {
+	t := time.NewTimer(cl.opt.Wait)
+	defer t.Stop()
+	for {
+		cl.mu.Lock()
+		allEchoed := cl.sum.Sent > 0 && cl.echoed == cl.sum.Sent
+		cl.mu.Unlock()
+		if allEchoed {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-cl.closed:
+			return
+		case <-t.C:
+			return
+		case <-cl.replies:
+			t.Reset(cl.opt.Wait)
+		}
+	}
+}
+
+// refused records an ICMP port unreachable, once.
+func (cl *client) refused() {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if !cl.portClosed {
+		cl.portClosed = true
+		close(cl.closed)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

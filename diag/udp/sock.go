@@ -1,0 +1,70 @@
+package udp
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+)
+
+// The largest UDP payloads: 65,535 bytes less the IP and UDP headers (IPv6
+// jumbograms aside).
+const (
+	maxPayload4 = 65507
+	maxPayload6 = 65527
+)
+
+// TooLargeError is a datagram larger than UDP allows (EMSGSIZE).
+type TooLargeError struct {
+	Size int
+	// Fit is the largest datagram that fits: 65,507 bytes over IPv4,
+	// 65,527 over IPv6.
+	Fit int
+	// MTU is the path MTU the kernel knows, 0 if none: datagrams larger
+	// than it less the headers go out fragmented.
+	MTU int
+	// Header is the IP and UDP header size (28 or 48 bytes).
+	Header int
+	Err    error
+}
+
+// Error says the size sent and the size that fits.
+func (e *TooLargeError) Error() string {
+	s := fmt.Sprintf("a datagram of %d bytes is larger than UDP allows (EMSGSIZE): at most %d bytes fit; send less (--size for --file)", e.Size, e.Fit)
+	if e.MTU > e.Header && e.MTU-e.Header < e.Fit {
+		s += fmt.Sprintf("; over %d bytes a datagram is fragmented (path MTU %d)", e.MTU-e.Header, e.MTU)
+	}
+	return s
+}
+
+// Unwrap returns EMSGSIZE.
+func (e *TooLargeError) Unwrap() error { return e.Err }
+
+// tooLarge turns a write's EMSGSIZE into a *TooLargeError; other errors
+// pass unchanged.
+func tooLarge(c *net.UDPConn, v6 bool, size int, err error) error {
+	if !errors.Is(err, syscall.EMSGSIZE) {
+		return err
+	}
+	e := &TooLargeError{Size: size, Fit: maxPayload4, Header: 28, Err: err}
+	if v6 {
+		e.Fit, e.Header = maxPayload6, 48
+	}
+	e.MTU = pathMTU(c, v6)
+	return e
+}
+
+// PortClosedError is an ICMP port unreachable answer: nothing listens on
+// the port.
+type PortClosedError struct {
+	Target string
+}
+
+// Error names the target.
+func (e *PortClosedError) Error() string {
+	return fmt.Sprintf("%s: port closed (ICMP port unreachable)", e.Target)
+}
+
+// isRefused reports whether err is the ECONNREFUSED of an ICMP port
+// unreachable on a connected socket.
+func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }

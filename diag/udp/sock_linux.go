@@ -1,0 +1,59 @@
+package udp
+
+import (
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+// msgTrunc is the recvmsg flag of a datagram longer than the buffer.
+const msgTrunc = unix.MSG_TRUNC
+
+// pathMTU is the path MTU the kernel knows for a connected socket (IP_MTU,
+// IPV6_MTU), or 0.
+func pathMTU(c *net.UDPConn, v6 bool) int {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	mtu := 0
+	rc.Control(func(fd uintptr) {
+		if v6 {
+			mtu, err = unix.GetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_MTU)
+		} else {
+			mtu, err = unix.GetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU)
+		}
+	})
+	if err != nil {
+		return 0
+	}
+	return mtu
+}
+
+// dualStack reports whether an IPv6 socket also receives IPv4
+// (IPV6_V6ONLY off).
+func dualStack(c *net.UDPConn) bool {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	v6only := 1
+	rc.Control(func(fd uintptr) {
+		v6only, err = unix.GetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_V6ONLY)
+	})
+	return err == nil && v6only == 0
+}
+
+// setBroadcast allows sending to broadcast addresses (SO_BROADCAST).
+func setBroadcast(c *net.UDPConn) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	if cerr := rc.Control(func(fd uintptr) {
+		err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
+	}); cerr != nil {
+		return cerr
+	}
+	return err
+}
