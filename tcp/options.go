@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"netdiag/diag/exitcode"
-	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
 )
 
@@ -40,42 +39,12 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	}
 	lopt := ListenOptions{Family: fam}
 	sopt := ServerOptions{Codec: codec, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.Hex}
-	port, err := netaddr.ParsePort(f.port)
-	if err != nil {
-		return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
+	sf := wire.ServerFlags{Listen: f.listen, Port: f.port, PortSet: f.portSet, Reply: f.reply, ReplySet: f.replySet, Echo: f.echo, Discard: f.discard}
+	if lopt.Host, lopt.Port, err = sf.Addr(cmd); err != nil {
+		return lopt, sopt, err
 	}
-	lopt.Port = port
-	if f.listen != "" {
-		host, lport, err := wire.ParseListen(f.listen)
-		if err != nil {
-			return lopt, sopt, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
-		}
-		lopt.Host = host
-		if lport != nil {
-			if f.portSet && *lport != port {
-				return lopt, sopt, exitcode.Usagef("%s: -l %s and -p %s name different ports", cmd, f.listen, f.port)
-			}
-			lopt.Port = *lport
-		}
-	}
-	modes := 0
-	for _, on := range []bool{f.replySet, f.echo, f.discard} {
-		if on {
-			modes++
-		}
-	}
-	switch {
-	case modes > 1:
-		return lopt, sopt, exitcode.Usagef("%s: --reply, --echo and --discard exclude each other", cmd)
-	case f.replySet:
-		sopt.Mode = ModeReply
-		if sopt.Reply, err = f.shared.Payload(cmd, "--reply", f.reply, codec); err != nil {
-			return lopt, sopt, err
-		}
-	case f.echo:
-		sopt.Mode = ModeEcho
-	case f.discard:
-		sopt.Mode = ModeDiscard
+	if sopt.Mode, sopt.Reply, err = sf.Mode(cmd, f.shared, codec); err != nil {
+		return lopt, sopt, err
 	}
 	if f.maxConns < 0 {
 		return lopt, sopt, exitcode.Usagef("%s: --max-conns must be 0 (no limit) or more", cmd)

@@ -15,33 +15,17 @@ import (
 	"netdiag/diag/wire"
 )
 
-// Mode is what the server does with what it receives.
-type Mode int
+// Mode is what the server does with what it receives (wire's, shared
+// with udp).
+type Mode = wire.Mode
 
 // The server modes.
 const (
-	// ModePrint reports every chunk and answers nothing (the default).
-	ModePrint Mode = iota
-	// ModeReply reports every chunk and answers each with Reply.
-	ModeReply
-	// ModeEcho reports every chunk and sends it back.
-	ModeEcho
-	// ModeDiscard only counts: a sink for throughput tests.
-	ModeDiscard
+	ModePrint   = wire.ModePrint   // report every chunk, answer nothing (the default)
+	ModeReply   = wire.ModeReply   // report every chunk, answer each with Reply
+	ModeEcho    = wire.ModeEcho    // report every chunk and send it back
+	ModeDiscard = wire.ModeDiscard // only count: a sink for throughput tests
 )
-
-// String returns the mode's name as the flags and JSON name it.
-func (m Mode) String() string {
-	switch m {
-	case ModeReply:
-		return "reply"
-	case ModeEcho:
-		return "echo"
-	case ModeDiscard:
-		return "discard"
-	}
-	return "print"
-}
 
 // ServerOptions configures Serve. The zero value prints every chunk as
 // UTF-8 and serves any number of clients for as long as the context lives.

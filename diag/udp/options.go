@@ -23,21 +23,16 @@ const (
 	maxRecv = 65536
 )
 
-// Mode is what the server does with a datagram.
-type Mode int
+// Mode is what the server does with a datagram (wire's, shared with tcp).
+type Mode = wire.Mode
 
 // The server's modes.
 const (
-	ModePrint   Mode = iota // print, answer nothing (the default)
-	ModeReply               // print, answer with Reply
-	ModeEcho                // print, send it back
-	ModeDiscard             // only count
+	ModePrint   = wire.ModePrint   // print, answer nothing (the default)
+	ModeReply   = wire.ModeReply   // print, answer with Reply
+	ModeEcho    = wire.ModeEcho    // print, send it back
+	ModeDiscard = wire.ModeDiscard // only count
 )
-
-// String returns the mode's name as the flags and JSON name it.
-func (m Mode) String() string {
-	return [...]string{"print", "reply", "echo", "discard"}[m]
-}
 
 // Group is a multicast group to join: --group ADDR[%IFACE].
 type Group struct {
@@ -143,40 +138,12 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	}
 	at := ListenOptions{Family: fam}
 	opt := ServerOptions{Codec: codec, Hex: f.shared.Hex, Size: f.size}
-	if at.Port, err = netaddr.ParsePort(f.port); err != nil {
-		return at, opt, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
+	sf := wire.ServerFlags{Listen: f.listen, Port: f.port, PortSet: f.portSet, Reply: f.reply, ReplySet: f.replySet, Echo: f.echo, Discard: f.discard}
+	if at.Host, at.Port, err = sf.Addr(cmd); err != nil {
+		return at, opt, err
 	}
-	if f.listen != "" {
-		host, lport, err := wire.ParseListen(f.listen)
-		if err != nil {
-			return at, opt, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
-		}
-		at.Host = host
-		if lport != nil {
-			if f.portSet && *lport != at.Port {
-				return at, opt, exitcode.Usagef("%s: -l %s and -p %s name different ports", cmd, f.listen, f.port)
-			}
-			at.Port = *lport
-		}
-	}
-	modes := 0
-	for _, on := range []bool{f.replySet, f.echo, f.discard} {
-		if on {
-			modes++
-		}
-	}
-	switch {
-	case modes > 1:
-		return at, opt, exitcode.Usagef("%s: --reply, --echo and --discard exclude each other", cmd)
-	case f.replySet:
-		opt.Mode = ModeReply
-		if opt.Reply, err = f.shared.Payload(cmd, "--reply", f.reply, codec); err != nil {
-			return at, opt, err
-		}
-	case f.echo:
-		opt.Mode = ModeEcho
-	case f.discard:
-		opt.Mode = ModeDiscard
+	if opt.Mode, opt.Reply, err = sf.Mode(cmd, f.shared, codec); err != nil {
+		return at, opt, err
 	}
 	if f.size < 0 || f.size > maxRecv {
 		return at, opt, exitcode.Usagef("%s: --size must be 1 to %d bytes (0: %d)", cmd, maxRecv, maxRecv)

@@ -1,0 +1,94 @@
+package wire
+
+import (
+	"fmt"
+
+	"netdiag/diag/exitcode"
+	"netdiag/diag/netaddr"
+)
+
+// Mode is what a tcp or udp server does with what it receives.
+type Mode int
+
+// The server modes.
+const (
+	// ModePrint reports everything received and answers nothing (the default).
+	ModePrint Mode = iota
+	// ModeReply reports everything received and answers each chunk or
+	// datagram with the reply.
+	ModeReply
+	// ModeEcho reports everything received and sends it back.
+	ModeEcho
+	// ModeDiscard only counts: a sink for throughput tests.
+	ModeDiscard
+)
+
+// String returns the mode's name as the flags and JSON name it.
+func (m Mode) String() string {
+	switch m {
+	case ModeReply:
+		return "reply"
+	case ModeEcho:
+		return "echo"
+	case ModeDiscard:
+		return "discard"
+	}
+	return "print"
+}
+
+// ServerFlags are the flags the tcp and udp servers share: -l ADDR[:PORT],
+// -p PORT, and one of --reply TEXT, --echo, --discard (the Set fields say
+// whether -p and --reply were given).
+type ServerFlags struct {
+	Listen, Port  string
+	PortSet       bool
+	Reply         string
+	ReplySet      bool
+	Echo, Discard bool
+}
+
+// Addr returns the address and port to listen on, or a usage error: a port
+// in -l must agree with a -p that was given.
+func (f ServerFlags) Addr(cmd string) (netaddr.Host, netaddr.Port, error) {
+	port, err := netaddr.ParsePort(f.Port)
+	if err != nil {
+		return netaddr.Host{}, 0, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
+	}
+	if f.Listen == "" {
+		return netaddr.Host{}, port, nil
+	}
+	host, lport, err := ParseListen(f.Listen)
+	if err != nil {
+		return netaddr.Host{}, 0, exitcode.Usage(fmt.Errorf("%s: -l: %w", cmd, err))
+	}
+	if lport != nil {
+		if f.PortSet && *lport != port {
+			return netaddr.Host{}, 0, exitcode.Usagef("%s: -l %s and -p %s name different ports", cmd, f.Listen, f.Port)
+		}
+		port = *lport
+	}
+	return host, port, nil
+}
+
+// Mode returns the server's mode and, for ModeReply, the reply encoded
+// with codec (shared gives --hex), or a usage error.
+func (f ServerFlags) Mode(cmd string, shared Flags, codec Codec) (Mode, []byte, error) {
+	modes := 0
+	for _, on := range []bool{f.ReplySet, f.Echo, f.Discard} {
+		if on {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		return ModePrint, nil, exitcode.Usagef("%s: --reply, --echo and --discard exclude each other", cmd)
+	case f.ReplySet:
+		reply, err := shared.Payload(cmd, "--reply", f.Reply, codec)
+		return ModeReply, reply, err
+	case f.Echo:
+		return ModeEcho, nil, nil
+	case f.Discard:
+		return ModeDiscard, nil, nil
+	}
+	return ModePrint, nil, nil
+}
