@@ -205,42 +205,21 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 	if err != nil {
 		return ClientOptions{}, err
 	}
-	opt := ClientOptions{Codec: codec, Family: fam, Hex: f.shared.Hex, Repeat: f.repeat, Interval: f.interval,
-		Broadcast: f.broadcast, Wait: f.wait, Size: f.size}
-	if opt.Target, err = wire.ParseTarget(f.args); err != nil {
-		return opt, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag udp client")
+	opt := ClientOptions{Codec: codec, Family: fam, Hex: f.shared.Hex, Broadcast: f.broadcast, Wait: f.wait, Size: f.size}
+	cf := wire.ClientFlags{Args: f.args, Source: f.source, Send: f.send, SendSet: f.sendSet, File: f.file,
+		Repeat: f.repeat, RepeatSet: f.repeatSet, Interval: f.interval, Every: f.every, EverySet: f.everySet}
+	s, err := cf.Sending(cmd, f.shared, codec)
+	if err != nil {
+		return opt, err
 	}
-	if f.source != "" {
-		if opt.Source, err = wire.ParseSource(f.source); err != nil {
-			return opt, exitcode.Usage(fmt.Errorf("%s: --source: %w", cmd, err))
-		}
-	}
+	opt.Target, opt.Source, opt.Send, opt.Repeat, opt.Interval, opt.Forever = s.Target, s.Source, s.Send, s.Repeat, s.Interval, s.Forever
 	switch {
-	case f.sendSet && f.file != "":
-		return opt, exitcode.Usagef("%s: --send and --file exclude each other", cmd)
-	case (f.repeatSet || f.interval != 0 || f.everySet) && !f.sendSet:
-		return opt, exitcode.Usagef("%s: --repeat, --interval and --every repeat --send TEXT; add --send", cmd)
-	case f.everySet && f.interval != 0:
-		return opt, exitcode.Usagef("%s: --every and --interval exclude each other (--every D is --interval D until Ctrl-C)", cmd)
-	case f.everySet && f.every <= 0:
-		return opt, exitcode.Usagef("%s: --every needs a positive duration", cmd)
-	case f.repeat < 1:
-		return opt, exitcode.Usagef("%s: --repeat must be 1 or more", cmd)
-	case f.wait < 0, f.interval < 0:
-		return opt, exitcode.Usagef("%s: --wait and --interval must not be negative", cmd)
+	case f.wait < 0:
+		return opt, exitcode.Usagef("%s: --wait must not be negative", cmd)
 	case f.sizeSet && f.file == "":
 		return opt, exitcode.Usagef("%s: --size cuts a --file into datagrams; add --file", cmd)
 	case f.size < 1 || f.size > maxRecv:
 		return opt, exitcode.Usagef("%s: --size must be 1 to %d bytes", cmd, maxRecv)
-	}
-	if f.everySet {
-		opt.Interval = f.every
-		opt.Forever = !f.repeatSet
-	}
-	if f.sendSet {
-		if opt.Send, err = f.shared.Payload(cmd, "--send", f.send, codec); err != nil {
-			return opt, err
-		}
 	}
 	return opt, nil
 }
