@@ -21,8 +21,8 @@ import (
 //   - a cut is checked: if the share of lost attempts among probes sent
 //     after it does not fall (see helped), the loss does not depend on the
 //     rate (a lossy link drops a share of packets at any pace). The cut is
-//     undone and that share becomes the loss floor, which later windows are
-//     judged against. Retries recover such losses; slowing down would not;
+//     undone, if that share is at most maxFloor, and it becomes the loss
+//     floor, which later windows are judged against. Retries recover such losses; slowing down would not;
 //   - an answer that came later than its attempt waited (the timeout is
 //     shorter than the round trip, or this machine was too busy to look)
 //     is late, not lost: it changes nothing here (timing raises the wait);
@@ -88,6 +88,11 @@ const (
 	// minLossRise is the least rise of the loss share over the floor that
 	// cuts, whatever the sample size.
 	minLossRise = 0.03
+	// maxFloor is the most loss a path is believed to have at any rate: a
+	// cut is undone only below it. Taking a rate limit for a lossy link
+	// would cost wrong answers (ports read filtered), the other mistake
+	// only time, so above this the cut stands, and the next may follow.
+	maxFloor = 0.25
 	// queueDelay is the least growth of the round trip read as queueing: a
 	// busy machine's own scheduling delays reach milliseconds.
 	queueDelay = 10 * time.Millisecond
@@ -261,7 +266,7 @@ func (c *control) judge(now time.Time) bool {
 	e, c.carry = c.carry, epoch{}
 	share, through := float64(e.lost)/float64(e.n), float64(e.ok)/float64(e.sent)
 	switch {
-	case c.checking && !c.helped(through, e.sent):
+	case c.checking && !c.helped(through, e.sent) && share <= maxFloor:
 		c.checking = false
 		c.undo(share) // slower did not lose less: the path's own loss
 	case share > c.floor+c.rise(e.n):
