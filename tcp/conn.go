@@ -36,7 +36,7 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 	defer s.wg.Done()
 	start := time.Now()
 	ss := &session{s: s, c: c, peer: peer}
-	if s.opt.Mode != ModeDiscard && !s.opt.Hex {
+	if s.opt.Mode != ModeDiscard && !s.opt.Hex && !s.opt.NoData {
 		ss.dec = s.opt.Codec.NewDecoder()
 	}
 	stop := context.AfterFunc(ctx, func() {
@@ -51,6 +51,10 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 		s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
 			Error: "the stream ended inside a character: " + rest.String()})
 	}
+	// The totals: one add per connection, not per chunk (a counter all
+	// connections share would move between the cores for every chunk).
+	s.bytesIn.Add(ss.in)
+	s.bytesOut.Add(ss.out)
 	s.active.Add(-1)
 	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
 		BytesIn: ss.in, BytesOut: ss.out, Duration: render.Seconds(time.Since(start))})
@@ -59,11 +63,18 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 // serve is the read loop; it returns why the connection ended. While the
 // client is silent the session holds no buffer (see pooledReader); while
 // data flows it borrows one from the server's pool, so memory per
-// connection is bounded by BufferSize whatever the client sends.
+// connection is bounded by BufferSize whatever the client sends. In
+// ModeDiscard on Linux nothing is read at all: the kernel drops the data
+// (see truncReader).
 func (ss *session) serve() string {
 	var next func() (*[]byte, int, error)
 	if sc, ok := ss.c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
+			if ss.s.opt.Mode == ModeDiscard {
+				if drop := discardRead(rc); drop != nil {
+					return ss.discard(drop)
+				}
+			}
 			next = pooledRead(rc, &ss.s.pool)
 		}
 	}
@@ -86,6 +97,22 @@ func (ss *session) serve() string {
 	}
 }
 
+// discard is serve's loop in ModeDiscard where the kernel can drop the
+// data unread: it counts, and that is all.
+func (ss *session) discard(drop func() (int, error)) string {
+	idle := ss.s.opt.IdleTimeout
+	for {
+		if idle > 0 {
+			ss.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		n, err := drop()
+		ss.in += int64(n)
+		if err != nil {
+			return ss.readEnd(err)
+		}
+	}
+}
+
 // read returns the next chunk in a pooled buffer: through next (a
 // pooledReader) where the system allows, else with a plain Read.
 func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error) {
@@ -102,11 +129,11 @@ func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error)
 }
 
 // chunk answers one received chunk as the mode says, then reports it: the
-// answer does not wait for the decoding and printing.
+// answer does not wait for the decoding and printing. Nothing is decoded
+// or reported in ModeDiscard, nor when the output is discarded (NoData).
 func (ss *session) chunk(p []byte) (string, bool) {
 	offset := ss.in
 	ss.in += int64(len(p))
-	ss.s.bytesIn.Add(int64(len(p)))
 	reason, ok := "", true
 	switch ss.s.opt.Mode {
 	case ModeDiscard:
@@ -115,6 +142,9 @@ func (ss *session) chunk(p []byte) (string, bool) {
 		reason, ok = ss.write(p)
 	case ModeReply:
 		reason, ok = ss.write(ss.s.opt.Reply)
+	}
+	if ss.s.opt.NoData {
+		return reason, ok
 	}
 	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in", Offset: offset, Bytes: len(p), Raw: p}
 	ss.ev.Text, ss.ev.Undecoded = ss.dec.Show(p)
@@ -129,7 +159,6 @@ func (ss *session) write(p []byte) (string, bool) {
 	}
 	n, err := ss.c.Write(p)
 	ss.out += int64(n)
-	ss.s.bytesOut.Add(int64(n))
 	if err == nil {
 		return "", true
 	}
