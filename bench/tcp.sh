@@ -109,10 +109,13 @@ stop() { kill -INT "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 sample_ss() {
 	sleep 0.5
 	{
-		echo "ss -tim, sender:   $(ss -Htim state established "( dport = :$1 )" | ssfields)"
-		echo "ss -tim, receiver: $(ss -Htim state established "( sport = :$1 )" | ssfields)"
+		echo "ss -tim, sender:   $(ss -HtimO state established "( dport = :$1 )" | busiest | ssfields)"
+		echo "ss -tim, receiver: $(ss -HtimO state established "( sport = :$1 )" | busiest | ssfields)"
 	} >"$2"
 }
+# busiest: of ss -O lines, the socket that moved the most bytes (iperf3's
+# data connection, not its control one).
+busiest() { awk '{ b = 0; if (match($0, /bytes_(acked|received):[0-9]+/)) { b = substr($0, RSTART, RLENGTH); sub(/.*:/, "", b); b += 0 } if (b >= max) { max = b; l = $0 } } END { print l }'; }
 ssfields() { grep -oE 'skmem:\([^)]*\)|rtt:[^ ]+|cwnd:[0-9]+|delivery_rate [^ ]+|rcv_space:[0-9]+|rcv_ssthresh:[0-9]+|snd_wnd:[0-9]+|retrans:[^ ]+' | tr '\n' ' '; }
 # sockets ND_CLIENT_JSON IPERF3_JSON: the senders' buffers and TCP_INFO at
 # the end of the transfer, netdiag's from --info, iperf3's from its JSON.
