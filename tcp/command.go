@@ -3,6 +3,7 @@ package tcp
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -111,6 +112,7 @@ func serverAction(c *cli.Context) error {
 	if sopt.Input == nil {
 		sopt.Input = os.Stdin
 	}
+	sopt.NoData = isDevNull(c.App.Writer)
 	p, closeOut := newPrinter(c)
 	_, err = Serve(c.Context, ln, sopt, p.Emit)
 	if err := errors.Join(closeOut(), p.Err(), sopt.Save.Close()); err != nil {
@@ -170,6 +172,21 @@ func clientAction(c *cli.Context) error {
 		return fmt.Errorf("tcp client: %w", err)
 	}
 	return nil
+}
+
+// isDevNull reports whether w is the null device, where data lines would
+// be formatted for nothing (GNU tar makes the same check for its archive).
+func isDevNull(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(st, null)
 }
 
 // newPrinter returns the command's Printer and the function that flushes

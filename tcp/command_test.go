@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -367,6 +368,29 @@ func TestBinaryErrors(t *testing.T) {
 		}
 		if strings.Contains(res.Stderr, "goroutine ") || strings.Contains(res.Stderr, "panic") {
 			t.Errorf("netdiag tcp %s panicked:\n%s", strings.Join(tc.args, " "), res.Stderr)
+		}
+	}
+}
+
+// Only the null device itself counts as "the output is discarded".
+func TestIsDevNull(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer null.Close()
+	file, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	for _, tc := range []struct {
+		name string
+		w    io.Writer
+		want bool
+	}{{"null", null, true}, {"file", file, false}, {"buffer", new(bytes.Buffer), false}} {
+		if got := isDevNull(tc.w); got != tc.want {
+			t.Errorf("isDevNull(%s) = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

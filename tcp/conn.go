@@ -43,7 +43,7 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 	s.mu.Lock()
 	s.sessions[peer.Conn] = ss
 	s.mu.Unlock()
-	if s.opt.Mode != ModeDiscard && !s.opt.Hex {
+	if s.opt.Mode != ModeDiscard && !s.opt.Hex && !s.opt.NoData {
 		ss.dec = s.opt.Codec.NewDecoder()
 	}
 	stop := context.AfterFunc(ctx, func() {
@@ -61,6 +61,10 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 		s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &peer, Op: "decode",
 			Error: "the stream ended inside a character: " + rest.String()})
 	}
+	// The totals: one add per connection, not per chunk (a counter all
+	// connections share would move between the cores for every chunk).
+	s.bytesIn.Add(ss.in.Load())
+	s.bytesOut.Add(ss.out.Load())
 	s.active.Add(-1)
 	s.emit(DisconnectEvent{Header: header(KindDisconnect, "server"), Peer: peer, Reason: reason,
 		BytesIn: ss.in.Load(), BytesOut: ss.out.Load(), Duration: render.Seconds(time.Since(ss.start))})
@@ -69,11 +73,18 @@ func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
 // serve is the read loop; it returns why the connection ended. While the
 // client is silent the session holds no buffer (see pooledReader); while
 // data flows it borrows one from the server's pool, so memory per
-// connection is bounded by BufferSize whatever the client sends.
+// connection is bounded by BufferSize whatever the client sends. In
+// ModeDiscard on Linux nothing is read at all: the kernel drops the data
+// (see truncReader).
 func (ss *session) serve() string {
 	var next func() (*[]byte, int, error)
 	if sc, ok := ss.c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
+			if ss.s.opt.Mode == ModeDiscard && ss.s.opt.Save == nil {
+				if drop := discardRead(rc); drop != nil {
+					return ss.discard(drop)
+				}
+			}
 			next = pooledRead(rc, &ss.s.pool)
 		}
 	}
@@ -96,6 +107,22 @@ func (ss *session) serve() string {
 	}
 }
 
+// discard is serve's loop in ModeDiscard where the kernel can drop the
+// data unread: it counts, and that is all.
+func (ss *session) discard(drop func() (int, error)) string {
+	idle := ss.s.opt.IdleTimeout
+	for {
+		if idle > 0 {
+			ss.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		n, err := drop()
+		ss.in.Add(int64(n))
+		if err != nil {
+			return ss.readEnd(err)
+		}
+	}
+}
+
 // read returns the next chunk in a pooled buffer: through next (a
 // pooledReader) where the system allows, else with a plain Read.
 func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error) {
@@ -112,10 +139,10 @@ func (ss *session) read(next func() (*[]byte, int, error)) (*[]byte, int, error)
 }
 
 // chunk answers one received chunk as the mode says, then reports it: the
-// answer does not wait for the decoding and printing.
+// answer does not wait for the decoding and printing. Nothing is decoded
+// or reported in ModeDiscard, nor when the output is discarded (NoData).
 func (ss *session) chunk(p []byte) (string, bool) {
 	offset := ss.in.Add(int64(len(p))) - int64(len(p))
-	ss.s.bytesIn.Add(int64(len(p)))
 	if _, err := ss.s.opt.Save.Write(ss.peer.Remote, ss.start, p); err != nil {
 		ss.s.emit(ErrorEvent{Header: header(KindError, "server"), Peer: &ss.peer, Op: "save", Error: err.Error()})
 	}
@@ -127,6 +154,9 @@ func (ss *session) chunk(p []byte) (string, bool) {
 		reason, ok = ss.write(p)
 	case ModeReply:
 		reason, ok = ss.write(ss.s.opt.Reply)
+	}
+	if ss.s.opt.NoData {
+		return reason, ok
 	}
 	ss.ev = DataEvent{Header: header(KindData, "server"), Peer: ss.peer, Dir: "in", Offset: offset, Bytes: len(p), Raw: p}
 	ss.ev.Text, ss.ev.Undecoded = ss.dec.Show(p)
@@ -143,7 +173,6 @@ func (ss *session) write(p []byte) (string, bool) {
 	n, err := ss.c.Write(p)
 	ss.writeMu.Unlock()
 	ss.out.Add(int64(n))
-	ss.s.bytesOut.Add(int64(n))
 	if err == nil {
 		return "", true
 	}

@@ -58,8 +58,13 @@ type ServerOptions struct {
 	Save *wire.Saver
 	// BufferSize is the read buffer per active connection (default 64 KiB,
 	// 256 KiB in ModeDiscard). A connection holds a buffer only while data
-	// is arriving, so memory stays bounded whatever clients send.
+	// is arriving, so memory stays bounded whatever clients send. On Linux
+	// ModeDiscard uses no buffer: the kernel drops the data unread.
 	BufferSize int
+	// NoData says no one will see data events (the output is /dev/null):
+	// chunks are answered and counted, but neither decoded nor reported.
+	// Every other event is still emitted.
+	NoData bool
 }
 
 // Serve accepts clients on ln and serves each in its own goroutine until ctx

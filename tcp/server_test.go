@@ -277,3 +277,50 @@ func TestServeShutdownClosesClients(t *testing.T) {
 	}
 	settleGoroutines(t, base, 5*time.Second)
 }
+
+// Discard drops the data unread, and still sees the client go idle: the
+// idle timeout holds in the kernel-discard loop too, and the bytes dropped
+// before it are counted in the disconnect and the summary.
+func TestServeDiscardIdleTimeout(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeDiscard, IdleTimeout: 50 * time.Millisecond})
+	c := dialT(t, ts.addr)
+	const n = 1000 // one segment: it arrives whole, before any timeout
+	if _, err := c.Write(make([]byte, n)); err != nil {
+		t.Fatal(err)
+	}
+	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	if !strings.HasPrefix(dis.Reason, "idle timeout") || dis.BytesIn != n {
+		t.Errorf("disconnect = %+v, want an idle timeout after %d bytes in", dis, n)
+	}
+	if sum := ts.stop(t); sum.BytesIn != n {
+		t.Errorf("summary bytes_in %d, want %d", sum.BytesIn, n)
+	}
+}
+
+// NoData (the output is /dev/null): the echo and the counts are as ever,
+// the connect and disconnect events come, and no data event is made.
+func TestServeEchoNoData(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeEcho, NoData: true})
+	c := dialT(t, ts.addr)
+	msg := []byte("hello \xff bytes")
+	if _, err := c.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("echo %q, %v; want %q", got, err, msg)
+	}
+	c.Close()
+	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	if dis.BytesIn != int64(len(msg)) || dis.BytesOut != int64(len(msg)) {
+		t.Errorf("disconnect = %+v, want %d bytes each way", dis, len(msg))
+	}
+	if evs, _ := ts.log.data("in"); len(evs) != 0 {
+		t.Errorf("NoData emitted %d data events", len(evs))
+	}
+	if sum := ts.stop(t); sum.BytesIn != int64(len(msg)) || sum.BytesOut != int64(len(msg)) {
+		t.Errorf("summary %+v, want %d bytes each way", sum, len(msg))
+	}
+}
