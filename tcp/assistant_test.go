@@ -143,6 +143,29 @@ func TestSaveBothEnds(t *testing.T) {
 	}
 }
 
+// --save keeps what a --discard server receives: the kernel-side discard
+// (MSG_TRUNC) is not used then.
+func TestSaveDiscard(t *testing.T) {
+	dir := t.TempDir()
+	save, _ := wire.NewSaver(dir)
+	srv := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeDiscard, Save: save})
+	data := bytes.Repeat([]byte("kept by --save\n"), 4096)
+	if _, err := RunClient(context.Background(), ClientOptions{Target: target(t, srv.addr), Input: bytes.NewReader(data)}, func(Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	srv.stop(t)
+	if err := save.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "127.0.0.1_*.bin"))
+	if len(files) != 1 {
+		t.Fatalf("files %v, want one", files)
+	}
+	if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data) {
+		t.Errorf("%s holds %d bytes, not the %d sent", files[0], len(got), len(data))
+	}
+}
+
 // --every sends on every tick of the clock until Ctrl-C.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
