@@ -28,7 +28,7 @@ func Command() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "ports", Aliases: []string{"p"}, Usage: "ports to scan: `LIST` such as 22,80,8000-8100 or ssh,http; - for all 65535 (default: 1-1024 and named ports)"},
 			&cli.BoolFlag{Name: "all", Usage: "show closed and filtered counts per host, and those ports when a state has at most 25"},
-			&cli.DurationFlag{Name: "timeout", Aliases: []string{"W"}, Value: DefaultTimeout, Usage: "`SECONDS` one connection attempt waits for an answer"},
+			&cli.DurationFlag{Name: "timeout", Aliases: []string{"W"}, Value: DefaultTimeout, Usage: "`SECONDS` a port's last attempt waits for an answer before it reads filtered (earlier ones wait a few round trips)"},
 			&cli.IntFlag{Name: "retries", Aliases: []string{"r"}, Value: DefaultRetries, Usage: "most retries, `N`, of a port whose attempt timed out (fewer unless answers show packet loss)"},
 			&cli.IntFlag{Name: "concurrency", Value: DefaultConcurrency, Usage: "most connection attempts in flight, `N` (adaptive below this; capped under ulimit -n)"},
 			&cli.Float64Flag{Name: "rate", Usage: "most new connection attempts per second, `N` (0: no limit)"},
