@@ -112,8 +112,11 @@ func TestLostVersusLate(t *testing.T) {
 	f := &slowPath{tries: map[uint16]int{}, lost: func(p uint16) bool { return p%10 == 0 }}
 	ports := netaddr.PortRange{First: 1, Last: 2000}
 	res := fakeScan(t, f, ports, time.Minute)
-	if res.Counts.Closed != uint64(ports.Len()) || res.Late != uint64(ports.Len()*9/10) {
-		t.Errorf("counts %+v late %d: want all closed, 1,800 late", res.Counts, res.Late)
+	// The 1,800 slow ports are late; a lost port's retry reads late too
+	// when this machine takes longer to run it than the first attempt's
+	// 20 ms wait (under load), so up to all 2,000 may be.
+	if res.Counts.Closed != uint64(ports.Len()) || res.Late < uint64(ports.Len()*9/10) {
+		t.Errorf("counts %+v late %d: want all closed, at least 1,800 late", res.Counts, res.Late)
 	}
 	for p, n := range f.tries {
 		if want := 1 + btoi(p%10 == 0); n != want {
