@@ -47,7 +47,8 @@ type ClientOptions struct {
 	Forever bool
 	// Clock times Interval; nil is the system clock.
 	Clock wire.Clock
-	// File is sent as it is, with sendfile(2) on Linux; then the write side
+	// File is sent as it is (sendFile: written from a mapping of it on
+	// Linux), from its offset to its end; then the write side
 	// is shut down.
 	File *os.File
 	// Input is streamed to the server as it arrives until EOF, then the
@@ -336,10 +337,7 @@ func (cl *client) send(ctx context.Context) error {
 			return err
 		})
 	case cl.opt.File != nil:
-		// io.Copy from an *os.File to a *net.TCPConn uses sendfile(2) on
-		// Linux; nothing may wrap either side, so bytes are counted from
-		// the returned total.
-		n, err := io.Copy(cl.conn, cl.opt.File)
+		n, err := sendFile(cl.conn, cl.opt.File)
 		cl.out.Add(n)
 		if err != nil {
 			return fmt.Errorf("sending %s: %w", cl.opt.File.Name(), err)

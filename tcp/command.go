@@ -61,7 +61,7 @@ func clientCommand() *cli.Command {
 		UsageText: "netdiag tcp client [options] HOST:PORT [options]   (or HOST PORT; IPv6 as [::1]:9090 or ::1 9090)",
 		Description: "Connects (saying which address it reached, from which local port), then:\n" +
 			"  --send TEXT   sends TEXT (--repeat N times, --interval D apart) and prints the replies;\n" +
-			"  --file F      sends the file (sendfile on Linux), then shuts down its write side;\n" +
+			"  --file F      sends the file (from a mapping of it on Linux), then shuts down its write side;\n" +
 			"  otherwise     streams stdin to the server like nc, shutting down the write side at EOF.\n" +
 			"Everything received is printed as it arrives. The client closes when the server closes, or\n" +
 			"once everything is sent and the server has sent nothing for --wait. A summary ends the run.\n\n" +
@@ -76,7 +76,7 @@ func clientCommand() *cli.Command {
 			&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "local `ADDR` or ADDR:PORT to connect from"},
 			&cli.StringFlag{Name: "send", Usage: "send `TEXT` (with --hex: hex bytes), print the replies, close"},
 			&cli.DurationFlag{Name: "wait", Aliases: []string{"w"}, Value: defaultWait, Usage: "once everything is sent, close after the server sends nothing for `SECONDS` (0: wait until it closes; -w as in nc)"},
-			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (sendfile on Linux)"},
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F` (from a mapping of it on Linux)"},
 			&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Value: 1, Usage: "send --send TEXT `N` times (-c: a count, as in ping)"},
 			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "wait `SECONDS` between repeated sends (-i as in nc and ping)"},
 			&cli.DurationFlag{Name: "every", Usage: "send --send TEXT every `SECONDS` until Ctrl-C (or --repeat N times)"},

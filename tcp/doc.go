@@ -19,8 +19,8 @@
 // goroutine and socket, and a client that sends without end costs one
 // buffer: memory is bounded whatever clients do.
 //
-// The client (RunClient) connects, then sends --send TEXT, a --file (with
-// sendfile(2) on Linux: io.Copy from *os.File to *net.TCPConn), or stdin
+// The client (RunClient) connects, then sends --send TEXT, a --file
+// (sendFile: written from a mapping of it on Linux), or stdin
 // until EOF, then shuts down its write side and reads until the server
 // closes or has been quiet for --wait.
 //
