@@ -87,11 +87,12 @@ func Run(ctx context.Context, opt Options, logw io.Writer) error {
 }
 
 // newLogger returns the structured logger: logfmt-style text, or JSON
-// lines with --json.
+// lines with --json, whose kind is "type":"log" as every command's JSON
+// lines name theirs.
 func newLogger(w io.Writer, opt Options) *slog.Logger {
 	ho := &slog.HandlerOptions{Level: opt.LogLevel}
 	if opt.LogJSON {
-		return slog.New(slog.NewJSONHandler(w, ho))
+		return slog.New(slog.NewJSONHandler(w, ho)).With("type", "log")
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
 }

@@ -91,13 +91,19 @@ func decodeJSON(t *testing.T, out string) *Result {
 	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
 		t.Fatalf("--json printed %d lines, want one object on one line:\n%s", strings.Count(out, "\n"), out)
 	}
-	var res Result
+	var line struct {
+		Type string `json:"type"`
+		Result
+	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&res); err != nil {
+	if err := dec.Decode(&line); err != nil {
 		t.Fatalf("decoding %s: %v", out, err)
 	}
-	return &res
+	if line.Type != "ifaces" {
+		t.Fatalf(`--json line's type is %q, want "ifaces": %s`, line.Type, out)
+	}
+	return &line.Result
 }
 
 // TestGatherCancelled checks that a cancelled context stops Gather before

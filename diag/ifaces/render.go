@@ -23,13 +23,20 @@ const (
 	Brief
 )
 
+// resultLine is a Result as its JSON line: {"type":"ifaces", then its
+// fields}.
+type resultLine struct {
+	Type string `json:"type"`
+	*Result
+}
+
 // Print writes res to out in the given view, or as one JSON object when out
 // is in JSON mode. The address most users want (Address.DefaultSource) is
 // highlighted when out has color.
 func Print(out *render.Output, res *Result, view View) error {
 	switch {
 	case out.JSON():
-		return out.WriteJSON(res)
+		return out.WriteJSON(resultLine{"ifaces", res})
 	case view == Brief:
 		return printBrief(out, res)
 	}

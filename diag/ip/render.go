@@ -11,11 +11,17 @@ import (
 	"netdiag/diag/render"
 )
 
+// infoLine is an Info as a JSON line: {"type":"ip", then Info's fields}.
+type infoLine struct {
+	Type string `json:"type"`
+	Info
+}
+
 // writeInfo prints one Info: a JSON line, or a block of "name value" rows
 // under a one-line verdict.
 func writeInfo(o *render.Output, info Info) error {
 	if o.JSON() {
-		return o.WriteJSON(info)
+		return o.WriteJSON(infoLine{"ip", info})
 	}
 	if !info.Valid {
 		if err := o.Printf("%s  %s %s\n", o.Style(display(info.Input), render.Bold), o.Style("invalid:", render.Red, render.Bold), reason(info.Error)); err != nil {

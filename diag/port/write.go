@@ -18,11 +18,17 @@ var ianaLabels = map[netaddr.PortClass]string{
 	netaddr.IANADynamic: "dynamic (private)",
 }
 
+// portLine is a PortInfo as a JSON line: {"type":"port", then its fields}.
+type portLine struct {
+	Type string `json:"type"`
+	PortInfo
+}
+
 // write prints rep: one JSON object per port, or a table and a summary.
 func write(o *render.Output, opt Options, rep Report) error {
 	if o.JSON() {
 		for _, p := range rep.Ports {
-			if err := o.WriteJSON(p); err != nil {
+			if err := o.WriteJSON(portLine{"port", p}); err != nil {
 				return err
 			}
 		}
