@@ -169,7 +169,7 @@ func TestFlagHabits(t *testing.T) {
 		stderr string // a part of stderr
 	}{
 		// Flags after the arguments.
-		{[]string{"port", "22", "--json"}, 0, `{"port":22,`, ""},
+		{[]string{"port", "22", "--json"}, 0, `{"type":"port","port":22,`, ""},
 		{[]string{"ip", "10.0.0.1", "--json"}, 0, `"address":"10.0.0.1"`, ""},
 		{[]string{"ifaces", "lo", "-4", "--json"}, 0, `"name":"lo"`, ""},
 		{[]string{"ifaces", "lo", "-4", "-6"}, 2, "", "-4 and -6 exclude each other"},
