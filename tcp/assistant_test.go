@@ -14,7 +14,7 @@ import (
 
 	"netdiag/diag/render"
 	"netdiag/diag/wire"
-	"netdiag/internal/testnet"
+	"netdiag/internal/clock"
 )
 
 // The server's stdin commands against three clients: a line to all, @ID
@@ -169,25 +169,25 @@ func TestSaveDiscard(t *testing.T) {
 // --every sends on every tick of the clock until Ctrl-C.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
-	clock := testnet.NewFakeClock()
+	clk := clock.NewFake(time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan SummaryEvent, 1)
 	go func() {
-		sum, err := RunClient(ctx, ClientOptions{Target: target(t, srv.addr), Send: []byte("tick\n"), Forever: true, Interval: 3 * time.Second, Clock: clock}, func(Event) {})
+		sum, err := RunClient(ctx, ClientOptions{Target: target(t, srv.addr), Send: []byte("tick\n"), Forever: true, Interval: 3 * time.Second, Clock: clk}, func(Event) {})
 		if err != nil {
 			t.Error(err)
 		}
 		done <- sum
 	}()
 	for i := range 3 {
-		a := <-clock.Afters
-		if a.D != 3*time.Second {
-			t.Fatalf("waits %v, want 3s", a.D)
+		at, err := clk.Next(t.Context())
+		if err != nil || at.Sub(clk.Now()) != 3*time.Second {
+			t.Fatalf("waits %v (%v), want 3s", at.Sub(clk.Now()), err)
 		}
 		want := strings.Repeat("tick\n", i+1)
 		srv.log.waitFor(t, "ticks", 20*time.Second, func(Event) bool { s, _ := srv.log.stream("in"); return s == want })
 		if i < 2 {
-			a.Fire <- time.Now()
+			clk.AdvanceTo(at)
 		}
 	}
 	cancel()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/internal/clock"
 )
 
 // Run pings the hosts opt names and calls emit for every event as it
@@ -26,7 +27,7 @@ import (
 // ICMP socket may be opened; ctx's error when it is cancelled before the
 // first probe. Run never prints.
 func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
-	return runOn(ctx, opt, emit, system{open: openSocket, clock: systemClock{}})
+	return runOn(ctx, opt, emit, system{open: openSocket, clock: clock.System{}})
 }
 
 // runOn is Run on the given sockets and clock.

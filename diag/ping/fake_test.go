@@ -10,6 +10,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock/icmpfake"
+	"netdiag/internal/clock"
 )
 
 // The engine's tests run it on icmpfake's network and clock: the test
@@ -28,7 +29,7 @@ const hangGuard = time.Minute
 type fake struct {
 	t   *testing.T
 	ctx context.Context // done after hangGuard: the engine is stuck
-	clk *icmpfake.Clock
+	clk *clock.Fake
 	net *icmpfake.Network
 	log eventLog
 }
@@ -37,7 +38,7 @@ func newFake(t *testing.T) *fake {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	t.Cleanup(cancel)
-	clk := icmpfake.NewClock(t0)
+	clk := clock.NewFake(t0)
 	return &fake{t: t, ctx: ctx, clk: clk, net: icmpfake.NewNetwork(clk), log: eventLog{added: make(chan struct{}, 1)}}
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
-	"netdiag/internal/testnet"
+	"netdiag/internal/clock"
 )
 
 func gbk(t *testing.T) wire.Codec {
@@ -239,7 +239,7 @@ func TestSave(t *testing.T) {
 // stops after N.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
-	clock := testnet.NewFakeClock()
+	clk := clock.NewFake(time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
 		sum SummaryEvent
@@ -247,19 +247,19 @@ func TestEvery(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		sum, err := RunClient(ctx, ClientOptions{Target: srv.target(t), Send: []byte("tick"), Forever: true, Interval: 5 * time.Second, Clock: clock, Wait: time.Hour}, func(Event) {})
+		sum, err := RunClient(ctx, ClientOptions{Target: srv.target(t), Send: []byte("tick"), Forever: true, Interval: 5 * time.Second, Clock: clk, Wait: time.Hour}, func(Event) {})
 		done <- result{sum, err}
 	}()
 	for i := range 4 {
-		a := <-clock.Afters // the client waits for its next tick
-		if a.D != 5*time.Second {
-			t.Fatalf("waits %v, want 5s", a.D)
+		at, err := clk.Next(t.Context()) // the client waits for its next tick
+		if err != nil || at.Sub(clk.Now()) != 5*time.Second {
+			t.Fatalf("waits %v (%v), want 5s", at.Sub(clk.Now()), err)
 		}
 		srv.log.waitFor(t, "datagram", func(Event) bool {
 			return srv.log.count(dataIn("tick")) == i+1
 		})
 		if i < 3 {
-			a.Fire <- time.Now()
+			clk.AdvanceTo(at)
 		}
 	}
 	cancel() // Ctrl-C while it waits for the fifth tick
@@ -270,10 +270,14 @@ func TestEvery(t *testing.T) {
 
 	// --every with --repeat 2: two datagrams, one wait between them.
 	go func() {
-		sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("tock"), Repeat: 2, Interval: time.Second, Clock: clock, Wait: 0}, func(Event) {})
+		sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("tock"), Repeat: 2, Interval: time.Second, Clock: clk, Wait: 0}, func(Event) {})
 		done <- result{sum, err}
 	}()
-	(<-clock.Afters).Fire <- time.Now()
+	at, err := clk.Next(t.Context())
+	if err != nil || at.Sub(clk.Now()) != time.Second {
+		t.Fatalf("--repeat 2 waits %v (%v), want 1s", at.Sub(clk.Now()), err)
+	}
+	clk.AdvanceTo(at)
 	r = <-done
 	if r.err != nil || r.sum.Sent != 2 {
 		t.Errorf("--repeat 2: %v, sent %d", r.err, r.sum.Sent)

@@ -11,6 +11,7 @@ import (
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 )
 
 // Defaults and limits.
@@ -100,7 +101,7 @@ type ClientOptions struct {
 	Forever  bool
 	Interval time.Duration
 	// Clock times Interval; nil is the system clock.
-	Clock wire.Clock
+	Clock clock.Clock
 	File  io.Reader
 	// Size cuts File into datagrams of this many bytes (0: 1,400).
 	Size  int
