@@ -31,7 +31,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 	for i := range 3 {
 		c := dialT(t, srv.addr)
 		id := uint64(i + 1)
-		srv.log.waitFor(t, "connect", 20*time.Second, func(ev Event) bool {
+		srv.log.WaitFor(t, "connect", func(ev Event) bool {
 			e, ok := ev.(ConnectEvent)
 			return ok && e.Conn == id && e.Remote == c.LocalAddr().String()
 		})
@@ -39,7 +39,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		readers = append(readers, bufio.NewReader(c))
 	}
 	conns[1].Write([]byte("hi"))
-	srv.log.waitFor(t, "data", 20*time.Second, func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Conn == 2 })
+	srv.log.WaitFor(t, "data", func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Conn == 2 })
 	typed := func(line string) {
 		t.Helper()
 		if _, err := w.WriteString(line + "\n"); err != nil {
@@ -56,7 +56,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		return s
 	}
 	typed("/list")
-	list := srv.log.waitFor(t, "list", 20*time.Second, isKind(KindList)).(wire.ListEvent)
+	list := srv.log.WaitFor(t, "list", isKind(KindList)).(wire.ListEvent)
 	if len(list.Peers) != 3 || list.Peers[1].ID != 2 || list.Peers[1].BytesIn != 2 || list.Peers[2].Remote != conns[2].LocalAddr().String() {
 		t.Errorf("/list = %+v", list.Peers)
 	}
@@ -83,7 +83,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		}
 	}
 	typed("/close 3")
-	dis := srv.log.waitFor(t, "disconnect", 20*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := srv.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Conn != 3 || dis.Reason != closedByCommand || dis.BytesOut != int64(len("all of you\n")) {
 		t.Errorf("disconnect %+v", dis)
 	}
@@ -99,11 +99,11 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 			t.Errorf("client #%d got %q", i+1, got)
 		}
 	}
-	srv.log.waitFor(t, "error", 20*time.Second, func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && strings.Contains(e.Error, `unknown command "/frob"`)
 	})
-	srv.log.waitFor(t, "error", 20*time.Second, func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && e.Error == "no client #3 (/list shows them)"
 	})
@@ -185,7 +185,7 @@ func TestEvery(t *testing.T) {
 			t.Fatalf("waits %v (%v), want 3s", at.Sub(clk.Now()), err)
 		}
 		want := strings.Repeat("tick\n", i+1)
-		srv.log.waitFor(t, "ticks", 20*time.Second, func(Event) bool { s, _ := srv.log.stream("in"); return s == want })
+		srv.log.WaitFor(t, "ticks", func(Event) bool { s, _ := srv.log.stream("in"); return s == want })
 		if i < 2 {
 			clk.AdvanceTo(at)
 		}

@@ -91,12 +91,8 @@ func serverAction(c *cli.Context) error {
 	if args := c.Args().Slice(); len(args) > 0 {
 		return exitcode.Usagef("tcp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9090\nRun 'netdiag tcp server --help' for usage.", args[0])
 	}
-	lopt, sopt, err := serverOptions(serverFlags{
-		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
-		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
-		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"),
-		shared: wire.FlagsFromCLI(c),
-	})
+	lopt, sopt, err := serverOptions(serverFlags{ServerFlags: wire.ServerFlagsFromCLI(c),
+		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"), shared: wire.FlagsFromCLI(c)})
 	if err != nil {
 		return err
 	}
@@ -125,13 +121,8 @@ func serverAction(c *cli.Context) error {
 }
 
 func clientAction(c *cli.Context) error {
-	opt, err := clientOptions(clientFlags{
-		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
-		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
-		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		every: c.Duration("every"), everySet: c.IsSet("every"),
-		info: c.Bool("info"), shared: wire.FlagsFromCLI(c),
-	})
+	opt, err := clientOptions(clientFlags{ClientFlags: wire.ClientFlagsFromCLI(c),
+		timeout: c.Duration("timeout"), wait: c.Duration("wait"), info: c.Bool("info"), shared: wire.FlagsFromCLI(c)})
 	if err != nil {
 		return err
 	}

@@ -323,7 +323,7 @@ func TestBinaryClientFileUsesSendfile(t *testing.T) {
 	if sent != len(data) {
 		t.Errorf("sendfile moved %d bytes, want all %d:\n%.2000s", sent, len(data), tr)
 	}
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.BytesIn != int64(len(data)) {
 		t.Errorf("server got %d bytes", dis.BytesIn)
 	}

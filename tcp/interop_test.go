@@ -93,7 +93,7 @@ func TestInteropPythonClientOurServer(t *testing.T) {
 		if got := strings.TrimSpace(res.Stdout); got != hex.EncodeToString(reply) {
 			t.Errorf("python received %s, want %x", got, reply)
 		}
-		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
 		evs, raws := ts.log.data("in")
 		greeting, _ := codec.Encode(textbookGreeting)
 		if len(evs) != 1 || evs[0].Text.String() != textbookGreeting || !bytes.Equal(raws[0], greeting) {
@@ -210,7 +210,7 @@ func TestInteropSocat(t *testing.T) {
 		if res.Code != 0 || res.Stdout != string(text) {
 			t.Fatalf("socat client: exit %d, %d bytes back of %d\n%s", res.Code, len(res.Stdout), len(text), res.Stderr)
 		}
-		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
 		if got, _ := ts.log.stream("in"); got != strings.Repeat(textbookGreeting, 500) {
 			t.Errorf("our server decoded the socat stream wrongly")
 		}

@@ -196,7 +196,7 @@ func TestServeEchoClientNotReading(t *testing.T) {
 			}
 		}
 	})
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Reason != "idle timeout: the client read nothing for 1s" {
 		t.Errorf("disconnect reason = %q", dis.Reason)
 	}

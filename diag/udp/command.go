@@ -89,23 +89,14 @@ func clientCommand() *cli.Command {
 
 // serverFlagsFromCLI reads the server's command line.
 func serverFlagsFromCLI(c *cli.Context) serverFlags {
-	return serverFlags{
-		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
-		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
-		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c),
-	}
+	return serverFlags{ServerFlags: wire.ServerFlagsFromCLI(c),
+		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c)}
 }
 
 // clientFlagsFromCLI reads the client's command line.
 func clientFlagsFromCLI(c *cli.Context) clientFlags {
-	return clientFlags{
-		args: c.Args().Slice(), source: c.String("source"),
-		send: c.String("send"), sendSet: c.IsSet("send"), file: c.String("file"),
-		size: c.Int("size"), sizeSet: c.IsSet("size"),
-		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		every: c.Duration("every"), everySet: c.IsSet("every"),
-		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c),
-	}
+	return clientFlags{ClientFlags: wire.ClientFlagsFromCLI(c), size: c.Int("size"), sizeSet: c.IsSet("size"),
+		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c)}
 }
 
 func serverAction(c *cli.Context) error {

@@ -34,6 +34,20 @@ func FlagsFromCLI(c *cli.Context) Flags {
 	return Flags{Encoding: c.String("encoding"), Hex: c.Bool("hex"), IPv4: c.Bool("ipv4"), IPv6: c.Bool("ipv6")}
 }
 
+// ServerFlagsFromCLI reads the flags the servers share from c.
+func ServerFlagsFromCLI(c *cli.Context) ServerFlags {
+	return ServerFlags{Listen: c.String("listen"), Port: c.String("port"), PortSet: c.IsSet("port"),
+		Reply: c.String("reply"), ReplySet: c.IsSet("reply"), Echo: c.Bool("echo"), Discard: c.Bool("discard")}
+}
+
+// ClientFlagsFromCLI reads the flags the clients share from c.
+func ClientFlagsFromCLI(c *cli.Context) ClientFlags {
+	return ClientFlags{Args: c.Args().Slice(), Source: c.String("source"),
+		Send: c.String("send"), SendSet: c.IsSet("send"), File: c.String("file"),
+		Repeat: c.Int("repeat"), RepeatSet: c.IsSet("repeat"), Interval: c.Duration("interval"),
+		Every: c.Duration("every"), EverySet: c.IsSet("every")}
+}
+
 // NewCLIPrinter returns the Printer of a tcp or udp command, as its
 // --json, --hex and --timestamps say, and the function that flushes and
 // closes its output.
