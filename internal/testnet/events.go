@@ -84,6 +84,35 @@ func (l *Events[E]) WaitFor(t testing.TB, what string, match func(E) bool) E {
 	}
 }
 
+// Nth waits until the log holds more than n events and returns event n
+// (from 0), for a test that takes events one by one in order. The test
+// fails when it has not come within HangGuard.
+func (l *Events[E]) Nth(t testing.TB, n int) E {
+	t.Helper()
+	deadline := time.After(HangGuard)
+	for {
+		l.mu.Lock()
+		if n < len(l.evs) {
+			ev := l.evs[n]
+			l.mu.Unlock()
+			return ev
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.signal:
+		case <-deadline:
+			t.Fatalf("event %d never came (%d came); events:\n%s", n, l.Len(), l.Dump())
+		}
+	}
+}
+
+// Len returns how many events have come.
+func (l *Events[E]) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.evs)
+}
+
 // Dump returns the events so far, one %#v a line.
 func (l *Events[E]) Dump() string {
 	var sb strings.Builder
