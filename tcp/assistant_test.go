@@ -15,6 +15,7 @@ import (
 	"netdiag/diag/render"
 	"netdiag/diag/wire"
 	"netdiag/internal/clock"
+	"netdiag/internal/testnet"
 )
 
 // The server's stdin commands against three clients: a line to all, @ID
@@ -133,12 +134,8 @@ func TestSaveBothEnds(t *testing.T) {
 		}
 	}
 	for _, side := range []string{"server", "client"} {
-		files, _ := filepath.Glob(filepath.Join(dir, side, "--1_*.bin"))
-		if len(files) != 1 {
-			t.Fatalf("%s: files %v, want one", side, files)
-		}
-		if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data) {
-			t.Errorf("%s: %s holds %d bytes, not the %d sent", side, files[0], len(got), len(data))
+		if name, got := testnet.OnlyFile(t, filepath.Join(dir, side, "--1_*.bin")); !bytes.Equal(got, data) {
+			t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 		}
 	}
 }
@@ -157,12 +154,8 @@ func TestSaveDiscard(t *testing.T) {
 	if err := save.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "127.0.0.1_*.bin"))
-	if len(files) != 1 {
-		t.Fatalf("files %v, want one", files)
-	}
-	if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data) {
-		t.Errorf("%s holds %d bytes, not the %d sent", files[0], len(got), len(data))
+	if name, got := testnet.OnlyFile(t, filepath.Join(dir, "127.0.0.1_*.bin")); !bytes.Equal(got, data) {
+		t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
 	"netdiag/internal/clock"
+	"netdiag/internal/testnet"
 )
 
 func gbk(t *testing.T) wire.Codec {
@@ -224,13 +225,8 @@ func TestSave(t *testing.T) {
 		}
 	}
 	for _, side := range []string{"server", "client"} {
-		files, _ := filepath.Glob(filepath.Join(dir, side, "127.0.0.1_*.bin"))
-		if len(files) != 1 {
-			t.Fatalf("%s: files %v, want one", side, files)
-		}
-		got, _ := os.ReadFile(files[0])
-		if !bytes.Equal(got, data) {
-			t.Errorf("%s: %s holds %d bytes, not the %d sent", side, files[0], len(got), len(data))
+		if name, got := testnet.OnlyFile(t, filepath.Join(dir, side, "127.0.0.1_*.bin")); !bytes.Equal(got, data) {
+			t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 		}
 	}
 }

@@ -172,3 +172,18 @@ func Override(base []string, extra ...string) []string {
 	}
 	return append(out, extra...)
 }
+
+// OnlyFile returns the name and contents of the one file that matches the
+// glob pattern, and fails the test when there is not exactly one.
+func OnlyFile(t testing.TB, pattern string) (string, []byte) {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v matching %s (%v), want one", files, pattern, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files[0], b
+}
