@@ -24,7 +24,7 @@ import (
 // proc is a netdiag exporter (or Prometheus) process started by a test.
 type proc struct {
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testnet.Buffer
 	done chan struct{} // closed when it has exited, with err its Wait's error
 	err  error
 }
@@ -33,7 +33,7 @@ type proc struct {
 // when the test ends if it is still running.
 func startProc(t *testing.T, argv ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), logs: &testnet.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -15,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,34 +22,16 @@ import (
 	"netdiag/internal/testnet"
 )
 
-// syncBuffer is a log sink safe for the exporter's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startExporter runs an exporter in this process behind an httptest
 // server on loopback; both stop when the test ends.
-func startExporter(t *testing.T, opt Options) (*Exporter, string, *syncBuffer) {
+func startExporter(t *testing.T, opt Options) (*Exporter, string, *testnet.Buffer) {
 	t.Helper()
 	testnet.RequireRoot(t) // raw ICMP sockets
 	if opt.Interval == 0 {
 		opt.Interval = 100 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testnet.Buffer{}
 	e := newExporter(ctx, opt, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err := e.first(ctx); err != nil {
 		cancel()
