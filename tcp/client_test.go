@@ -17,6 +17,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/testnet"
 )
 
 func target(t testing.TB, addr string) netaddr.HostPort {
@@ -177,7 +178,7 @@ func TestClientFileByteExact(t *testing.T) {
 
 func TestClientConnectRefused(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := netaddr.Port(testnet.FreePort(t))
 	_, _, err := runClient(t, ClientOptions{Target: netaddr.HostPort{Host: mustHost(t, "127.0.0.1"), Port: port}, Send: []byte("x")})
 	var ce *ConnectError
 	if !errors.As(err, &ce) || !errors.Is(err, syscall.ECONNREFUSED) {

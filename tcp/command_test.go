@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/internal/testnet"
 )
 
@@ -335,7 +336,7 @@ func TestBinaryClientFileUsesSendfile(t *testing.T) {
 // Exit codes and messages for bad input and failures.
 func TestBinaryErrors(t *testing.T) {
 	t.Parallel()
-	closed := freePort(t)
+	closed := netaddr.Port(testnet.FreePort(t))
 	for _, tc := range []struct {
 		args []string
 		code int

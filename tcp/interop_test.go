@@ -157,7 +157,7 @@ func TestInteropOurClientNcServer(t *testing.T) {
 	eachInterop(t, "nc", func(t *testing.T, host string, codec wire.Codec) {
 		toNc, _ := codec.Encode(strings.Repeat(textbookGreeting+"\n", 200))
 		fromNc, _ := codec.Encode(strings.Repeat(textbookReply+"\n", 200))
-		port := freePort(t)
+		port := netaddr.Port(testnet.FreePort(t))
 		stdinFile := filepath.Join(t.TempDir(), "nc-stdin")
 		os.WriteFile(stdinFile, fromNc, 0o600)
 		f, _ := os.Open(stdinFile)
@@ -216,7 +216,7 @@ func TestInteropSocat(t *testing.T) {
 		}
 
 		// our client -> socat echo server.
-		lport := freePort(t)
+		lport := netaddr.Port(testnet.FreePort(t))
 		listen := "TCP4-LISTEN:" + lport.String() + ",bind=" + host + ",reuseaddr"
 		if strings.Contains(host, ":") {
 			listen = "TCP6-LISTEN:" + lport.String() + ",bind=[" + host + "],reuseaddr"

@@ -18,17 +18,6 @@ import (
 	"netdiag/internal/testnet"
 )
 
-// freePort returns a TCP port that was free a moment ago.
-func freePort(t testing.TB) netaddr.Port {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return netaddr.Port(ln.Addr().(*net.TCPAddr).Port)
-}
-
 // The default listener is dual-stack: IPv4 and IPv6 clients both reach it,
 // and it lists the loopback addresses among those it is reachable on.
 func TestListenDualStack(t *testing.T) {
@@ -170,7 +159,7 @@ sys.stdin.read()
 // with SO_REUSEADDR, succeeds.
 func TestListenRestartAfterClients(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := netaddr.Port(testnet.FreePort(t))
 	opt := ListenOptions{Host: mustHost(t, "127.0.0.1"), Port: port}
 	ln, err := Listen(context.Background(), opt)
 	if err != nil {

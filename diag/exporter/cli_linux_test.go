@@ -120,13 +120,13 @@ func TestPrometheusScrapes(t *testing.T) {
 	testnet.RequireTools(t, "prometheus")
 	testnet.RequireRoot(t)
 	dir := t.TempDir()
-	closed := freePort(t)
+	closed := testnet.FreePort(t)
 	cfg := writeFile(t, dir, "exporter.yml", "interval: 0.2\nlabels: {site: lab}\ntargets:\n  - hosts: [127.0.0.1, \"::1\"]\n"+
 		"  - hosts: [\"127.0.0.1:"+strconv.Itoa(closed)+"\"]\n    module: tcp_connect\n")
 	ex := startProc(t, testnet.Binary(t), "exporter", "--listen", "127.0.0.1:0", "--config", cfg)
 	addr := ex.listening(t)
 
-	promPort := freePort(t)
+	promPort := testnet.FreePort(t)
 	pcfg := writeFile(t, dir, "prometheus.yml", fmt.Sprintf(`global: {scrape_interval: 1s, scrape_timeout: 1s}
 scrape_configs:
   - job_name: netdiag

@@ -108,18 +108,6 @@ func serveDNS(t *testing.T, silent bool) int {
 	return pc.LocalAddr().(*net.UDPAddr).Port
 }
 
-// freePort returns a loopback TCP port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
 // listen accepts and closes connections on a loopback port until the
 // listener is closed.
 func listen(t *testing.T) net.Listener {
@@ -146,7 +134,7 @@ func TestProbe(t *testing.T) {
 		{"module=icmp&target=127.0.0.1", nil, 1, []string{"probe_icmp_reply_hop_limit", `probe_icmp_duration_seconds{phase="rtt"}`, "probe_ip_protocol 4"}},
 		{"module=icmp&target=::1", nil, 1, []string{"probe_ip_protocol 6"}},
 		{"module=tcp_connect&target=" + ln.Addr().String(), nil, 1, []string{"probe_duration_seconds"}},
-		{"module=tcp_connect&target=127.0.0.1:" + strconv.Itoa(freePort(t)), nil, 0, nil},
+		{"module=tcp_connect&target=127.0.0.1:" + strconv.Itoa(testnet.FreePort(t)), nil, 0, nil},
 		{"module=dns&target=127.0.0.1:" + strconv.Itoa(dns), nil, 1, []string{"probe_dns_answer_rrs 2", "probe_dns_query_succeeded 1"}},
 		{"module=dns&target=127.0.0.1:" + strconv.Itoa(silent), []string{"X-Prometheus-Scrape-Timeout-Seconds", "1"}, 0,
 			[]string{"probe_timeout_seconds 0.5", "probe_dns_query_succeeded 0"}},

@@ -101,7 +101,7 @@ func comm(t *testing.T) string {
 }
 
 func TestCommandLocal(t *testing.T) {
-	used, free, me := listen(t), freePort(t), comm(t)
+	used, free, me := listen(t), netaddr.Port(testnet.FreePort(t)), comm(t)
 	res := netdiag(t, "--local", fmt.Sprint(used), fmt.Sprint(free))
 	want := fmt.Sprintf(""+
 		"PORT  SERVICE  STATUS  PROTO  LOCAL ADDRESS    STATE   PID  PROCESS\n"+
