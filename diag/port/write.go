@@ -148,4 +148,3 @@ func summary(opt Options, rep Report) []string {
 	}
 	return lines
 }
-
