@@ -104,10 +104,7 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
-	sopt.Input = c.App.Reader
-	if sopt.Input == nil {
-		sopt.Input = os.Stdin
-	}
+	sopt.Input = wire.Stdin(c)
 	sopt.NoData = isDevNull(c.App.Writer)
 	p, closeOut := newPrinter(c)
 	_, err = Serve(c.Context, ln, sopt, p.Emit)
@@ -126,21 +123,15 @@ func clientAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if name := c.String("file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return exitcode.Usagef("tcp client: --file: %v", err)
-		}
+	f, err := wire.FileFlag(c, "tcp client")
+	switch {
+	case err != nil:
+		return err
+	case f != nil:
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return exitcode.Usagef("tcp client: --file %s is a directory", name)
-		}
 		opt.File = f
-	} else if opt.Send == nil {
-		opt.Input = c.App.Reader
-		if opt.Input == nil {
-			opt.Input = os.Stdin
-		}
+	case opt.Send == nil:
+		opt.Input = wire.Stdin(c)
 		if f, ok := opt.Input.(*os.File); ok {
 			opt.Interactive = render.IsTerminal(f)
 		}
@@ -151,9 +142,7 @@ func clientAction(c *cli.Context) error {
 	defer opt.Save.Close()
 	p, closeOut := newPrinter(c)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
+	err = wire.Flushed(err, closeOut, p.Printer, opt.Save)
 	var ce *ConnectError
 	var se *SessionError
 	switch {

@@ -3,7 +3,6 @@ package udp
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -115,16 +114,10 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("udp server: %w", err)
 	}
-	opt.Input = c.App.Reader
-	if opt.Input == nil {
-		opt.Input = os.Stdin
-	}
+	opt.Input = wire.Stdin(c)
 	p, closeOut := wire.NewCLIPrinter(c, lines)
 	_, err = Serve(c.Context, conn, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
-	if err != nil {
+	if err = wire.Flushed(err, closeOut, p, opt.Save); err != nil {
 		return exitcode.Usage(fmt.Errorf("udp server: %w", err))
 	}
 	return nil
@@ -135,21 +128,15 @@ func clientAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if name := c.String("file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return exitcode.Usagef("udp client: --file: %v", err)
-		}
+	f, err := wire.FileFlag(c, "udp client")
+	switch {
+	case err != nil:
+		return err
+	case f != nil:
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return exitcode.Usagef("udp client: --file %s is a directory", name)
-		}
 		opt.File = f
-	} else if opt.Send == nil {
-		opt.Input = c.App.Reader
-		if opt.Input == nil {
-			opt.Input = os.Stdin
-		}
+	case opt.Send == nil:
+		opt.Input = wire.Stdin(c)
 	}
 	if opt.Save, err = wire.SaverFlag(c, "udp client"); err != nil {
 		return err
@@ -157,9 +144,7 @@ func clientAction(c *cli.Context) error {
 	defer opt.Save.Close()
 	p, closeOut := wire.NewCLIPrinter(c, lines)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
+	err = wire.Flushed(err, closeOut, p, opt.Save)
 	var pc *PortClosedError
 	switch {
 	case errors.As(err, &pc):

@@ -1,7 +1,10 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -97,4 +100,43 @@ func SaverFlag(c *cli.Context, cmd string) (*Saver, error) {
 		return nil, exitcode.Usage(fmt.Errorf("%s: %w", cmd, err))
 	}
 	return s, nil
+}
+
+// Stdin returns what the commands read as their standard input: the app's
+// Reader, or os.Stdin when it has none.
+func Stdin(c *cli.Context) io.Reader {
+	if c.App.Reader != nil {
+		return c.App.Reader
+	}
+	return os.Stdin
+}
+
+// FileFlag opens --file of command cmd, if given (nil otherwise); a file
+// that cannot be opened, or a directory, is a usage error. The caller
+// closes it.
+func FileFlag(c *cli.Context, cmd string) (*os.File, error) {
+	name := c.String("file")
+	if name == "" {
+		return nil, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, exitcode.Usagef("%s: --file: %v", cmd, err)
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, exitcode.Usagef("%s: --file %s is a directory", cmd, name)
+	}
+	return f, nil
+}
+
+// Flushed ends a run that printed through p and saved through save: it
+// flushes and closes the output (closeOut), then closes save, and returns
+// err, or when the run went well the first error of those as "writing the
+// output: …".
+func Flushed(err error, closeOut func() error, p *Printer, save *Saver) error {
+	if werr := errors.Join(closeOut(), p.Err(), save.Close()); werr != nil && err == nil {
+		return fmt.Errorf("writing the output: %w", werr)
+	}
+	return err
 }
