@@ -14,6 +14,7 @@ import (
 
 	"netdiag/diag/render"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 	"netdiag/internal/testnet"
 )
 
@@ -31,7 +32,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 	for i := range 3 {
 		c := dialT(t, srv.addr)
 		id := uint64(i + 1)
-		srv.log.waitFor(t, "connect", 20*time.Second, func(ev Event) bool {
+		srv.log.WaitFor(t, "connect", func(ev Event) bool {
 			e, ok := ev.(ConnectEvent)
 			return ok && e.Conn == id && e.Remote == c.LocalAddr().String()
 		})
@@ -39,7 +40,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		readers = append(readers, bufio.NewReader(c))
 	}
 	conns[1].Write([]byte("hi"))
-	srv.log.waitFor(t, "data", 20*time.Second, func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Conn == 2 })
+	srv.log.WaitFor(t, "data", func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Conn == 2 })
 	typed := func(line string) {
 		t.Helper()
 		if _, err := w.WriteString(line + "\n"); err != nil {
@@ -56,7 +57,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		return s
 	}
 	typed("/list")
-	list := srv.log.waitFor(t, "list", 20*time.Second, isKind(KindList)).(wire.ListEvent)
+	list := srv.log.WaitFor(t, "list", isKind(KindList)).(wire.ListEvent)
 	if len(list.Peers) != 3 || list.Peers[1].ID != 2 || list.Peers[1].BytesIn != 2 || list.Peers[2].Remote != conns[2].LocalAddr().String() {
 		t.Errorf("/list = %+v", list.Peers)
 	}
@@ -83,7 +84,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		}
 	}
 	typed("/close 3")
-	dis := srv.log.waitFor(t, "disconnect", 20*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := srv.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Conn != 3 || dis.Reason != closedByCommand || dis.BytesOut != int64(len("all of you\n")) {
 		t.Errorf("disconnect %+v", dis)
 	}
@@ -99,11 +100,11 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 			t.Errorf("client #%d got %q", i+1, got)
 		}
 	}
-	srv.log.waitFor(t, "error", 20*time.Second, func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && strings.Contains(e.Error, `unknown command "/frob"`)
 	})
-	srv.log.waitFor(t, "error", 20*time.Second, func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && e.Error == "no client #3 (/list shows them)"
 	})
@@ -133,12 +134,8 @@ func TestSaveBothEnds(t *testing.T) {
 		}
 	}
 	for _, side := range []string{"server", "client"} {
-		files, _ := filepath.Glob(filepath.Join(dir, side, "--1_*.bin"))
-		if len(files) != 1 {
-			t.Fatalf("%s: files %v, want one", side, files)
-		}
-		if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data) {
-			t.Errorf("%s: %s holds %d bytes, not the %d sent", side, files[0], len(got), len(data))
+		if name, got := testnet.OnlyFile(t, filepath.Join(dir, side, "--1_*.bin")); !bytes.Equal(got, data) {
+			t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 		}
 	}
 }
@@ -157,37 +154,33 @@ func TestSaveDiscard(t *testing.T) {
 	if err := save.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "127.0.0.1_*.bin"))
-	if len(files) != 1 {
-		t.Fatalf("files %v, want one", files)
-	}
-	if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data) {
-		t.Errorf("%s holds %d bytes, not the %d sent", files[0], len(got), len(data))
+	if name, got := testnet.OnlyFile(t, filepath.Join(dir, "127.0.0.1_*.bin")); !bytes.Equal(got, data) {
+		t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 	}
 }
 
 // --every sends on every tick of the clock until Ctrl-C.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
-	clock := testnet.NewFakeClock()
+	clk := clock.NewFake(time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan SummaryEvent, 1)
 	go func() {
-		sum, err := RunClient(ctx, ClientOptions{Target: target(t, srv.addr), Send: []byte("tick\n"), Forever: true, Interval: 3 * time.Second, Clock: clock}, func(Event) {})
+		sum, err := RunClient(ctx, ClientOptions{Target: target(t, srv.addr), Send: []byte("tick\n"), Forever: true, Interval: 3 * time.Second, Clock: clk}, func(Event) {})
 		if err != nil {
 			t.Error(err)
 		}
 		done <- sum
 	}()
 	for i := range 3 {
-		a := <-clock.Afters
-		if a.D != 3*time.Second {
-			t.Fatalf("waits %v, want 3s", a.D)
+		at, err := clk.Next(t.Context())
+		if err != nil || at.Sub(clk.Now()) != 3*time.Second {
+			t.Fatalf("waits %v (%v), want 3s", at.Sub(clk.Now()), err)
 		}
 		want := strings.Repeat("tick\n", i+1)
-		srv.log.waitFor(t, "ticks", 20*time.Second, func(Event) bool { s, _ := srv.log.stream("in"); return s == want })
+		srv.log.WaitFor(t, "ticks", func(Event) bool { s, _ := srv.log.stream("in"); return s == want })
 		if i < 2 {
-			a.Fire <- time.Now()
+			clk.AdvanceTo(at)
 		}
 	}
 	cancel()

@@ -15,6 +15,7 @@ import (
 	"netdiag/diag/netaddr"
 	"netdiag/diag/render"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext.
@@ -46,7 +47,7 @@ type ClientOptions struct {
 	// without --repeat).
 	Forever bool
 	// Clock times Interval; nil is the system clock.
-	Clock wire.Clock
+	Clock clock.Clock
 	// File is sent as it is (sendFile: written from a mapping of it on
 	// Linux), from its offset to its end; then the write side
 	// is shut down.

@@ -17,6 +17,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/testnet"
 )
 
 func target(t testing.TB, addr string) netaddr.HostPort {
@@ -49,7 +50,7 @@ func TestClientSendReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	con := log.waitFor(t, "connect", time.Second, isKind(KindConnect)).(ConnectEvent)
+	con := log.WaitFor(t, "connect", isKind(KindConnect)).(ConnectEvent)
 	if con.Remote != ts.addr || con.Local == "" || con.ConnectTime <= 0 {
 		t.Errorf("connect = %+v", con)
 	}
@@ -61,11 +62,11 @@ func TestClientSendReply(t *testing.T) {
 	if len(in) != 1 || in[0].Text.String() != "ok, 问题正在处理中..." || !bytes.Equal(raws[0], reply) {
 		t.Errorf("received events = %+v", in)
 	}
-	dis := log.waitFor(t, "disconnect", time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Reason != "quiet for 300ms (--wait)" {
 		t.Errorf("reason = %q", dis.Reason)
 	}
-	if all := log.all(); all[len(all)-1].EventKind() != KindSummary || sum.Time.Before(dis.Time) {
+	if all := log.All(); all[len(all)-1].EventKind() != KindSummary || sum.Time.Before(dis.Time) {
 		t.Errorf("the summary must come last and be stamped after the disconnect: %v < %v", sum.Time, dis.Time)
 	}
 	if sum.BytesOut != int64(len(msg)) || sum.BytesIn != int64(len(reply)) || time.Duration(sum.Duration) < 300*time.Millisecond {
@@ -110,11 +111,11 @@ func TestClientStreamHalfClose(t *testing.T) {
 	if got, _ := log.stream("in"); got != "line 1\nline 2\n" || sum.BytesOut != 14 {
 		t.Errorf("echoed %q, summary %+v", got, sum)
 	}
-	dis := log.waitFor(t, "disconnect", time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Reason != "server closed the connection" {
 		t.Errorf("reason = %q", dis.Reason)
 	}
-	sdis := ts.log.waitFor(t, "server disconnect", 5*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	sdis := ts.log.WaitFor(t, "server disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if sdis.Reason != "client left" {
 		t.Errorf("server saw %q, want client left (the half-close)", sdis.Reason)
 	}
@@ -131,7 +132,7 @@ func TestClientStreamTranscodes(t *testing.T) {
 	if _, _, err := runClient(t, ClientOptions{Target: target(t, ts.addr), Input: in, Codec: gbk}); err != nil {
 		t.Fatal(err)
 	}
-	ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+	ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
 	want, _ := gbk.Encode("你好世")
 	if _, got := ts.log.stream("in"); !bytes.Equal(got, want) {
 		t.Errorf("server got % x, want % x", got, want)
@@ -177,7 +178,7 @@ func TestClientFileByteExact(t *testing.T) {
 
 func TestClientConnectRefused(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := netaddr.Port(testnet.FreePort(t))
 	_, _, err := runClient(t, ClientOptions{Target: netaddr.HostPort{Host: mustHost(t, "127.0.0.1"), Port: port}, Send: []byte("x")})
 	var ce *ConnectError
 	if !errors.As(err, &ce) || !errors.Is(err, syscall.ECONNREFUSED) {
@@ -228,11 +229,11 @@ func TestClientSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	con := log.waitFor(t, "connect", time.Second, isKind(KindConnect)).(ConnectEvent)
+	con := log.WaitFor(t, "connect", isKind(KindConnect)).(ConnectEvent)
 	if !strings.HasPrefix(con.Local, "127.0.0.2:") {
 		t.Errorf("connected from %s, want 127.0.0.2", con.Local)
 	}
-	sc := ts.log.waitFor(t, "server connect", time.Second, isKind(KindConnect)).(ConnectEvent)
+	sc := ts.log.WaitFor(t, "server connect", isKind(KindConnect)).(ConnectEvent)
 	if sc.Remote != con.Local {
 		t.Errorf("server saw %s, client says %s", sc.Remote, con.Local)
 	}
@@ -304,12 +305,12 @@ func TestClientInterruptAndServerClose(t *testing.T) {
 		_, err := RunClient(ctx, ClientOptions{Target: target(t, ts.addr), Send: []byte("x")}, log.Emit)
 		done <- err
 	}()
-	ts.log.waitFor(t, "data", 5*time.Second, isKind(KindData))
+	ts.log.WaitFor(t, "data", isKind(KindData))
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("interrupted client: %v", err)
 	}
-	if dis := log.waitFor(t, "disconnect", time.Second, isKind(KindDisconnect)).(DisconnectEvent); dis.Reason != "interrupted" {
+	if dis := log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent); dis.Reason != "interrupted" {
 		t.Errorf("reason = %q", dis.Reason)
 	}
 
@@ -324,7 +325,7 @@ func TestClientInterruptAndServerClose(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("client took %v to notice the server closed", d)
 	}
-	if dis := log2.waitFor(t, "disconnect", time.Second, isKind(KindDisconnect)).(DisconnectEvent); dis.Reason != "server closed the connection" {
+	if dis := log2.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent); dis.Reason != "server closed the connection" {
 		t.Errorf("reason = %q", dis.Reason)
 	}
 	pw.Close() // the input ends: the abandoned sender ends with it

@@ -91,12 +91,8 @@ func serverAction(c *cli.Context) error {
 	if args := c.Args().Slice(); len(args) > 0 {
 		return exitcode.Usagef("tcp server: unexpected argument %q: the server takes flags only, e.g. -l 127.0.0.1 -p 9090\nRun 'netdiag tcp server --help' for usage.", args[0])
 	}
-	lopt, sopt, err := serverOptions(serverFlags{
-		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
-		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
-		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"),
-		shared: wire.FlagsFromCLI(c),
-	})
+	lopt, sopt, err := serverOptions(serverFlags{ServerFlags: wire.ServerFlagsFromCLI(c),
+		once: c.Bool("once"), maxConns: c.Int("max-conns"), idle: c.Duration("idle-timeout"), shared: wire.FlagsFromCLI(c)})
 	if err != nil {
 		return err
 	}
@@ -108,10 +104,7 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("tcp server: %w", err)
 	}
-	sopt.Input = c.App.Reader
-	if sopt.Input == nil {
-		sopt.Input = os.Stdin
-	}
+	sopt.Input = wire.Stdin(c)
 	sopt.NoData = isDevNull(c.App.Writer)
 	p, closeOut := newPrinter(c)
 	_, err = Serve(c.Context, ln, sopt, p.Emit)
@@ -125,31 +118,20 @@ func serverAction(c *cli.Context) error {
 }
 
 func clientAction(c *cli.Context) error {
-	opt, err := clientOptions(clientFlags{
-		args: c.Args().Slice(), timeout: c.Duration("timeout"), source: c.String("source"),
-		send: c.String("send"), sendSet: c.IsSet("send"), wait: c.Duration("wait"), file: c.String("file"),
-		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		every: c.Duration("every"), everySet: c.IsSet("every"),
-		info: c.Bool("info"), shared: wire.FlagsFromCLI(c),
-	})
+	opt, err := clientOptions(clientFlags{ClientFlags: wire.ClientFlagsFromCLI(c),
+		timeout: c.Duration("timeout"), wait: c.Duration("wait"), info: c.Bool("info"), shared: wire.FlagsFromCLI(c)})
 	if err != nil {
 		return err
 	}
-	if name := c.String("file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return exitcode.Usagef("tcp client: --file: %v", err)
-		}
+	f, err := wire.FileFlag(c, "tcp client")
+	switch {
+	case err != nil:
+		return err
+	case f != nil:
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return exitcode.Usagef("tcp client: --file %s is a directory", name)
-		}
 		opt.File = f
-	} else if opt.Send == nil {
-		opt.Input = c.App.Reader
-		if opt.Input == nil {
-			opt.Input = os.Stdin
-		}
+	case opt.Send == nil:
+		opt.Input = wire.Stdin(c)
 		if f, ok := opt.Input.(*os.File); ok {
 			opt.Interactive = render.IsTerminal(f)
 		}
@@ -160,9 +142,7 @@ func clientAction(c *cli.Context) error {
 	defer opt.Save.Close()
 	p, closeOut := newPrinter(c)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
+	err = wire.Flushed(err, closeOut, p.Printer, opt.Save)
 	var ce *ConnectError
 	var se *SessionError
 	switch {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"netdiag/diag/netaddr"
 	"netdiag/internal/testnet"
 )
 
@@ -325,7 +326,7 @@ func TestBinaryClientFileWrittenFromMapping(t *testing.T) {
 	if sent != 0 || !mapped.Match(tr) {
 		t.Errorf("sendfile moved %d bytes (want 0), the file mapped whole: %v:\n%.3000s", sent, mapped.Match(tr), tr)
 	}
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.BytesIn != int64(len(data)) {
 		t.Errorf("server got %d bytes", dis.BytesIn)
 	}
@@ -337,7 +338,7 @@ func TestBinaryClientFileWrittenFromMapping(t *testing.T) {
 // Exit codes and messages for bad input and failures.
 func TestBinaryErrors(t *testing.T) {
 	t.Parallel()
-	closed := freePort(t)
+	closed := netaddr.Port(testnet.FreePort(t))
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -91,8 +91,8 @@ func TestServeHexDecodesNothing(t *testing.T) {
 	c := dialT(t, ts.addr)
 	c.Write([]byte("hi \xc4"))
 	c.Close()
-	ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect))
-	for _, ev := range ts.log.all() {
+	ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
+	for _, ev := range ts.log.All() {
 		switch e := ev.(type) {
 		case DataEvent:
 			if e.Text != nil || e.Undecoded != e.Bytes {
@@ -180,7 +180,7 @@ func TestServeConnectEventsInOrder(t *testing.T) {
 	var order []uint64
 	testnet.WaitUntil(t, 10*time.Second, fmt.Sprintf("%d connect events", clients), func() (bool, error) {
 		order = order[:0]
-		for _, ev := range ts.log.all() {
+		for _, ev := range ts.log.All() {
 			if e, ok := ev.(ConnectEvent); ok {
 				order = append(order, e.Conn)
 			}

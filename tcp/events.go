@@ -194,9 +194,4 @@ type TCPInfo struct {
 }
 
 // rate returns bits per second of n bytes over d.
-func rate(n int64, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) * 8 / d.Seconds()
-}
+func rate(n int64, d time.Duration) float64 { return render.PerSecond(8*n, d) }

@@ -3,65 +3,41 @@ package tcp
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/testnet"
 )
 
-// eventLog collects events; safe for concurrent use.
-type eventLog struct {
-	mu     sync.Mutex
-	events []Event
-	raw    map[int][]byte // copies of DataEvent.Raw by index (Raw is valid only during Emit)
-	signal chan struct{}
-}
+// eventLog collects events; data events are copied (the sender reuses
+// them).
+type eventLog struct{ *testnet.Events[Event] }
 
 func newEventLog() *eventLog {
-	return &eventLog{raw: map[int][]byte{}, signal: make(chan struct{}, 1)}
-}
-
-func (l *eventLog) Emit(ev Event) {
-	l.mu.Lock()
-	if d, ok := ev.(*DataEvent); ok { // reused by the sender: keep a copy
-		c := *d
-		l.raw[len(l.events)] = append([]byte(nil), d.Raw...)
-		c.Raw = nil
-		c.Text = slices.Clone(d.Text)
-		ev = c
-	}
-	l.events = append(l.events, ev)
-	l.mu.Unlock()
-	select {
-	case l.signal <- struct{}{}:
-	default:
-	}
-}
-
-// all returns a copy of the events so far.
-func (l *eventLog) all() []Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]Event(nil), l.events...)
+	return &eventLog{testnet.NewEvents(func(ev Event) Event {
+		if d, ok := ev.(*DataEvent); ok {
+			c := *d
+			c.Raw, c.Text = slices.Clone(d.Raw), slices.Clone(d.Text)
+			return c
+		}
+		return ev
+	})}
 }
 
 // data returns the data events of one direction, with their raw bytes.
 func (l *eventLog) data(dir string) ([]DataEvent, [][]byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var evs []DataEvent
 	var raws [][]byte
-	for i, ev := range l.events {
+	for _, ev := range l.All() {
 		if d, ok := ev.(DataEvent); ok && d.Dir == dir {
 			evs = append(evs, d)
-			raws = append(raws, l.raw[i])
+			raws = append(raws, d.Raw)
 		}
 	}
 	return evs, raws
@@ -75,33 +51,6 @@ func (l *eventLog) stream(dir string) (string, []byte) {
 		sb.WriteString(e.Text.String())
 	}
 	return sb.String(), bytes.Join(raws, nil)
-}
-
-// waitFor waits until some event satisfies match, and returns it.
-func (l *eventLog) waitFor(t testing.TB, what string, timeout time.Duration, match func(Event) bool) Event {
-	t.Helper()
-	deadline := time.After(timeout)
-	for {
-		for _, ev := range l.all() {
-			if match(ev) {
-				return ev
-			}
-		}
-		select {
-		case <-l.signal:
-		case <-time.After(20 * time.Millisecond):
-		case <-deadline:
-			t.Fatalf("no %s event within %v; events:\n%s", what, timeout, l.dump())
-		}
-	}
-}
-
-func (l *eventLog) dump() string {
-	var sb strings.Builder
-	for _, ev := range l.all() {
-		fmt.Fprintf(&sb, "  %#v\n", ev)
-	}
-	return sb.String()
 }
 
 func isKind(k Kind) func(Event) bool { return func(ev Event) bool { return ev.EventKind() == k } }

@@ -93,7 +93,7 @@ func TestInteropPythonClientOurServer(t *testing.T) {
 		if got := strings.TrimSpace(res.Stdout); got != hex.EncodeToString(reply) {
 			t.Errorf("python received %s, want %x", got, reply)
 		}
-		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
 		evs, raws := ts.log.data("in")
 		greeting, _ := codec.Encode(textbookGreeting)
 		if len(evs) != 1 || evs[0].Text.String() != textbookGreeting || !bytes.Equal(raws[0], greeting) {
@@ -157,7 +157,7 @@ func TestInteropOurClientNcServer(t *testing.T) {
 	eachInterop(t, "nc", func(t *testing.T, host string, codec wire.Codec) {
 		toNc, _ := codec.Encode(strings.Repeat(textbookGreeting+"\n", 200))
 		fromNc, _ := codec.Encode(strings.Repeat(textbookReply+"\n", 200))
-		port := freePort(t)
+		port := netaddr.Port(testnet.FreePort(t))
 		stdinFile := filepath.Join(t.TempDir(), "nc-stdin")
 		os.WriteFile(stdinFile, fromNc, 0o600)
 		f, _ := os.Open(stdinFile)
@@ -210,13 +210,13 @@ func TestInteropSocat(t *testing.T) {
 		if res.Code != 0 || res.Stdout != string(text) {
 			t.Fatalf("socat client: exit %d, %d bytes back of %d\n%s", res.Code, len(res.Stdout), len(text), res.Stderr)
 		}
-		ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect))
+		ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect))
 		if got, _ := ts.log.stream("in"); got != strings.Repeat(textbookGreeting, 500) {
 			t.Errorf("our server decoded the socat stream wrongly")
 		}
 
 		// our client -> socat echo server.
-		lport := freePort(t)
+		lport := netaddr.Port(testnet.FreePort(t))
 		listen := "TCP4-LISTEN:" + lport.String() + ",bind=" + host + ",reuseaddr"
 		if strings.Contains(host, ":") {
 			listen = "TCP6-LISTEN:" + lport.String() + ",bind=[" + host + "],reuseaddr"

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"netdiag/diag/render"
+	"netdiag/internal/testnet"
 )
 
 // 500 concurrent clients, 100 messages each, every reply checked: none
@@ -25,7 +26,7 @@ import (
 func TestServeLoad500Clients(t *testing.T) {
 	const clients, messages = 500, 100
 	base := numGoroutines()
-	var out lockedBuffer
+	var out testnet.Buffer
 	p, closeOut := newBatchedPrinter(&out, true, false, false) // as the command does
 	ln, err := Listen(context.Background(), ListenOptions{Host: mustHost(t, "127.0.0.1")})
 	if err != nil {
@@ -196,7 +197,7 @@ func TestServeEchoClientNotReading(t *testing.T) {
 			}
 		}
 	})
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Reason != "idle timeout: the client read nothing for 1s" {
 		t.Errorf("disconnect reason = %q", dis.Reason)
 	}
@@ -237,23 +238,6 @@ func sampleHeap(t testing.TB, f func()) uint64 {
 	close(stop)
 	wg.Wait()
 	return peak.Load()
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]byte(nil), l.b.Bytes()...)
 }
 
 type countingWriter struct{ n atomic.Int64 }

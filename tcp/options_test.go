@@ -9,6 +9,7 @@ import (
 
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
+	"netdiag/diag/wire"
 )
 
 func TestServerOptions(t *testing.T) {
@@ -22,25 +23,25 @@ func TestServerOptions(t *testing.T) {
 		mode Mode
 		err  string
 	}{
-		{name: "defaults", f: serverFlags{port: "9090", shared: utf8}, port: 9090},
-		{name: "-l host", f: serverFlags{listen: "127.0.0.1", port: "9090", shared: utf8}, host: "127.0.0.1", port: 9090},
-		{name: "-l v6", f: serverFlags{listen: "::1", port: "80", shared: utf8}, host: "::1", port: 80},
-		{name: "-l host:port", f: serverFlags{listen: "[::1]:7000", port: "9090", shared: utf8}, host: "::1", port: 7000},
-		{name: "-l :port", f: serverFlags{listen: ":7000", port: "9090", shared: utf8}, port: 7000},
-		{name: "-l name", f: serverFlags{listen: "localhost", port: "http", shared: utf8}, host: "localhost", port: 80},
-		{name: "-l port and same -p", f: serverFlags{listen: "127.0.0.1:7000", port: "7000", portSet: true, shared: utf8}, host: "127.0.0.1", port: 7000},
-		{name: "-l port and other -p", f: serverFlags{listen: "127.0.0.1:7000", port: "7001", portSet: true, shared: utf8}, err: "name different ports"},
-		{name: "bad -l", f: serverFlags{listen: "127.1", port: "9090", shared: utf8}, err: `-l: invalid`},
-		{name: "bad -p", f: serverFlags{port: "-1", shared: utf8}, err: "-p: invalid port"},
-		{name: "-6", f: serverFlags{port: "9090", shared: shared{Encoding: "utf-8", IPv6: true}}, port: 9090, fam: netaddr.IPv6},
-		{name: "echo", f: serverFlags{port: "1", echo: true, shared: utf8}, port: 1, mode: ModeEcho},
-		{name: "discard", f: serverFlags{port: "1", discard: true, shared: utf8}, port: 1, mode: ModeDiscard},
-		{name: "reply", f: serverFlags{port: "1", reply: "ok", replySet: true, shared: utf8}, port: 1, mode: ModeReply},
-		{name: "empty reply", f: serverFlags{port: "1", reply: "", replySet: true, shared: utf8}, err: "--reply needs a non-empty TEXT"},
-		{name: "two modes", f: serverFlags{port: "1", echo: true, discard: true, shared: utf8}, err: "exclude each other"},
-		{name: "negative max", f: serverFlags{port: "1", maxConns: -1, shared: utf8}, err: "--max-conns"},
-		{name: "negative idle", f: serverFlags{port: "1", idle: -time.Second, shared: utf8}, err: "--idle-timeout"},
-		{name: "bad encoding", f: serverFlags{port: "1", shared: shared{Encoding: "x"}}, err: "unknown encoding"},
+		{name: "defaults", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "9090"}, shared: utf8}, port: 9090},
+		{name: "-l host", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "127.0.0.1", Port: "9090"}, shared: utf8}, host: "127.0.0.1", port: 9090},
+		{name: "-l v6", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "::1", Port: "80"}, shared: utf8}, host: "::1", port: 80},
+		{name: "-l host:port", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "[::1]:7000", Port: "9090"}, shared: utf8}, host: "::1", port: 7000},
+		{name: "-l :port", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: ":7000", Port: "9090"}, shared: utf8}, port: 7000},
+		{name: "-l name", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "localhost", Port: "http"}, shared: utf8}, host: "localhost", port: 80},
+		{name: "-l port and same -p", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "127.0.0.1:7000", Port: "7000", PortSet: true}, shared: utf8}, host: "127.0.0.1", port: 7000},
+		{name: "-l port and other -p", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "127.0.0.1:7000", Port: "7001", PortSet: true}, shared: utf8}, err: "name different ports"},
+		{name: "bad -l", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "127.1", Port: "9090"}, shared: utf8}, err: `-l: invalid`},
+		{name: "bad -p", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "-1"}, shared: utf8}, err: "-p: invalid port"},
+		{name: "-6", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "9090"}, shared: shared{Encoding: "utf-8", IPv6: true}}, port: 9090, fam: netaddr.IPv6},
+		{name: "echo", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Echo: true}, shared: utf8}, port: 1, mode: ModeEcho},
+		{name: "discard", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Discard: true}, shared: utf8}, port: 1, mode: ModeDiscard},
+		{name: "reply", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Reply: "ok", ReplySet: true}, shared: utf8}, port: 1, mode: ModeReply},
+		{name: "empty reply", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Reply: "", ReplySet: true}, shared: utf8}, err: "--reply needs a non-empty TEXT"},
+		{name: "two modes", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Echo: true, Discard: true}, shared: utf8}, err: "exclude each other"},
+		{name: "negative max", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, maxConns: -1, shared: utf8}, err: "--max-conns"},
+		{name: "negative idle", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, idle: -time.Second, shared: utf8}, err: "--idle-timeout"},
+		{name: "bad encoding", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, shared: shared{Encoding: "x"}}, err: "unknown encoding"},
 	} {
 		lopt, sopt, err := serverOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -53,11 +54,11 @@ func TestServerOptions(t *testing.T) {
 }
 
 func TestServerOptionsReplyEncoding(t *testing.T) {
-	_, sopt, err := serverOptions(serverFlags{port: "1", reply: "你好", replySet: true, shared: shared{Encoding: "gbk"}})
+	_, sopt, err := serverOptions(serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Reply: "你好", ReplySet: true}, shared: shared{Encoding: "gbk"}})
 	if err != nil || !bytes.Equal(sopt.Reply, []byte{0xc4, 0xe3, 0xba, 0xc3}) {
 		t.Errorf("GBK reply = % x, %v", sopt.Reply, err)
 	}
-	_, sopt, err = serverOptions(serverFlags{port: "1", reply: "48 69", replySet: true, shared: shared{Encoding: "gbk", Hex: true}})
+	_, sopt, err = serverOptions(serverFlags{ServerFlags: wire.ServerFlags{Port: "1", Reply: "48 69", ReplySet: true}, shared: shared{Encoding: "gbk", Hex: true}})
 	if err != nil || string(sopt.Reply) != "Hi" {
 		t.Errorf("hex reply = %q, %v", sopt.Reply, err)
 	}
@@ -66,7 +67,7 @@ func TestServerOptionsReplyEncoding(t *testing.T) {
 func TestClientOptions(t *testing.T) {
 	utf8 := shared{Encoding: "utf-8"}
 	base := func(args ...string) clientFlags {
-		return clientFlags{args: args, repeat: 1, wait: defaultWait, timeout: defaultConnectTimeout, shared: utf8}
+		return clientFlags{ClientFlags: wire.ClientFlags{Args: args, Repeat: 1}, wait: defaultWait, timeout: defaultConnectTimeout, shared: utf8}
 	}
 	with := func(f clientFlags, edit func(*clientFlags)) clientFlags { edit(&f); return f }
 	for _, tc := range []struct {
@@ -85,20 +86,20 @@ func TestClientOptions(t *testing.T) {
 		{name: "no host", f: base(":9090"), err: "has no host"},
 		{name: "port 0", f: base("127.0.0.1:0"), err: "port 0"},
 		{name: "bad host", f: base("300.1.1.1", "80"), err: "invalid"},
-		{name: "source addr", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "127.0.0.2" }), target: "127.0.0.1:1", source: "127.0.0.2:0"},
-		{name: "source addr:port", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "[::1]:5000" }), target: "127.0.0.1:1", source: "[::1]:5000"},
-		{name: "source name", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.source = "localhost" }), err: "give a local IP address"},
-		{name: "send and file", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.file = true, "x", "f" }), err: "exclude each other"},
-		{name: "repeat without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.repeatSet, f.repeat = true, 2 }), err: "add --send"},
-		{name: "interval without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.interval = time.Second }), err: "add --send"},
-		{name: "repeat 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.repeatSet, f.repeat = true, "x", true, 0 }), err: "--repeat must be 1 or more"},
+		{name: "source addr", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.Source = "127.0.0.2" }), target: "127.0.0.1:1", source: "127.0.0.2:0"},
+		{name: "source addr:port", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.Source = "[::1]:5000" }), target: "127.0.0.1:1", source: "[::1]:5000"},
+		{name: "source name", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.Source = "localhost" }), err: "give a local IP address"},
+		{name: "send and file", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.SendSet, f.Send, f.File = true, "x", "f" }), err: "exclude each other"},
+		{name: "repeat without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.RepeatSet, f.Repeat = true, 2 }), err: "add --send"},
+		{name: "interval without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.Interval = time.Second }), err: "add --send"},
+		{name: "repeat 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.SendSet, f.Send, f.RepeatSet, f.Repeat = true, "x", true, 0 }), err: "--repeat must be 1 or more"},
 		{name: "negative wait", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.wait = -1 }), err: "must not be negative"},
-		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet = true }), err: "--send needs a non-empty TEXT"},
-		{name: "every without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.everySet, f.every = true, time.Second }), err: "add --send"},
+		{name: "empty send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.SendSet = true }), err: "--send needs a non-empty TEXT"},
+		{name: "every without send", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.EverySet, f.Every = true, time.Second }), err: "add --send"},
 		{name: "every and interval", f: with(base("127.0.0.1:1"), func(f *clientFlags) {
-			f.sendSet, f.send, f.everySet, f.every, f.interval = true, "x", true, time.Second, time.Second
+			f.SendSet, f.Send, f.EverySet, f.Every, f.Interval = true, "x", true, time.Second, time.Second
 		}), err: "exclude each other"},
-		{name: "every 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.sendSet, f.send, f.everySet = true, "x", true }), err: "--every needs a positive duration"},
+		{name: "every 0", f: with(base("127.0.0.1:1"), func(f *clientFlags) { f.SendSet, f.Send, f.EverySet = true, "x", true }), err: "--every needs a positive duration"},
 	} {
 		opt, err := clientOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -115,11 +116,11 @@ func TestClientOptions(t *testing.T) {
 }
 
 func TestClientOptionsPayload(t *testing.T) {
-	opt, err := clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "你好", sendSet: true, shared: shared{Encoding: "gb18030"}})
+	opt, err := clientOptions(clientFlags{ClientFlags: wire.ClientFlags{Args: []string{"127.0.0.1:1"}, Repeat: 1, Send: "你好", SendSet: true}, shared: shared{Encoding: "gb18030"}})
 	if err != nil || !bytes.Equal(opt.Send, []byte{0xc4, 0xe3, 0xba, 0xc3}) || opt.Codec.Name() != "gb18030" {
 		t.Errorf("gb18030 payload % x, %v", opt.Send, err)
 	}
-	opt, err = clientOptions(clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "de:ad:be:ef", sendSet: true, shared: shared{Encoding: "utf-8", Hex: true}})
+	opt, err = clientOptions(clientFlags{ClientFlags: wire.ClientFlags{Args: []string{"127.0.0.1:1"}, Repeat: 1, Send: "de:ad:be:ef", SendSet: true}, shared: shared{Encoding: "utf-8", Hex: true}})
 	if err != nil || !bytes.Equal(opt.Send, []byte{0xde, 0xad, 0xbe, 0xef}) || !opt.Hex {
 		t.Errorf("hex payload % x, %v", opt.Send, err)
 	}
@@ -148,12 +149,12 @@ func wantErr(t *testing.T, name string, err error, want string) bool {
 
 // --every D is --interval D without end, or --repeat N times.
 func TestClientOptionsEvery(t *testing.T) {
-	f := clientFlags{args: []string{"127.0.0.1:1"}, repeat: 1, send: "x", sendSet: true, every: 2 * time.Second, everySet: true, shared: shared{Encoding: "utf-8"}}
+	f := clientFlags{ClientFlags: wire.ClientFlags{Args: []string{"127.0.0.1:1"}, Repeat: 1, Send: "x", SendSet: true, Every: 2 * time.Second, EverySet: true}, shared: shared{Encoding: "utf-8"}}
 	opt, err := clientOptions(f)
 	if err != nil || !opt.Forever || opt.Interval != 2*time.Second {
 		t.Errorf("--every 2s: forever %v interval %v (%v)", opt.Forever, opt.Interval, err)
 	}
-	f.repeat, f.repeatSet = 5, true
+	f.Repeat, f.RepeatSet = 5, true
 	opt, err = clientOptions(f)
 	if err != nil || opt.Forever || opt.Repeat != 5 || opt.Interval != 2*time.Second {
 		t.Errorf("--every 2s --repeat 5: forever %v repeat %d interval %v (%v)", opt.Forever, opt.Repeat, opt.Interval, err)

@@ -32,7 +32,7 @@ func TestServeReplySession(t *testing.T) {
 	}
 	c.Close()
 
-	dis := ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.Reason != "client left" || dis.BytesIn != int64(len(msg)) || dis.BytesOut != int64(len(reply)) || dis.Duration <= 0 {
 		t.Errorf("disconnect = %+v", dis)
 	}
@@ -48,7 +48,7 @@ func TestServeReplySession(t *testing.T) {
 		t.Errorf("summary = %+v", sum)
 	}
 	kinds := []Kind{}
-	for _, ev := range ts.log.all() {
+	for _, ev := range ts.log.All() {
 		kinds = append(kinds, ev.EventKind())
 	}
 	want := []Kind{KindListen, KindConnect, KindData, KindDisconnect, KindSummary}
@@ -99,7 +99,7 @@ func TestServeDiscardCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.BytesIn != int64(len(data)) || dis.BytesOut != 0 {
 		t.Errorf("disconnect = %+v, want %d bytes in", dis, len(data))
 	}
@@ -153,7 +153,7 @@ func TestServeMaxConns(t *testing.T) {
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("third client: %v; want the server to reset it", err)
 	}
-	ev := ts.log.waitFor(t, "max_conns error", 5*time.Second, func(ev Event) bool {
+	ev := ts.log.WaitFor(t, "max_conns error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "max_conns"
 	}).(ErrorEvent)
@@ -161,7 +161,7 @@ func TestServeMaxConns(t *testing.T) {
 		t.Errorf("max_conns event = %+v", ev)
 	}
 	a.Close()
-	ts.log.waitFor(t, "disconnect of the first", 5*time.Second, isKind(KindDisconnect))
+	ts.log.WaitFor(t, "disconnect of the first", isKind(KindDisconnect))
 	d := dialT(t, ts.addr)
 	d.Write([]byte("y"))
 	d.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -194,7 +194,7 @@ func TestServeIdleTimeout(t *testing.T) {
 	if _, err := silent.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 		t.Fatalf("silent client: %v, want EOF (closed by the server)", err)
 	}
-	dis := ts.log.waitFor(t, "idle disconnect", 5*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "idle disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if !strings.HasPrefix(dis.Reason, "idle timeout") || dis.Remote != silent.LocalAddr().String() {
 		t.Errorf("disconnect = %+v", dis)
 	}
@@ -217,14 +217,14 @@ func TestServeClientLeavesMidMessage(t *testing.T) {
 	c := dialT(t, ts.addr)
 	c.Write(msg[:5]) // "你好" and the first byte of "服"
 	c.Close()
-	dis := ts.log.waitFor(t, "disconnect", 5*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.BytesIn != 5 || dis.Reason != "client left" {
 		t.Errorf("disconnect = %+v", dis)
 	}
 	if text, _ := ts.log.stream("in"); text != "你好" {
 		t.Errorf("decoded %q, want 你好 (the half character held back)", text)
 	}
-	dec := ts.log.waitFor(t, "decode error", time.Second, func(ev Event) bool {
+	dec := ts.log.WaitFor(t, "decode error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "decode"
 	}).(ErrorEvent)
@@ -234,7 +234,7 @@ func TestServeClientLeavesMidMessage(t *testing.T) {
 	// Still serving.
 	c2 := dialT(t, ts.addr)
 	c2.Write([]byte("still there"))
-	ts.log.waitFor(t, "second client's data", 5*time.Second, func(ev Event) bool {
+	ts.log.WaitFor(t, "second client's data", func(ev Event) bool {
 		d, ok := ev.(DataEvent)
 		return ok && d.Text.String() == "still there"
 	})
@@ -264,13 +264,13 @@ func TestServeShutdownClosesClients(t *testing.T) {
 		c.Close()
 	}
 	n := 0
-	for _, ev := range ts.log.all() {
+	for _, ev := range ts.log.All() {
 		if d, ok := ev.(DisconnectEvent); ok && d.Reason == "server shutdown" {
 			n++
 		}
 	}
 	if n != 5 {
-		t.Errorf("%d disconnects say server shutdown, want 5:\n%s", n, ts.log.dump())
+		t.Errorf("%d disconnects say server shutdown, want 5:\n%s", n, ts.log.Dump())
 	}
 	if _, err := net.DialTimeout("tcp", ts.addr, time.Second); err == nil {
 		t.Error("still accepting after shutdown")
@@ -289,7 +289,7 @@ func TestServeDiscardIdleTimeout(t *testing.T) {
 	if _, err := c.Write(make([]byte, n)); err != nil {
 		t.Fatal(err)
 	}
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if !strings.HasPrefix(dis.Reason, "idle timeout") || dis.BytesIn != n {
 		t.Errorf("disconnect = %+v, want an idle timeout after %d bytes in", dis, n)
 	}
@@ -313,7 +313,7 @@ func TestServeEchoNoData(t *testing.T) {
 		t.Fatalf("echo %q, %v; want %q", got, err, msg)
 	}
 	c.Close()
-	dis := ts.log.waitFor(t, "disconnect", 10*time.Second, isKind(KindDisconnect)).(DisconnectEvent)
+	dis := ts.log.WaitFor(t, "disconnect", isKind(KindDisconnect)).(DisconnectEvent)
 	if dis.BytesIn != int64(len(msg)) || dis.BytesOut != int64(len(msg)) {
 		t.Errorf("disconnect = %+v, want %d bytes each way", dis, len(msg))
 	}

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -41,15 +42,7 @@ func TestCLIErrors(t *testing.T) {
 	} {
 		argv := testnet.InNetns(ns, append([]string{testnet.Binary(t), "check"}, testnet.Override([]string{"--host", "192.0.2.1", "--dns-name", "x.test"}, tc.args...)...)...)
 		// The limit only catches a hang: these fail before any probe.
-		r := testnet.Run(t, time.Minute, "", argv[0], argv[1:]...)
-		switch {
-		case r.Code != 2:
-			t.Errorf("%v: exit %d, want 2\n%s%s", tc.args, r.Code, r.Stdout, r.Stderr)
-		case r.Stdout != "":
-			t.Errorf("%v: printed on stdout: %s", tc.args, r.Stdout)
-		case !strings.HasPrefix(r.Stderr, "netdiag: "+tc.msg):
-			t.Errorf("%v: stderr %q, want it to start with %q", tc.args, r.Stderr, "netdiag: "+tc.msg)
-		}
+		testnet.Refused(t, fmt.Sprintf("check %q", tc.args), testnet.Run(t, time.Minute, "", argv[0], argv[1:]...), "netdiag: "+tc.msg)
 	}
 }
 

@@ -77,6 +77,19 @@ func Usagef(format string, args ...any) error {
 	return &Error{Code: Failure, Err: fmt.Errorf(format, args...)}
 }
 
+// OptionError is an invalid Options value handed to an engine's Run (ping,
+// trace, scan): the caller's mistake, which the CLI reports as a usage
+// error.
+type OptionError struct{ Msg string }
+
+// Error returns the message.
+func (e *OptionError) Error() string { return e.Msg }
+
+// Optionf returns an *OptionError with a formatted message.
+func Optionf(format string, args ...any) error {
+	return &OptionError{Msg: fmt.Sprintf(format, args...)}
+}
+
 // Code maps any error to an exit code: nil is OK, an *Error carries its own
 // code, and everything else is a system error (2).
 func Code(err error) int {

@@ -24,7 +24,7 @@ import (
 // proc is a netdiag exporter (or Prometheus) process started by a test.
 type proc struct {
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testnet.Buffer
 	done chan struct{} // closed when it has exited, with err its Wait's error
 	err  error
 }
@@ -33,7 +33,7 @@ type proc struct {
 // when the test ends if it is still running.
 func startProc(t *testing.T, argv ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), logs: &testnet.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -120,13 +120,13 @@ func TestPrometheusScrapes(t *testing.T) {
 	testnet.RequireTools(t, "prometheus")
 	testnet.RequireRoot(t)
 	dir := t.TempDir()
-	closed := freePort(t)
+	closed := testnet.FreePort(t)
 	cfg := writeFile(t, dir, "exporter.yml", "interval: 0.2\nlabels: {site: lab}\ntargets:\n  - hosts: [127.0.0.1, \"::1\"]\n"+
 		"  - hosts: [\"127.0.0.1:"+strconv.Itoa(closed)+"\"]\n    module: tcp_connect\n")
 	ex := startProc(t, testnet.Binary(t), "exporter", "--listen", "127.0.0.1:0", "--config", cfg)
 	addr := ex.listening(t)
 
-	promPort := freePort(t)
+	promPort := testnet.FreePort(t)
 	pcfg := writeFile(t, dir, "prometheus.yml", fmt.Sprintf(`global: {scrape_interval: 1s, scrape_timeout: 1s}
 scrape_configs:
   - job_name: netdiag

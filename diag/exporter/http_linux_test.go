@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -15,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,34 +22,16 @@ import (
 	"netdiag/internal/testnet"
 )
 
-// syncBuffer is a log sink safe for the exporter's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startExporter runs an exporter in this process behind an httptest
 // server on loopback; both stop when the test ends.
-func startExporter(t *testing.T, opt Options) (*Exporter, string, *syncBuffer) {
+func startExporter(t *testing.T, opt Options) (*Exporter, string, *testnet.Buffer) {
 	t.Helper()
 	testnet.RequireRoot(t) // raw ICMP sockets
 	if opt.Interval == 0 {
 		opt.Interval = 100 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testnet.Buffer{}
 	e := newExporter(ctx, opt, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err := e.first(ctx); err != nil {
 		cancel()
@@ -128,18 +108,6 @@ func serveDNS(t *testing.T, silent bool) int {
 	return pc.LocalAddr().(*net.UDPAddr).Port
 }
 
-// freePort returns a loopback TCP port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
 // listen accepts and closes connections on a loopback port until the
 // listener is closed.
 func listen(t *testing.T) net.Listener {
@@ -166,7 +134,7 @@ func TestProbe(t *testing.T) {
 		{"module=icmp&target=127.0.0.1", nil, 1, []string{"probe_icmp_reply_hop_limit", `probe_icmp_duration_seconds{phase="rtt"}`, "probe_ip_protocol 4"}},
 		{"module=icmp&target=::1", nil, 1, []string{"probe_ip_protocol 6"}},
 		{"module=tcp_connect&target=" + ln.Addr().String(), nil, 1, []string{"probe_duration_seconds"}},
-		{"module=tcp_connect&target=127.0.0.1:" + strconv.Itoa(freePort(t)), nil, 0, nil},
+		{"module=tcp_connect&target=127.0.0.1:" + strconv.Itoa(testnet.FreePort(t)), nil, 0, nil},
 		{"module=dns&target=127.0.0.1:" + strconv.Itoa(dns), nil, 1, []string{"probe_dns_answer_rrs 2", "probe_dns_query_succeeded 1"}},
 		{"module=dns&target=127.0.0.1:" + strconv.Itoa(silent), []string{"X-Prometheus-Scrape-Timeout-Seconds", "1"}, 0,
 			[]string{"probe_timeout_seconds 0.5", "probe_dns_query_succeeded 0"}},

@@ -2,6 +2,7 @@ package ifaces
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -139,10 +140,7 @@ func TestNetnsFilters(t *testing.T) {
 			{[]string{"veth0", "--up", "-4", "-6"}, "netdiag: -4 and -6 exclude each other"},
 			{[]string{"--bogus"}, "netdiag: unknown flag --bogus\nRun 'netdiag ifaces --help' for usage."},
 		} {
-			r := runIfaces(t, tn.ns, bin, c.args...)
-			if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, c.want) {
-				t.Errorf("ifaces %v: exit %d stdout %q stderr %q; want exit 2 and %q", c.args, r.Code, r.Stdout, r.Stderr, c.want)
-			}
+			testnet.Refused(t, fmt.Sprintf("ifaces %q", c.args), runIfaces(t, tn.ns, bin, c.args...), c.want)
 		}
 	})
 }

@@ -1,14 +1,13 @@
 package ping_test
 
 import (
-	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -56,13 +55,7 @@ func TestCLIErrors(t *testing.T) {
 	} {
 		// The time limit only catches a hang (the guards must fail at
 		// once, before any name lookup or packet).
-		res := netdiag(t, ns, time.Minute, tc.args...)
-		if res.Code != 2 || !strings.Contains(res.Stderr, tc.want) || res.Stdout != "" {
-			t.Errorf("ping %v: %s\nwant exit 2, nothing on stdout and %q on stderr", tc.args, describe(res), tc.want)
-		}
-		if strings.Contains(res.Stderr, "goroutine ") {
-			t.Errorf("ping %v: panicked:\n%s", tc.args, res.Stderr)
-		}
+		testnet.Refused(t, fmt.Sprintf("ping %q", tc.args), netdiag(t, ns, time.Minute, tc.args...), tc.want)
 	}
 	// iputils agrees that these are errors (it exits 1 or 2 for them).
 	for _, args := range [][]string{{"-c", "0", "127.0.0.1"}, {"no-such-host.invalid"}} {
@@ -104,16 +97,16 @@ func TestFlagsAndFormats(t *testing.T) {
 // shows the run got where the test needs it, never for a time.
 func TestSignals(t *testing.T) {
 	stdout, stderr, done, proc := startPing(t, testnet.Binary(t), "ping", "-i", "0.05", "127.0.0.1")
-	stdout.waitFor(t, "4 replies", func(s string) bool { return len(replyRE.FindAllString(s, -1)) >= 4 })
+	stdout.WaitFor(t, "4 replies", func(s string) bool { return len(replyRE.FindAllString(s, -1)) >= 4 })
 	proc.Signal(syscall.SIGQUIT)
 	// A probe may be in flight at the signal (on a loaded machine, even
 	// a few); none is lost on loopback.
 	interim := regexp.MustCompile(`^(\d+)/(\d+) packets, 0% loss(?:, (\d+) in flight)?, min/avg/ewma/max = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms\n$`)
-	stderr.waitFor(t, "the interim statistics line", func(s string) bool { return strings.HasSuffix(s, "\n") })
+	stderr.WaitFor(t, "the interim statistics line", func(s string) bool { return strings.HasSuffix(s, "\n") })
 	if m := interim.FindStringSubmatch(stderr.String()); m == nil || atoi(m[1]) < 4 || atoi(m[1])+atoi(m[3]) != atoi(m[2]) {
 		t.Errorf("SIGQUIT: stderr %q, want one interim statistics line: received/sent, 0%% loss, the rest in flight", stderr.String())
 	}
-	stdout.waitFor(t, "8 replies", func(s string) bool { return len(replyRE.FindAllString(s, -1)) >= 8 })
+	stdout.WaitFor(t, "8 replies", func(s string) bool { return len(replyRE.FindAllString(s, -1)) >= 8 })
 	proc.Signal(syscall.SIGINT)
 	if err := waitExit(t, done, stdout); err != nil {
 		t.Errorf("exit after SIGINT: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
@@ -130,9 +123,9 @@ func TestSignals(t *testing.T) {
 // against the schema.
 func TestSignalsJSON(t *testing.T) {
 	stdout, _, done, proc := startPing(t, testnet.Binary(t), "ping", "--json", "-i", "0.05", "127.0.0.1")
-	stdout.waitFor(t, "a reply line", func(s string) bool { return strings.Contains(s, `"type":"reply"`) })
+	stdout.WaitFor(t, "a reply line", func(s string) bool { return strings.Contains(s, `"type":"reply"`) })
 	proc.Signal(syscall.SIGQUIT)
-	stdout.waitFor(t, "a stats line", func(s string) bool { return strings.Contains(s, `"type":"stats"`) })
+	stdout.WaitFor(t, "a stats line", func(s string) bool { return strings.Contains(s, `"type":"stats"`) })
 	proc.Signal(syscall.SIGINT)
 	if err := waitExit(t, done, stdout); err != nil {
 		t.Errorf("exit after SIGINT: %v", err)
@@ -166,7 +159,7 @@ add rule inet t in icmp type echo-reply drop`)
 	stdout, stderr, done, proc := startPing(t, argv...)
 	// The first probe goes out before the run looks at signals.
 	proc.Signal(syscall.SIGQUIT)
-	stderr.waitFor(t, "the interim statistics line", func(s string) bool { return strings.HasSuffix(s, "\n") })
+	stderr.WaitFor(t, "the interim statistics line", func(s string) bool { return strings.HasSuffix(s, "\n") })
 	interim := regexp.MustCompile(`^0/(\d+) packets, (\d+) in flight\n$`)
 	m := interim.FindStringSubmatch(stderr.String())
 	if m == nil || m[1] != m[2] || atoi(m[1]) < 1 {
@@ -187,7 +180,7 @@ add rule inet t in icmp type echo-reply drop`)
 
 // waitExit waits for a signalled ping to exit. The limit only catches a
 // process that ignores the signal.
-func waitExit(t *testing.T, done <-chan error, stdout *syncBuffer) error {
+func waitExit(t *testing.T, done <-chan error, stdout *testnet.Buffer) error {
 	t.Helper()
 	select {
 	case err := <-done:
@@ -201,10 +194,10 @@ func waitExit(t *testing.T, done <-chan error, stdout *syncBuffer) error {
 // startPing starts argv and returns once it has printed its first line
 // (so its signal handlers are in place), with its stdout and stderr so far
 // and to come, and a channel that yields its exit.
-func startPing(t *testing.T, argv ...string) (stdout, stderr *syncBuffer, done <-chan error, proc *os.Process) {
+func startPing(t *testing.T, argv ...string) (stdout, stderr *testnet.Buffer, done <-chan error, proc *os.Process) {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
-	stdout, stderr = newSyncBuffer(), newSyncBuffer()
+	stdout, stderr = &testnet.Buffer{}, &testnet.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -212,7 +205,7 @@ func startPing(t *testing.T, argv ...string) (stdout, stderr *syncBuffer, done <
 	ch := make(chan error, 1)
 	go func() { ch <- cmd.Wait() }()
 	select {
-	case <-stdout.started:
+	case <-stdout.Started():
 	case err := <-ch:
 		t.Fatalf("%v exited at once: %v\n%s", argv, err, stderr.String())
 	case <-time.After(time.Minute): // only a hang: it prints at once
@@ -221,51 +214,6 @@ func startPing(t *testing.T, argv ...string) (stdout, stderr *syncBuffer, done <
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })
 	return stdout, stderr, ch, cmd.Process
-}
-
-// syncBuffer is a bytes.Buffer safe for a writing process and a reading
-// test; started is closed at the first write, and waitFor wakes at each.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	started chan struct{}
-	once    sync.Once
-	written chan struct{} // 1-buffered: something was written
-}
-
-func newSyncBuffer() *syncBuffer {
-	return &syncBuffer{started: make(chan struct{}), written: make(chan struct{}, 1)}
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.once.Do(func() { close(s.started) })
-	select {
-	case s.written <- struct{}{}:
-	default:
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor waits until what was written satisfies cond. The limit only
-// catches a process that stopped printing.
-func (s *syncBuffer) waitFor(t *testing.T, what string, cond func(string) bool) {
-	t.Helper()
-	limit := time.After(time.Minute)
-	for !cond(s.String()) {
-		select {
-		case <-s.written:
-		case <-limit:
-			t.Fatalf("no %s in a minute; so far:\n%s", what, s.String())
-		}
-	}
 }
 
 func errorsAs(err error, target **exec.ExitError) bool {

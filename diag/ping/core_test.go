@@ -10,7 +10,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
-	"netdiag/diag/ping/icmpsock/icmpfake"
+	"netdiag/internal/clock"
 )
 
 // TestRTTStatsLikeIputils checks min/avg/max/mdev against iputils' own
@@ -139,7 +139,7 @@ func TestHandle(t *testing.T) {
 	addr := netip.MustParseAddr("10.1.2.3")
 	var events []Event
 	e := &engine{opt: Options{Timeout: time.Second}, emit: func(ev Event) { events = append(events, ev) },
-		sys: system{clock: icmpfake.NewClock(t0)}, payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
+		sys: system{clock: clock.NewFake(t0)}, payload: []byte("cookie12 payload"), wake: make(chan struct{}, 1)}
 	f := &family{}
 	e.fams[0], e.epoch = f, t0
 	e.segs = []segment{{n: 1, addrs: netaddr.Range{First: addr, Last: addr}}}

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"netdiag/diag/exitcode"
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/internal/clock"
 )
 
 // Run pings the hosts opt names and calls emit for every event as it
@@ -26,7 +28,7 @@ import (
 // ICMP socket may be opened; ctx's error when it is cancelled before the
 // first probe. Run never prints.
 func Run(ctx context.Context, opt Options, emit func(Event)) (Summary, error) {
-	return runOn(ctx, opt, emit, system{open: openSocket, clock: systemClock{}})
+	return runOn(ctx, opt, emit, system{open: openSocket, clock: clock.System{}})
 }
 
 // runOn is Run on the given sockets and clock.
@@ -307,9 +309,9 @@ func (e *engine) open() error {
 		v6 := sg.addrs.First.Is6()
 		switch {
 		case v6 && e.opt.Size > MaxSizeIPv6, !v6 && e.opt.Size > MaxSizeIPv4:
-			return optionErrorf("size %d: too large for %s (at most %d data bytes)", e.opt.Size, sg.addrs.First, map[bool]int{false: MaxSizeIPv4, true: MaxSizeIPv6}[v6])
+			return exitcode.Optionf("size %d: too large for %s (at most %d data bytes)", e.opt.Size, sg.addrs.First, map[bool]int{false: MaxSizeIPv4, true: MaxSizeIPv6}[v6])
 		case e.opt.Source.IsValid() && e.opt.Source.Is6() != v6:
-			return optionErrorf("source address %s cannot send to %s: the families differ", e.opt.Source, sg.addrs.First)
+			return exitcode.Optionf("source address %s cannot send to %s: the families differ", e.opt.Source, sg.addrs.First)
 		}
 		need[b2i(v6)] = true
 	}

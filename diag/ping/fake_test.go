@@ -4,41 +4,41 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock/icmpfake"
+	"netdiag/internal/clock"
+	"netdiag/internal/testnet"
 )
 
 // The engine's tests run it on icmpfake's network and clock: the test
 // answers each request as it likes and moves time by hand, so every time
 // asserted is exact and nothing waits on the wall clock. Waits for what the
-// engine does next are bounded by hangGuard only to turn a bug into a
+// engine does next are bounded by testnet.HangGuard only to turn a bug into a
 // failure instead of a hung test; no outcome depends on it.
 
 // t0 is when every fake run starts.
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-const hangGuard = time.Minute
-
 // fake is one test's fake network and clock, and the events of the engine
 // run on them.
 type fake struct {
-	t   *testing.T
-	ctx context.Context // done after hangGuard: the engine is stuck
-	clk *icmpfake.Clock
-	net *icmpfake.Network
-	log eventLog
+	t     *testing.T
+	ctx   context.Context // done after testnet.HangGuard: the engine is stuck
+	clk   *clock.Fake
+	net   *icmpfake.Network
+	log   *testnet.Events[Event]
+	taken int // events the test has taken from log
 }
 
 func newFake(t *testing.T) *fake {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(context.Background(), testnet.HangGuard)
 	t.Cleanup(cancel)
-	clk := icmpfake.NewClock(t0)
-	return &fake{t: t, ctx: ctx, clk: clk, net: icmpfake.NewNetwork(clk), log: eventLog{added: make(chan struct{}, 1)}}
+	clk := clock.NewFake(t0)
+	return &fake{t: t, ctx: ctx, clk: clk, net: icmpfake.NewNetwork(clk), log: testnet.NewEvents[Event](nil)}
 }
 
 func (f *fake) sys() system { return system{open: f.net.Open, clock: f.clk} }
@@ -60,46 +60,15 @@ func hostsOf(t *testing.T, args ...string) []netaddr.Target {
 	return out
 }
 
-// eventLog queues the events the engine emits, for the test to take in
-// order; it never blocks the engine.
-type eventLog struct {
-	mu    sync.Mutex
-	evs   []Event
-	taken int
-	added chan struct{} // 1-buffered
-}
-
-func (l *eventLog) add(ev Event) {
-	l.mu.Lock()
-	l.evs = append(l.evs, ev)
-	l.mu.Unlock()
-	select {
-	case l.added <- struct{}{}:
-	default:
-	}
-}
-
 var kindNames = map[EventKind]string{EventStart: "start", EventReply: "reply", EventTimeout: "timeout",
 	EventError: "error", EventHostDone: "host-done", EventStats: "stats"}
 
 // event returns the next event the engine emits, waiting for it.
 func (f *fake) event() Event {
 	f.t.Helper()
-	for {
-		f.log.mu.Lock()
-		if f.log.taken < len(f.log.evs) {
-			ev := f.log.evs[f.log.taken]
-			f.log.taken++
-			f.log.mu.Unlock()
-			return ev
-		}
-		f.log.mu.Unlock()
-		select {
-		case <-f.log.added:
-		case <-f.ctx.Done():
-			f.t.Fatalf("no event came (the engine is stuck); clock at %v", f.clk.Now().Sub(t0))
-		}
-	}
+	ev := f.log.Nth(f.t, f.taken)
+	f.taken++
+	return ev
 }
 
 // expect takes the next event and checks its kind, its host (by address),
@@ -121,9 +90,7 @@ func (f *fake) expect(kind EventKind, addr string, seq int, when time.Time) Even
 // noEvent checks that nothing was emitted that the test has not taken.
 func (f *fake) noEvent() {
 	f.t.Helper()
-	f.log.mu.Lock()
-	defer f.log.mu.Unlock()
-	for _, ev := range f.log.evs[f.log.taken:] {
+	for _, ev := range f.log.All()[f.taken:] {
 		f.t.Errorf("unexpected event %s %s seq %d at t0+%v", kindNames[ev.Kind], ev.Host.Addr, ev.Seq, ev.Time.Sub(t0))
 	}
 }
@@ -173,7 +140,7 @@ func (f *fake) start(opt Options) *fakeRun {
 	r := &fakeRun{f: f, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		r.sum, r.err = runOn(ctx, opt, f.log.add, f.sys())
+		r.sum, r.err = runOn(ctx, opt, f.log.Emit, f.sys())
 	}()
 	f.t.Cleanup(func() {
 		cancel()
@@ -212,7 +179,7 @@ func (r *fakeRun) wait() (Summary, error) {
 // receivers, so it sees exactly when the scheduler means to wake next.
 func (f *fake) newStepper(opt Options) *engine {
 	f.t.Helper()
-	e, err := newEngine(context.Background(), opt, f.log.add, f.sys())
+	e, err := newEngine(context.Background(), opt, f.log.Emit, f.sys())
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -1,11 +1,11 @@
 package ping
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"time"
 
+	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
 )
@@ -109,42 +109,35 @@ type Options struct {
 }
 
 // OptionError is an invalid Options value; the CLI maps it to a usage error.
-type OptionError struct{ Msg string }
-
-// Error returns the message.
-func (e *OptionError) Error() string { return e.Msg }
-
-func optionErrorf(format string, args ...any) error {
-	return &OptionError{Msg: fmt.Sprintf(format, args...)}
-}
+type OptionError = exitcode.OptionError
 
 // check validates opt and fills in defaults.
 func (opt *Options) check() error {
 	switch {
 	case len(opt.Targets) == 0:
-		return optionErrorf("no target given")
+		return exitcode.Optionf("no target given")
 	case opt.Count < 0:
-		return optionErrorf("count %d: must be 1 or more (or 0 for no limit)", opt.Count)
+		return exitcode.Optionf("count %d: must be 1 or more (or 0 for no limit)", opt.Count)
 	case opt.Interval < 0:
-		return optionErrorf("interval %v: must not be negative", opt.Interval)
+		return exitcode.Optionf("interval %v: must not be negative", opt.Interval)
 	case opt.Timeout < 0:
-		return optionErrorf("timeout %v: must be positive", opt.Timeout)
+		return exitcode.Optionf("timeout %v: must be positive", opt.Timeout)
 	case opt.Deadline < 0:
-		return optionErrorf("deadline %v: must be positive", opt.Deadline)
+		return exitcode.Optionf("deadline %v: must be positive", opt.Deadline)
 	case opt.Spread < 0:
-		return optionErrorf("spread %v: must not be negative", opt.Spread)
+		return exitcode.Optionf("spread %v: must not be negative", opt.Spread)
 	case opt.Rate < 0:
-		return optionErrorf("rate %v: must be positive, or 0 for no limit", opt.Rate)
+		return exitcode.Optionf("rate %v: must be positive, or 0 for no limit", opt.Rate)
 	case opt.Retries < 0:
-		return optionErrorf("retries %d: must be 0 or more", opt.Retries)
+		return exitcode.Optionf("retries %d: must be 0 or more", opt.Retries)
 	case opt.Size < 0 || opt.Size > MaxSizeIPv6:
-		return optionErrorf("size %d: must be 0 to %d (%d for IPv4)", opt.Size, MaxSizeIPv6, MaxSizeIPv4)
+		return exitcode.Optionf("size %d: must be 0 to %d (%d for IPv4)", opt.Size, MaxSizeIPv6, MaxSizeIPv4)
 	case opt.TTL < 0 || opt.TTL > 255:
-		return optionErrorf("ttl %d: must be 1 to 255", opt.TTL)
+		return exitcode.Optionf("ttl %d: must be 1 to 255", opt.TTL)
 	case opt.Source.IsValid() && opt.Interface != "":
-		return optionErrorf("give a source address or an interface, not both")
+		return exitcode.Optionf("give a source address or an interface, not both")
 	case opt.Mode < Auto || opt.Mode > Privileged:
-		return optionErrorf("unknown socket mode %d", opt.Mode)
+		return exitcode.Optionf("unknown socket mode %d", opt.Mode)
 	}
 	if opt.Timeout == 0 {
 		opt.Timeout = DefaultTimeout
@@ -153,7 +146,7 @@ func (opt *Options) check() error {
 	for _, t := range opt.Targets {
 		c := t.Count()
 		if c > MaxHosts || n+c > MaxHosts {
-			return optionErrorf("%s: too many addresses (at most %d in one run)", t.Input, MaxHosts)
+			return exitcode.Optionf("%s: too many addresses (at most %d in one run)", t.Input, MaxHosts)
 		}
 		n += c
 	}

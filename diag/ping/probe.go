@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 )
 
@@ -42,7 +43,7 @@ type ProbeOptions struct {
 // returns the statistics so far and no error.
 func Probe(ctx context.Context, addr netip.Addr, opt ProbeOptions) (HostStats, error) {
 	if !addr.IsValid() {
-		return HostStats{}, optionErrorf("ping.Probe: no address")
+		return HostStats{}, exitcode.Optionf("ping.Probe: no address")
 	}
 	o := Options{
 		Targets:  []netaddr.Target{{Input: addr.String(), Host: netaddr.Host{Addr: addr}}},

@@ -34,7 +34,7 @@ func TestSweepLines(t *testing.T) {
 	}
 	var out bytes.Buffer
 	p := newPrinter(render.New(&out, false), &out, view{sweep: true, count: 2}, opt)
-	for _, ev := range f.log.evs {
+	for _, ev := range f.log.All() {
 		p.event(ev)
 	}
 	if err := p.finish(s); err != nil {

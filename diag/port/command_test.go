@@ -86,10 +86,7 @@ func TestCommandErrors(t *testing.T) {
 		{nil, "port: give at least one port"},
 		{[]string{"--bogus", "80"}, "unknown flag --bogus\nRun 'netdiag port --help' for usage."},
 	} {
-		res := netdiag(t, tc.args...)
-		if res.Code != 2 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "netdiag: ") || !strings.Contains(res.Stderr, tc.want) {
-			t.Errorf("port %q: code %d (want 2)\nstdout %q\nstderr %q\nwant stderr containing %q", tc.args, res.Code, res.Stdout, res.Stderr, tc.want)
-		}
+		testnet.Refused(t, fmt.Sprintf("port %q", tc.args), netdiag(t, tc.args...), tc.want)
 	}
 }
 
@@ -104,7 +101,7 @@ func comm(t *testing.T) string {
 }
 
 func TestCommandLocal(t *testing.T) {
-	used, free, me := listen(t), freePort(t), comm(t)
+	used, free, me := listen(t), netaddr.Port(testnet.FreePort(t)), comm(t)
 	res := netdiag(t, "--local", fmt.Sprint(used), fmt.Sprint(free))
 	want := fmt.Sprintf(""+
 		"PORT  SERVICE  STATUS  PROTO  LOCAL ADDRESS    STATE   PID  PROCESS\n"+

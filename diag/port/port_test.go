@@ -193,19 +193,8 @@ func listen(t *testing.T) netaddr.Port {
 	return 0
 }
 
-// freePort returns a port that was free on TCP and UDP a moment ago.
-func freePort(t *testing.T) netaddr.Port {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return netaddr.Port(ln.Addr().(*net.TCPAddr).Port)
-}
-
 func TestRunLocal(t *testing.T) {
-	used, free := listen(t), freePort(t)
+	used, free := listen(t), netaddr.Port(testnet.FreePort(t))
 	list := netaddr.NewPortList(netaddr.PortRange{First: used, Last: used}, netaddr.PortRange{First: free, Last: free})
 	rep, err := portcmd.Run(portcmd.Options{Lists: []netaddr.PortList{list}, Local: true})
 	if err != nil {

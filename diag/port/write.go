@@ -131,7 +131,7 @@ func summary(opt Options, rep Report) []string {
 	var lines []string
 	switch {
 	case opt.Local && (rep.Asked > 1 || rep.Trimmed):
-		line := fmt.Sprintf("%s: %d in use, %d free", plural(rep.Asked, "port"), rep.InUse, rep.Asked-rep.InUse)
+		line := fmt.Sprintf("%s: %d in use, %d free", render.Plural(rep.Asked, "port"), rep.InUse, rep.Asked-rep.InUse)
 		if opt.Proto != "" {
 			line += " on " + opt.Proto
 		}
@@ -141,7 +141,7 @@ func summary(opt Options, rep Report) []string {
 		lines = append(lines, line)
 	case rep.Trimmed:
 		lines = append(lines, fmt.Sprintf("%s asked; long lists show only the %d with a service name (--all shows every port)",
-			plural(rep.Asked, "port"), len(rep.Ports)))
+			render.Plural(rep.Asked, "port"), len(rep.Ports)))
 	}
 	if opt.Local && slices.ContainsFunc(rep.Ports, func(p PortInfo) bool {
 		return slices.ContainsFunc(p.Local.Sockets, func(s sockets.Socket) bool { return s.PID == 0 })
@@ -153,12 +153,4 @@ func summary(opt Options, rep Report) []string {
 		}
 	}
 	return lines
-}
-
-// plural returns "1 port" or "n ports".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -10,7 +10,8 @@
 //
 // The other pieces every command shares: Millis and Seconds, the one JSON
 // encoding of durations; BatchWriter, which gathers lines into few writes
-// when the output is not a terminal; Bytes and VisibleWidth.
+// when the output is not a terminal; Bytes, Plural, PerSecond and
+// VisibleWidth.
 package render
 
 import (
@@ -19,6 +20,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -182,4 +184,21 @@ func Bytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// Plural returns "1 port" or "n ports": the count and the noun, with an s
+// unless the count is 1.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// PerSecond returns the rate of n over d, per second (0 for no time).
+func PerSecond[N int64 | uint64](n N, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
 }

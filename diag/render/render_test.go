@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestTableAlignsVisibleWidth(t *testing.T) {
@@ -47,6 +48,23 @@ func TestBytes(t *testing.T) {
 		if got := Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 ports", 1: "1 port", 2: "2 ports", 65535: "65535 ports"} {
+		if got := Plural(n, "port"); got != want {
+			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestPerSecond(t *testing.T) {
+	if got := PerSecond(int64(300), 2*time.Second); got != 150 {
+		t.Errorf("300 in 2 s: %v per second, want 150", got)
+	}
+	if got := PerSecond(uint64(5), 0); got != 0 {
+		t.Errorf("5 in no time: %v per second, want 0", got)
 	}
 }
 

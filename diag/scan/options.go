@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 )
 
@@ -99,11 +100,8 @@ func DefaultPorts() netaddr.PortList {
 	return netaddr.NewPortList(ranges...)
 }
 
-// OptionError is an invalid Options value: a usage error.
-type OptionError struct{ Msg string }
-
-// Error returns the message.
-func (e *OptionError) Error() string { return e.Msg }
+// OptionError is an invalid Options value; the CLI maps it to a usage error.
+type OptionError = exitcode.OptionError
 
 // TooLargeError is returned when a scan is above MaxAddrs or MaxProbes and
 // Options.AllowHuge is not set.
@@ -127,34 +125,34 @@ func (e *TooLargeError) Error() string {
 // withDefaults fills zero fields and checks the rest.
 func (o Options) withDefaults() (Options, error) {
 	if len(o.Targets) == 0 {
-		return o, &OptionError{"no target given: name at least one host, address, prefix or range"}
+		return o, exitcode.Optionf("no target given: name at least one host, address, prefix or range")
 	}
 	if o.Ports.Len() == 0 {
 		o.Ports = DefaultPorts()
 	}
 	if o.Ports.Contains(0) {
-		return o, &OptionError{"port 0 cannot be scanned: connect() to port 0 is refused by the kernel before any packet is sent"}
+		return o, exitcode.Optionf("port 0 cannot be scanned: connect() to port 0 is refused by the kernel before any packet is sent")
 	}
 	switch {
 	case o.Timeout < 0:
-		return o, &OptionError{"timeout must be positive"}
+		return o, exitcode.Optionf("timeout must be positive")
 	case o.Timeout == 0:
 		o.Timeout = DefaultTimeout
 	}
 	switch {
 	case o.BannerTimeout < 0:
-		return o, &OptionError{"banner timeout must be positive"}
+		return o, exitcode.Optionf("banner timeout must be positive")
 	case o.BannerTimeout == 0:
 		o.BannerTimeout = DefaultBannerTimeout
 	}
 	switch {
 	case o.Concurrency < 0:
-		return o, &OptionError{"concurrency must be at least 1"}
+		return o, exitcode.Optionf("concurrency must be at least 1")
 	case o.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Rate < 0 {
-		return o, &OptionError{"rate must be positive (0 for no limit)"}
+		return o, exitcode.Optionf("rate must be positive (0 for no limit)")
 	}
 	switch {
 	case o.Retries < 0:
@@ -237,7 +235,7 @@ func checkZone(a netip.Addr) error {
 		return nil
 	}
 	if _, err := net.InterfaceByName(z); err != nil {
-		return &OptionError{fmt.Sprintf("%s: no network interface %q for the zone", a, z)}
+		return exitcode.Optionf("%s: no network interface %q for the zone", a, z)
 	}
 	return nil
 }

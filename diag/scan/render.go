@@ -160,7 +160,7 @@ var stateStyle = [numStates]render.Style{Open: render.Green, Closed: render.Dim,
 func (p *Printer) summary(res Result) []string {
 	c := res.Counts
 	line := fmt.Sprintf("Scanned %s × %s in %s (%s probes/s): %s open, %s closed, %s filtered",
-		plural(res.HostsScanned, "host", "hosts"), plural(uint64(res.Ports.Len()), "port", "ports"), seconds(res.Elapsed), group(uint64(perSecond(res.Probes, res.Elapsed))),
+		plural(res.HostsScanned, "host", "hosts"), plural(uint64(res.Ports.Len()), "port", "ports"), seconds(res.Elapsed), group(uint64(render.PerSecond(res.Probes, res.Elapsed))),
 		p.out.Style(group(c.Open), render.Bold), group(c.Closed), group(c.Filtered))
 	if c.Failed > 0 {
 		line += ", " + p.out.Style(group(c.Failed)+" error", render.Red)
@@ -219,13 +219,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func perSecond(n uint64, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) / d.Seconds()
 }
 
 // seconds formats d as "0.412 s" or "12.3 s".

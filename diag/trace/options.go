@@ -1,11 +1,11 @@
 package trace
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"time"
 
+	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/ping/icmpsock"
 )
@@ -113,14 +113,7 @@ type Options struct {
 }
 
 // OptionError is an invalid Options value; the CLI maps it to a usage error.
-type OptionError struct{ Msg string }
-
-// Error returns the message.
-func (e *OptionError) Error() string { return e.Msg }
-
-func optionErrorf(format string, args ...any) error {
-	return &OptionError{Msg: fmt.Sprintf(format, args...)}
-}
+type OptionError = exitcode.OptionError
 
 // withDefaults validates opt and fills in the defaults.
 func (opt Options) withDefaults() (Options, error) {
@@ -153,23 +146,23 @@ func (opt Options) withDefaults() (Options, error) {
 	}
 	switch {
 	case opt.Target.IsZero():
-		return opt, optionErrorf("no host to trace")
+		return opt, exitcode.Optionf("no host to trace")
 	case opt.Method < ICMP || opt.Method > TCP:
-		return opt, optionErrorf("unknown probe method %d", opt.Method)
+		return opt, exitcode.Optionf("unknown probe method %d", opt.Method)
 	case opt.MaxHops < 1 || opt.MaxHops > MaxTTL:
-		return opt, optionErrorf("max hops %d: must be 1 to %d", opt.MaxHops, MaxTTL)
+		return opt, exitcode.Optionf("max hops %d: must be 1 to %d", opt.MaxHops, MaxTTL)
 	case opt.FirstHop < 1 || opt.FirstHop > opt.MaxHops:
-		return opt, optionErrorf("first hop %d: must be 1 to the max hops (%d)", opt.FirstHop, opt.MaxHops)
+		return opt, exitcode.Optionf("first hop %d: must be 1 to the max hops (%d)", opt.FirstHop, opt.MaxHops)
 	case opt.Count < 1 || opt.Count > MaxCount:
-		return opt, optionErrorf("count %d: must be 1 to %d", opt.Count, MaxCount)
+		return opt, exitcode.Optionf("count %d: must be 1 to %d", opt.Count, MaxCount)
 	case opt.Timeout < 0:
-		return opt, optionErrorf("timeout %v: must be positive", opt.Timeout)
+		return opt, exitcode.Optionf("timeout %v: must be positive", opt.Timeout)
 	case opt.Source.IsValid() && opt.Interface != "":
-		return opt, optionErrorf("give a source address or an interface, not both")
+		return opt, exitcode.Optionf("give a source address or an interface, not both")
 	case opt.MTU && opt.Method == TCP:
-		return opt, optionErrorf("path MTU discovery needs ICMP or UDP probes: TCP connection attempts cannot be made larger")
+		return opt, exitcode.Optionf("path MTU discovery needs ICMP or UDP probes: TCP connection attempts cannot be made larger")
 	case opt.Method == UDP && int(opt.Port)+opt.MaxHops > int(netaddr.MaxPort):
-		return opt, optionErrorf("port %d: UDP probes count ports up from it; give one below %d", opt.Port, int(netaddr.MaxPort)-opt.MaxHops)
+		return opt, exitcode.Optionf("port %d: UDP probes count ports up from it; give one below %d", opt.Port, int(netaddr.MaxPort)-opt.MaxHops)
 	}
 	return opt, nil
 }

@@ -24,7 +24,7 @@ func Header(res *Result, opt Options) string {
 	case res.Method == TCP:
 		how += fmt.Sprintf(" to port %d", opt.Port)
 	}
-	s := fmt.Sprintf("trace to %s, %d hops max, %s, %s per hop", target, opt.MaxHops, how, plural(opt.Count, "probe"))
+	s := fmt.Sprintf("trace to %s, %d hops max, %s, %s per hop", target, opt.MaxHops, how, render.Plural(opt.Count, "probe"))
 	if opt.MTU {
 		s += fmt.Sprintf(", path MTU discovery from %d bytes", min(res.InterfaceMTU, MaxPacketSize))
 	}
@@ -136,7 +136,7 @@ func Conclusion(res *Result) string {
 	var s string
 	switch {
 	case res.Reached && len(res.Hops) > 0:
-		s = fmt.Sprintf("%s reached in %s", res.Addr, plural(res.Hops[len(res.Hops)-1].TTL, "hop"))
+		s = fmt.Sprintf("%s reached in %s", res.Addr, render.Plural(res.Hops[len(res.Hops)-1].TTL, "hop"))
 	default:
 		s = fmt.Sprintf("%s not reached: ", res.Addr) + BreakText(res)
 	}
@@ -147,14 +147,6 @@ func Conclusion(res *Result) string {
 		s += "\n" + MTUText(res)
 	}
 	return s
-}
-
-// plural returns "1 hop", "5 hops".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // BreakText says where the replies of a trace that did not reach its

@@ -3,7 +3,6 @@ package udp
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -89,23 +88,14 @@ func clientCommand() *cli.Command {
 
 // serverFlagsFromCLI reads the server's command line.
 func serverFlagsFromCLI(c *cli.Context) serverFlags {
-	return serverFlags{
-		listen: c.String("listen"), port: c.String("port"), portSet: c.IsSet("port"),
-		reply: c.String("reply"), replySet: c.IsSet("reply"), echo: c.Bool("echo"), discard: c.Bool("discard"),
-		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c),
-	}
+	return serverFlags{ServerFlags: wire.ServerFlagsFromCLI(c),
+		groups: c.StringSlice("group"), size: c.Int("size"), shared: wire.FlagsFromCLI(c)}
 }
 
 // clientFlagsFromCLI reads the client's command line.
 func clientFlagsFromCLI(c *cli.Context) clientFlags {
-	return clientFlags{
-		args: c.Args().Slice(), source: c.String("source"),
-		send: c.String("send"), sendSet: c.IsSet("send"), file: c.String("file"),
-		size: c.Int("size"), sizeSet: c.IsSet("size"),
-		repeat: c.Int("repeat"), repeatSet: c.IsSet("repeat"), interval: c.Duration("interval"),
-		every: c.Duration("every"), everySet: c.IsSet("every"),
-		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c),
-	}
+	return clientFlags{ClientFlags: wire.ClientFlagsFromCLI(c), size: c.Int("size"), sizeSet: c.IsSet("size"),
+		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c)}
 }
 
 func serverAction(c *cli.Context) error {
@@ -124,16 +114,10 @@ func serverAction(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("udp server: %w", err)
 	}
-	opt.Input = c.App.Reader
-	if opt.Input == nil {
-		opt.Input = os.Stdin
-	}
+	opt.Input = wire.Stdin(c)
 	p, closeOut := wire.NewCLIPrinter(c, lines)
 	_, err = Serve(c.Context, conn, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
-	if err != nil {
+	if err = wire.Flushed(err, closeOut, p, opt.Save); err != nil {
 		return exitcode.Usage(fmt.Errorf("udp server: %w", err))
 	}
 	return nil
@@ -144,21 +128,15 @@ func clientAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if name := c.String("file"); name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return exitcode.Usagef("udp client: --file: %v", err)
-		}
+	f, err := wire.FileFlag(c, "udp client")
+	switch {
+	case err != nil:
+		return err
+	case f != nil:
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return exitcode.Usagef("udp client: --file %s is a directory", name)
-		}
 		opt.File = f
-	} else if opt.Send == nil {
-		opt.Input = c.App.Reader
-		if opt.Input == nil {
-			opt.Input = os.Stdin
-		}
+	case opt.Send == nil:
+		opt.Input = wire.Stdin(c)
 	}
 	if opt.Save, err = wire.SaverFlag(c, "udp client"); err != nil {
 		return err
@@ -166,9 +144,7 @@ func clientAction(c *cli.Context) error {
 	defer opt.Save.Close()
 	p, closeOut := wire.NewCLIPrinter(c, lines)
 	_, err = RunClient(c.Context, opt, p.Emit)
-	if werr := errors.Join(closeOut(), p.Err(), opt.Save.Close()); werr != nil && err == nil {
-		err = fmt.Errorf("writing the output: %w", werr)
-	}
+	err = wire.Flushed(err, closeOut, p, opt.Save)
 	var pc *PortClosedError
 	switch {
 	case errors.As(err, &pc):

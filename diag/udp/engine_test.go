@@ -13,6 +13,7 @@ import (
 
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 	"netdiag/internal/testnet"
 )
 
@@ -40,15 +41,15 @@ func TestEchoRoundTripGBK(t *testing.T) {
 			if sum.Sent != 3 || sum.Received != 3 || sum.Echo == nil || sum.Echo.Echoed != 3 || sum.Echo.Lost != 0 || sum.Echo.Duplicates != 0 {
 				t.Fatalf("summary %+v, echo %+v", sum, sum.Echo)
 			}
-			if n := log.count(dataIn("你好,服务端")); n != 3 {
-				t.Errorf("client decoded %d echoes as the GBK text, want 3:\n%s", n, log.dump())
+			if n := log.Count(dataIn("你好,服务端")); n != 3 {
+				t.Errorf("client decoded %d echoes as the GBK text, want 3:\n%s", n, log.Dump())
 			}
-			for i, ev := range log.all() {
+			for i, ev := range log.All() {
 				if d, ok := ev.(DataEvent); ok && d.Dir == "in" && (d.Echo == 0 || d.RTT <= 0) {
 					t.Errorf("event %d: reply not matched as an echo: %+v", i, d)
 				}
 			}
-			srv.log.waitFor(t, "server data", dataIn("你好,服务端"))
+			srv.log.WaitFor(t, "server data", dataIn("你好,服务端"))
 			if got := srv.stop(); got.Received != 3 || len(got.Peers) != 1 || got.Peers[0].Out != 3 {
 				t.Errorf("server summary %+v", got)
 			}
@@ -79,7 +80,7 @@ func TestTruncated(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{Size: 10})
 	p := dialPeer(t, srv.addr)
 	p.send("0123456789abcdefghij")
-	ev := srv.log.waitFor(t, "data", func(ev Event) bool { _, ok := ev.(DataEvent); return ok }).(DataEvent)
+	ev := srv.log.WaitFor(t, "data", func(ev Event) bool { _, ok := ev.(DataEvent); return ok }).(DataEvent)
 	if !ev.Truncated || ev.Bytes != 10 || string(ev.Raw) != "0123456789" {
 		t.Errorf("data event %+v, want the first 10 bytes, truncated", ev)
 	}
@@ -109,7 +110,7 @@ func TestTooLarge(t *testing.T) {
 		if want := "at most " + itoa(tc.fit) + " bytes fit"; !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %q does not say %q", tc.host, err, want)
 		}
-		srv.log.waitFor(t, "the largest datagram", func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Bytes == tc.fit })
+		srv.log.WaitFor(t, "the largest datagram", func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Bytes == tc.fit })
 		if sum := srv.stop(); sum.Received != 1 || sum.BytesIn != int64(tc.fit) {
 			t.Errorf("%s: server received %d datagrams, %d bytes; want 1 of %d", tc.host, sum.Received, sum.BytesIn, tc.fit)
 		}
@@ -132,7 +133,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		p := dialPeer(t, srv.addr)
 		p.send("hello")
 		id := uint64(i + 1)
-		srv.log.waitFor(t, "peer", func(ev Event) bool { e, ok := ev.(PeerEvent); return ok && e.ID == id && e.Remote == p.local() })
+		srv.log.WaitFor(t, "peer", func(ev Event) bool { e, ok := ev.(PeerEvent); return ok && e.ID == id && e.Remote == p.local() })
 		peers = append(peers, p)
 	}
 	typed := func(line string) {
@@ -141,7 +142,7 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		}
 	}
 	typed("/list")
-	list := srv.log.waitFor(t, "list", func(ev Event) bool { return ev.EventKind() == KindList }).(wire.ListEvent)
+	list := srv.log.WaitFor(t, "list", func(ev Event) bool { return ev.EventKind() == KindList }).(wire.ListEvent)
 	if len(list.Peers) != 3 || list.Peers[0].ID != 1 || list.Peers[2].Remote != peers[2].local() || list.Peers[1].BytesIn != 5 {
 		t.Errorf("/list = %+v", list.Peers)
 	}
@@ -155,18 +156,18 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		}
 	}
 	typed("/close 3")
-	closed := srv.log.waitFor(t, "close", func(ev Event) bool { return ev.EventKind() == KindClose }).(CloseEvent)
+	closed := srv.log.WaitFor(t, "close", func(ev Event) bool { return ev.EventKind() == KindClose }).(CloseEvent)
 	if closed.ID != 3 || closed.In != 1 || closed.Out != 1 {
 		t.Errorf("close event %+v", closed)
 	}
 	typed("/nope")
 	typed("@9 nobody")
 	typed("/close 3")
-	srv.log.waitFor(t, "error", func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && strings.Contains(e.Error, `unknown command "/nope"`)
 	})
-	srv.log.waitFor(t, "error", func(ev Event) bool {
+	srv.log.WaitFor(t, "error", func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Op == "command" && e.Error == "no client #9 (/list shows them)"
 	})
@@ -179,12 +180,12 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 		}
 	}
 	peers[2].send("back")
-	srv.log.waitFor(t, "peer #4", func(ev Event) bool { e, ok := ev.(PeerEvent); return ok && e.ID == 4 && e.Remote == peers[2].local() })
+	srv.log.WaitFor(t, "peer #4", func(ev Event) bool { e, ok := ev.(PeerEvent); return ok && e.ID == 4 && e.Remote == peers[2].local() })
 	typed("@4 welcome back")
 	if got := peers[2].next(); got != "welcome back\n" {
 		t.Errorf("the closed client got %q, want \"welcome back\\n\"", got)
 	}
-	if n := srv.log.count(func(ev Event) bool {
+	if n := srv.log.Count(func(ev Event) bool {
 		e, ok := ev.(ErrorEvent)
 		return ok && e.Error == "no client #3 (/list shows them)"
 	}); n != 1 {
@@ -224,13 +225,8 @@ func TestSave(t *testing.T) {
 		}
 	}
 	for _, side := range []string{"server", "client"} {
-		files, _ := filepath.Glob(filepath.Join(dir, side, "127.0.0.1_*.bin"))
-		if len(files) != 1 {
-			t.Fatalf("%s: files %v, want one", side, files)
-		}
-		got, _ := os.ReadFile(files[0])
-		if !bytes.Equal(got, data) {
-			t.Errorf("%s: %s holds %d bytes, not the %d sent", side, files[0], len(got), len(data))
+		if name, got := testnet.OnlyFile(t, filepath.Join(dir, side, "127.0.0.1_*.bin")); !bytes.Equal(got, data) {
+			t.Errorf("%s holds %d bytes, not the %d sent", name, len(got), len(data))
 		}
 	}
 }
@@ -239,7 +235,7 @@ func TestSave(t *testing.T) {
 // stops after N.
 func TestEvery(t *testing.T) {
 	srv := startServer(t, "127.0.0.1", ServerOptions{})
-	clock := testnet.NewFakeClock()
+	clk := clock.NewFake(time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
 		sum SummaryEvent
@@ -247,19 +243,19 @@ func TestEvery(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		sum, err := RunClient(ctx, ClientOptions{Target: srv.target(t), Send: []byte("tick"), Forever: true, Interval: 5 * time.Second, Clock: clock, Wait: time.Hour}, func(Event) {})
+		sum, err := RunClient(ctx, ClientOptions{Target: srv.target(t), Send: []byte("tick"), Forever: true, Interval: 5 * time.Second, Clock: clk, Wait: time.Hour}, func(Event) {})
 		done <- result{sum, err}
 	}()
 	for i := range 4 {
-		a := <-clock.Afters // the client waits for its next tick
-		if a.D != 5*time.Second {
-			t.Fatalf("waits %v, want 5s", a.D)
+		at, err := clk.Next(t.Context()) // the client waits for its next tick
+		if err != nil || at.Sub(clk.Now()) != 5*time.Second {
+			t.Fatalf("waits %v (%v), want 5s", at.Sub(clk.Now()), err)
 		}
-		srv.log.waitFor(t, "datagram", func(Event) bool {
-			return srv.log.count(dataIn("tick")) == i+1
+		srv.log.WaitFor(t, "datagram", func(Event) bool {
+			return srv.log.Count(dataIn("tick")) == i+1
 		})
 		if i < 3 {
-			a.Fire <- time.Now()
+			clk.AdvanceTo(at)
 		}
 	}
 	cancel() // Ctrl-C while it waits for the fifth tick
@@ -270,15 +266,19 @@ func TestEvery(t *testing.T) {
 
 	// --every with --repeat 2: two datagrams, one wait between them.
 	go func() {
-		sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("tock"), Repeat: 2, Interval: time.Second, Clock: clock, Wait: 0}, func(Event) {})
+		sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("tock"), Repeat: 2, Interval: time.Second, Clock: clk, Wait: 0}, func(Event) {})
 		done <- result{sum, err}
 	}()
-	(<-clock.Afters).Fire <- time.Now()
+	at, err := clk.Next(t.Context())
+	if err != nil || at.Sub(clk.Now()) != time.Second {
+		t.Fatalf("--repeat 2 waits %v (%v), want 1s", at.Sub(clk.Now()), err)
+	}
+	clk.AdvanceTo(at)
 	r = <-done
 	if r.err != nil || r.sum.Sent != 2 {
 		t.Errorf("--repeat 2: %v, sent %d", r.err, r.sum.Sent)
 	}
-	srv.log.waitFor(t, "second tock", func(Event) bool { return srv.log.count(dataIn("tock")) == 2 })
+	srv.log.WaitFor(t, "second tock", func(Event) bool { return srv.log.Count(dataIn("tock")) == 2 })
 }
 
 // Stdin lines are datagrams, each with its newline, re-encoded.
@@ -289,10 +289,10 @@ func TestStdinLines(t *testing.T) {
 		t.Fatalf("%v, sent %d", err, sum.Sent)
 	}
 	for _, s := range []string{"第一\n", "second\n", "last"} {
-		srv.log.waitFor(t, "line "+s, dataIn(s))
+		srv.log.WaitFor(t, "line "+s, dataIn(s))
 	}
 	want, _ := gbk(t).Encode("第一\n")
-	ev := srv.log.waitFor(t, "first", dataIn("第一\n")).(DataEvent)
+	ev := srv.log.WaitFor(t, "first", dataIn("第一\n")).(DataEvent)
 	if !bytes.Equal(ev.Raw, want) {
 		t.Errorf("raw % x, want GBK % x", ev.Raw, want)
 	}

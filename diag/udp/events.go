@@ -197,9 +197,5 @@ type SummaryEvent struct {
 	PortClosed bool `json:"port_closed,omitempty"`
 }
 
-func perSecond(n int64, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) / d.Seconds()
-}
+// perSecond is the rate of a count over a duration.
+func perSecond(n int64, d time.Duration) float64 { return render.PerSecond(n, d) }

@@ -2,86 +2,30 @@ package udp
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/internal/testnet"
 )
 
-// eventLog collects events; safe for concurrent use. Data events are
-// copied (the sender reuses them).
-type eventLog struct {
-	mu     sync.Mutex
-	events []Event
-	signal chan struct{}
-}
+// eventLog collects events; data events are copied (the sender reuses
+// them).
+type eventLog = testnet.Events[Event]
 
-func newEventLog() *eventLog { return &eventLog{signal: make(chan struct{}, 1)} }
-
-func (l *eventLog) Emit(ev Event) {
-	if d, ok := ev.(*DataEvent); ok {
-		c := *d
-		c.Raw = slices.Clone(d.Raw)
-		c.Text = slices.Clone(d.Text)
-		ev = c
-	}
-	l.mu.Lock()
-	l.events = append(l.events, ev)
-	l.mu.Unlock()
-	select {
-	case l.signal <- struct{}{}:
-	default:
-	}
-}
-
-func (l *eventLog) all() []Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.events)
-}
-
-// waitFor waits until an event satisfies match and returns it. The timeout
-// is a safety net against a hang, not a timing assertion.
-func (l *eventLog) waitFor(t testing.TB, what string, match func(Event) bool) Event {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		for _, ev := range l.all() {
-			if match(ev) {
-				return ev
-			}
+func newEventLog() *eventLog {
+	return testnet.NewEvents(func(ev Event) Event {
+		if d, ok := ev.(*DataEvent); ok {
+			c := *d
+			c.Raw, c.Text = slices.Clone(d.Raw), slices.Clone(d.Text)
+			return c
 		}
-		select {
-		case <-l.signal:
-		case <-deadline:
-			t.Fatalf("no %s event; events:\n%s", what, l.dump())
-		}
-	}
-}
-
-// count returns how many events satisfy match.
-func (l *eventLog) count(match func(Event) bool) int {
-	n := 0
-	for _, ev := range l.all() {
-		if match(ev) {
-			n++
-		}
-	}
-	return n
-}
-
-func (l *eventLog) dump() string {
-	var sb strings.Builder
-	for _, ev := range l.all() {
-		fmt.Fprintf(&sb, "  %#v\n", ev)
-	}
-	return sb.String()
+		return ev
+	})
 }
 
 // dataIn matches a datagram received with text s.
@@ -128,7 +72,7 @@ func startServer(t *testing.T, host string, opt ServerOptions) *testServer {
 		return sum
 	}
 	t.Cleanup(func() { ts.stop() })
-	ts.log.waitFor(t, "listen", func(ev Event) bool { return ev.EventKind() == KindListen })
+	ts.log.WaitFor(t, "listen", func(ev Event) bool { return ev.EventKind() == KindListen })
 	return ts
 }
 

@@ -148,7 +148,7 @@ func TestInteropClientsOfServer(t *testing.T) {
 				}
 				p := start(t, argv...)
 				p.write(encode(t, codec, greeting))
-				srv.log.waitFor(t, "the greeting", dataIn(greeting))
+				srv.log.WaitFor(t, "the greeting", dataIn(greeting))
 				p.expect(encode(t, codec, answer))
 			})
 		})
@@ -176,7 +176,7 @@ func TestInteropClientOfServers(t *testing.T) {
 			if err != nil || sum.Echo == nil || sum.Echo.Echoed != 3 {
 				t.Fatalf("%v, summary %+v", err, sum)
 			}
-			if n := log.count(dataIn(greeting)); n != 3 {
+			if n := log.Count(dataIn(greeting)); n != 3 {
 				t.Errorf("%d echoes decoded as the greeting, want 3", n)
 			}
 		})
@@ -196,7 +196,7 @@ func TestInteropClientOfServers(t *testing.T) {
 			}()
 			nc.expect(encode(t, codec, greeting))
 			nc.write(encode(t, codec, answer+"\n"))
-			log.waitFor(t, "the answer", dataIn(answer+"\n"))
+			log.WaitFor(t, "the answer", dataIn(answer+"\n"))
 			cancel()
 			if err := <-done; err != nil {
 				t.Error(err)

@@ -11,6 +11,7 @@ import (
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 )
 
 // Defaults and limits.
@@ -100,7 +101,7 @@ type ClientOptions struct {
 	Forever  bool
 	Interval time.Duration
 	// Clock times Interval; nil is the system clock.
-	Clock wire.Clock
+	Clock clock.Clock
 	File  io.Reader
 	// Size cuts File into datagrams of this many bytes (0: 1,400).
 	Size  int
@@ -119,32 +120,21 @@ type ClientOptions struct {
 
 // serverFlags is the server's command line.
 type serverFlags struct {
-	listen, port  string
-	portSet       bool
-	reply         string
-	replySet      bool
-	echo, discard bool
-	groups        []string
-	size          int
-	shared        wire.Flags
+	wire.ServerFlags
+	groups []string
+	size   int
+	shared wire.Flags
 }
 
 // serverOptions turns the command line into options, or a usage error.
 func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 	const cmd = "udp server"
-	codec, fam, err := f.shared.Parse(cmd)
+	s, err := f.Server(cmd, f.shared)
 	if err != nil {
 		return ListenOptions{}, ServerOptions{}, err
 	}
-	at := ListenOptions{Family: fam}
-	opt := ServerOptions{Codec: codec, Hex: f.shared.Hex, Size: f.size}
-	sf := wire.ServerFlags{Listen: f.listen, Port: f.port, PortSet: f.portSet, Reply: f.reply, ReplySet: f.replySet, Echo: f.echo, Discard: f.discard}
-	if at.Host, at.Port, err = sf.Addr(cmd); err != nil {
-		return at, opt, err
-	}
-	if opt.Mode, opt.Reply, err = sf.Mode(cmd, f.shared, codec); err != nil {
-		return at, opt, err
-	}
+	at := ListenOptions{Family: s.Family, Host: s.Host, Port: s.Port}
+	opt := ServerOptions{Codec: s.Codec, Mode: s.Mode, Reply: s.Reply, Hex: f.shared.Hex, Size: f.size}
 	if f.size < 0 || f.size > maxRecv {
 		return at, opt, exitcode.Usagef("%s: --size must be 1 to %d bytes (0: %d)", cmd, maxRecv, maxRecv)
 	}
@@ -153,8 +143,8 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		if err != nil {
 			return at, opt, exitcode.Usage(fmt.Errorf("%s: --group: %w", cmd, err))
 		}
-		if !fam.Matches(grp.Addr) {
-			return at, opt, exitcode.Usagef("%s: --group %s is not an %s group", cmd, g, fam)
+		if !s.Family.Matches(grp.Addr) {
+			return at, opt, exitcode.Usagef("%s: --group %s is not an %s group", cmd, g, s.Family)
 		}
 		opt.Groups = append(opt.Groups, grp)
 	}
@@ -180,18 +170,9 @@ func parseGroup(s string) (Group, error) {
 
 // clientFlags is the client's command line.
 type clientFlags struct {
-	args      []string
-	source    string
-	send      string
-	sendSet   bool
-	file      string
+	wire.ClientFlags
 	size      int
 	sizeSet   bool
-	repeat    int
-	repeatSet bool
-	interval  time.Duration
-	every     time.Duration
-	everySet  bool
 	broadcast bool
 	wait      time.Duration
 	shared    wire.Flags
@@ -201,22 +182,16 @@ type clientFlags struct {
 // leaves File, Input and Save to the caller.
 func clientOptions(f clientFlags) (ClientOptions, error) {
 	const cmd = "udp client"
-	codec, fam, err := f.shared.Parse(cmd)
+	s, err := f.Sending(cmd, f.shared)
 	if err != nil {
 		return ClientOptions{}, err
 	}
-	opt := ClientOptions{Codec: codec, Family: fam, Hex: f.shared.Hex, Broadcast: f.broadcast, Wait: f.wait, Size: f.size}
-	cf := wire.ClientFlags{Args: f.args, Source: f.source, Send: f.send, SendSet: f.sendSet, File: f.file,
-		Repeat: f.repeat, RepeatSet: f.repeatSet, Interval: f.interval, Every: f.every, EverySet: f.everySet}
-	s, err := cf.Sending(cmd, f.shared, codec)
-	if err != nil {
-		return opt, err
-	}
-	opt.Target, opt.Source, opt.Send, opt.Repeat, opt.Interval, opt.Forever = s.Target, s.Source, s.Send, s.Repeat, s.Interval, s.Forever
+	opt := ClientOptions{Codec: s.Codec, Family: s.Family, Target: s.Target, Source: s.Source, Send: s.Send, Repeat: s.Repeat,
+		Interval: s.Interval, Forever: s.Forever, Hex: f.shared.Hex, Broadcast: f.broadcast, Wait: f.wait, Size: f.size}
 	switch {
 	case f.wait < 0:
 		return opt, exitcode.Usagef("%s: --wait must not be negative", cmd)
-	case f.sizeSet && f.file == "":
+	case f.sizeSet && f.File == "":
 		return opt, exitcode.Usagef("%s: --size cuts a --file into datagrams; add --file", cmd)
 	case f.size < 1 || f.size > maxRecv:
 		return opt, exitcode.Usagef("%s: --size must be 1 to %d bytes", cmd, maxRecv)

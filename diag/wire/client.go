@@ -25,8 +25,10 @@ type ClientFlags struct {
 	EverySet  bool
 }
 
-// Sending is what ClientFlags come to.
+// Sending is what ClientFlags and the shared Flags come to.
 type Sending struct {
+	Codec  Codec
+	Family netaddr.Family
 	Target netaddr.HostPort
 	Source netip.AddrPort // zero: the system picks
 	Send   []byte         // --send's bytes, encoded; nil without --send
@@ -37,12 +39,15 @@ type Sending struct {
 	Forever  bool
 }
 
-// Sending checks the flags and returns what the client sends, or a usage
-// error naming cmd ("tcp client"); --send is encoded with codec (shared
-// gives --hex).
-func (f ClientFlags) Sending(cmd string, shared Flags, codec Codec) (Sending, error) {
+// Sending checks the shared flags and the client's and returns what the
+// client sends, or a usage error naming cmd ("tcp client"); --send is
+// encoded with the --encoding codec (or read as hex with --hex).
+func (f ClientFlags) Sending(cmd string, shared Flags) (Sending, error) {
 	s := Sending{Repeat: f.Repeat, Interval: f.Interval}
 	var err error
+	if s.Codec, s.Family, err = shared.Parse(cmd); err != nil {
+		return s, err
+	}
 	if s.Target, err = ParseTarget(f.Args); err != nil {
 		return s, exitcode.UsageHint(fmt.Errorf("%s: %w", cmd, err), "netdiag "+cmd)
 	}
@@ -70,7 +75,7 @@ func (f ClientFlags) Sending(cmd string, shared Flags, codec Codec) (Sending, er
 		s.Forever = !f.RepeatSet
 	}
 	if f.SendSet {
-		if s.Send, err = shared.Payload(cmd, "--send", f.Send, codec); err != nil {
+		if s.Send, err = shared.Payload(cmd, "--send", f.Send, s.Codec); err != nil {
 			return s, err
 		}
 	}

@@ -1,7 +1,10 @@
 package wire
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -32,6 +35,20 @@ func CLIFlags() []cli.Flag {
 // FlagsFromCLI reads the shared flags of c.
 func FlagsFromCLI(c *cli.Context) Flags {
 	return Flags{Encoding: c.String("encoding"), Hex: c.Bool("hex"), IPv4: c.Bool("ipv4"), IPv6: c.Bool("ipv6")}
+}
+
+// ServerFlagsFromCLI reads the flags the servers share from c.
+func ServerFlagsFromCLI(c *cli.Context) ServerFlags {
+	return ServerFlags{Listen: c.String("listen"), Port: c.String("port"), PortSet: c.IsSet("port"),
+		Reply: c.String("reply"), ReplySet: c.IsSet("reply"), Echo: c.Bool("echo"), Discard: c.Bool("discard")}
+}
+
+// ClientFlagsFromCLI reads the flags the clients share from c.
+func ClientFlagsFromCLI(c *cli.Context) ClientFlags {
+	return ClientFlags{Args: c.Args().Slice(), Source: c.String("source"),
+		Send: c.String("send"), SendSet: c.IsSet("send"), File: c.String("file"),
+		Repeat: c.Int("repeat"), RepeatSet: c.IsSet("repeat"), Interval: c.Duration("interval"),
+		Every: c.Duration("every"), EverySet: c.IsSet("every")}
 }
 
 // NewCLIPrinter returns the Printer of a tcp or udp command, as its
@@ -83,4 +100,43 @@ func SaverFlag(c *cli.Context, cmd string) (*Saver, error) {
 		return nil, exitcode.Usage(fmt.Errorf("%s: %w", cmd, err))
 	}
 	return s, nil
+}
+
+// Stdin returns what the commands read as their standard input: the app's
+// Reader, or os.Stdin when it has none.
+func Stdin(c *cli.Context) io.Reader {
+	if c.App.Reader != nil {
+		return c.App.Reader
+	}
+	return os.Stdin
+}
+
+// FileFlag opens --file of command cmd, if given (nil otherwise); a file
+// that cannot be opened, or a directory, is a usage error. The caller
+// closes it.
+func FileFlag(c *cli.Context, cmd string) (*os.File, error) {
+	name := c.String("file")
+	if name == "" {
+		return nil, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, exitcode.Usagef("%s: --file: %v", cmd, err)
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, exitcode.Usagef("%s: --file %s is a directory", cmd, name)
+	}
+	return f, nil
+}
+
+// Flushed ends a run that printed through p and saved through save: it
+// flushes and closes the output (closeOut), then closes save, and returns
+// err, or when the run went well the first error of those as "writing the
+// output: …".
+func Flushed(err error, closeOut func() error, p *Printer, save *Saver) error {
+	if werr := errors.Join(closeOut(), p.Err(), save.Close()); werr != nil && err == nil {
+		return fmt.Errorf("writing the output: %w", werr)
+	}
+	return err
 }

@@ -47,9 +47,35 @@ type ServerFlags struct {
 	Echo, Discard bool
 }
 
-// Addr returns the address and port to listen on, or a usage error: a port
+// Server is what ServerFlags and the shared Flags come to.
+type Server struct {
+	Codec  Codec
+	Family netaddr.Family
+	Host   netaddr.Host
+	Port   netaddr.Port
+	Mode   Mode
+	// Reply is --reply's bytes, encoded, for ModeReply.
+	Reply []byte
+}
+
+// Server checks the shared flags and the server's and returns what they
+// ask for, or a usage error naming cmd ("tcp server").
+func (f ServerFlags) Server(cmd string, shared Flags) (Server, error) {
+	var s Server
+	var err error
+	if s.Codec, s.Family, err = shared.Parse(cmd); err != nil {
+		return s, err
+	}
+	if s.Host, s.Port, err = f.addr(cmd); err != nil {
+		return s, err
+	}
+	s.Mode, s.Reply, err = f.mode(cmd, shared, s.Codec)
+	return s, err
+}
+
+// addr returns the address and port to listen on, or a usage error: a port
 // in -l must agree with a -p that was given.
-func (f ServerFlags) Addr(cmd string) (netaddr.Host, netaddr.Port, error) {
+func (f ServerFlags) addr(cmd string) (netaddr.Host, netaddr.Port, error) {
 	port, err := netaddr.ParsePort(f.Port)
 	if err != nil {
 		return netaddr.Host{}, 0, exitcode.Usage(fmt.Errorf("%s: -p: %w", cmd, err))
@@ -70,9 +96,9 @@ func (f ServerFlags) Addr(cmd string) (netaddr.Host, netaddr.Port, error) {
 	return host, port, nil
 }
 
-// Mode returns the server's mode and, for ModeReply, the reply encoded
+// mode returns the server's mode and, for ModeReply, the reply encoded
 // with codec (shared gives --hex), or a usage error.
-func (f ServerFlags) Mode(cmd string, shared Flags, codec Codec) (Mode, []byte, error) {
+func (f ServerFlags) mode(cmd string, shared Flags, codec Codec) (Mode, []byte, error) {
 	modes := 0
 	for _, on := range []bool{f.ReplySet, f.Echo, f.Discard} {
 		if on {

@@ -172,3 +172,33 @@ func Override(base []string, extra ...string) []string {
 	}
 	return append(out, extra...)
 }
+
+// OnlyFile returns the name and contents of the one file that matches the
+// glob pattern, and fails the test when there is not exactly one.
+func OnlyFile(t testing.TB, pattern string) (string, []byte) {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v matching %s (%v), want one", files, pattern, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files[0], b
+}
+
+// Refused checks the Result of a command line that netdiag must refuse at
+// once: exit 2, nothing on stdout, and on stderr a "netdiag: " error line
+// containing want (which may span the error and the hint after it), at
+// most a hint line after it, and no panic. what names the command line in
+// the failure.
+func Refused(t testing.TB, what string, r Result, want string) {
+	t.Helper()
+	msg := strings.TrimSpace(r.Stderr)
+	if r.Code != 2 || r.Stdout != "" || !strings.HasPrefix(msg, "netdiag: ") || !strings.Contains(r.Stderr, want) ||
+		strings.Count(msg, "\n") > 1 || strings.Contains(msg, "goroutine ") {
+		t.Errorf("%s: exit %d\nstdout: %s\nstderr: %s\nwant exit 2, nothing on stdout and an error line with %q on stderr (and at most a hint line)",
+			what, r.Code, r.Stdout, r.Stderr, want)
+	}
+}

@@ -32,10 +32,7 @@ type Format func(*cli.Context) (string, error)
 func Options(t *testing.T, cmd *cli.Command, format Format, cases []Case) {
 	t.Helper()
 	for _, tc := range cases {
-		got, err := format(parse(t, cmd, tc.Args))
-		if err != nil || got != tc.Want {
-			t.Errorf("%q:\n got %s (error %v)\nwant %s", tc.Args, got, err, tc.Want)
-		}
+		check(t, cmd, format, tc.Args, tc.Want, false)
 	}
 }
 
@@ -45,9 +42,31 @@ func Options(t *testing.T, cmd *cli.Command, format Format, cases []Case) {
 func UsageErrors(t *testing.T, cmd *cli.Command, format Format, cases []Case) {
 	t.Helper()
 	for _, tc := range cases {
-		if _, err := format(parse(t, cmd, tc.Args)); err == nil || !strings.Contains(err.Error(), tc.Want) || exitcode.Code(err) != exitcode.Failure {
-			t.Errorf("%q: %v, want a usage error with %q", tc.Args, err, tc.Want)
-		}
+		check(t, cmd, format, tc.Args, tc.Want, true)
+	}
+}
+
+// Table checks a table that mixes both: a Want that starts with "error: "
+// is a part of the usage error the command line must give, as in
+// UsageErrors; any other is the Options as format prints them.
+func Table(t *testing.T, cmd *cli.Command, format Format, cases []Case) {
+	t.Helper()
+	for _, tc := range cases {
+		want, isErr := strings.CutPrefix(tc.Want, "error: ")
+		check(t, cmd, format, tc.Args, want, isErr)
+	}
+}
+
+// check runs one command line: it must give Options that format prints as
+// want or, with isErr, a usage error containing want.
+func check(t *testing.T, cmd *cli.Command, format Format, args []string, want string, isErr bool) {
+	t.Helper()
+	got, err := format(parse(t, cmd, args))
+	switch {
+	case isErr && (err == nil || !strings.Contains(err.Error(), want) || exitcode.Code(err) != exitcode.Failure):
+		t.Errorf("%q: %v, want a usage error with %q", args, err, want)
+	case !isErr && (err != nil || got != want):
+		t.Errorf("%q:\n got %s (error %v)\nwant %s", args, got, err, want)
 	}
 }
 

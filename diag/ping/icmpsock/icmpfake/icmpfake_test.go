@@ -8,55 +8,15 @@ import (
 	"time"
 
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/internal/clock"
 )
-
-func fired(c <-chan time.Time) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
-}
-
-// TestClock checks the timers: due ones fire on Advance and only they, a
-// time already reached fires at once, the clock never goes back, and a
-// stopped timer never fires.
-func TestClock(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := NewClock(t0)
-	a, _ := c.At(t0.Add(time.Second))
-	b, stopB := c.At(t0.Add(2 * time.Second))
-	if now, _ := c.At(t0); !fired(now) {
-		t.Error("a timer for the present did not fire at once")
-	}
-	c.Advance(time.Second - 1)
-	if fired(a) || fired(b) || c.Pending() != 2 {
-		t.Fatalf("timers fired early (pending %d)", c.Pending())
-	}
-	c.Advance(1)
-	if !fired(a) || fired(b) || c.Pending() != 1 {
-		t.Fatalf("at 1 s: want the first timer fired, the second pending (pending %d)", c.Pending())
-	}
-	c.AdvanceTo(t0) // never back
-	if !c.Now().Equal(t0.Add(time.Second)) {
-		t.Errorf("clock went back to %v", c.Now())
-	}
-	if !stopB() || stopB() || c.Pending() != 0 {
-		t.Error("Stop did not report the pending timer once")
-	}
-	c.Advance(time.Hour)
-	if fired(b) {
-		t.Error("a stopped timer fired")
-	}
-}
 
 // TestNetwork checks a request's trip through a fake socket: recorded with
 // the clock's time, answered into the reader's buffer, a failed send, a
 // broken socket and Close.
 func TestNetwork(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := NewClock(t0)
+	c := clock.NewFake(t0)
 	n := NewNetwork(c)
 	s, err := n.Open(icmpsock.Config{})
 	if err != nil || s.Mode() != icmpsock.Unprivileged {

@@ -1,4 +1,4 @@
-// Package icmpfake is a fake ICMP network and clock for testing engines
+// Package icmpfake is a fake ICMP network for testing engines
 // that send echo requests through icmpsock.Socket (ping's engine, and
 // trace, check and exporter when they use it). The test sees every request
 // an engine sends, answers it with replies, duplicates or ICMP errors when
@@ -6,9 +6,9 @@
 // and in-flight accounting are tested deterministically: no packet leaves
 // the process and no test sleeps.
 //
-// A test builds a Clock and a Network on it, hands Network.Open and the
-// Clock to the engine, then loops: Next (the next request), Advance or
-// AdvanceTo, Reply or Error. Only tests import this package.
+// A test builds a clock.Fake and a Network on it, hands Network.Open and
+// the clock to the engine, then loops: Next (the next request), Advance or
+// AdvanceTo on the clock, Reply or Error. Only tests import this package.
 package icmpfake
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"netdiag/diag/ping/icmpsock"
+	"netdiag/internal/clock"
 )
 
 // Request is an echo request an engine sent.
@@ -38,7 +39,7 @@ type Request struct {
 // family, and every request sent on them queues up for Next. It is safe
 // for concurrent use.
 type Network struct {
-	clock *Clock
+	clock clock.Clock
 
 	mu       sync.Mutex
 	socks    [2]*Socket // IPv4, IPv6
@@ -50,9 +51,9 @@ type Network struct {
 	sendErrs map[netip.Addr]error
 }
 
-// NewNetwork returns a Network whose sockets take their times from clock.
-func NewNetwork(clock *Clock) *Network {
-	return &Network{clock: clock, sent: make(chan struct{}, 1), sendErrs: map[netip.Addr]error{}}
+// NewNetwork returns a Network whose sockets take their times from clk.
+func NewNetwork(clk clock.Clock) *Network {
+	return &Network{clock: clk, sent: make(chan struct{}, 1), sendErrs: map[netip.Addr]error{}}
 }
 
 // Open opens a fake socket of cfg's family, in cfg's Mode (Unprivileged
