@@ -157,8 +157,13 @@ sys.stdin.read()
 // sit in TIME_WAIT on the server's port, which makes a plain bind fail
 // with EADDRINUSE (checked, so the test means something) while Listen,
 // with SO_REUSEADDR, succeeds.
+//
+// Not parallel: a parallel test that starts a process (os/exec) forks, and
+// until the child's exec closes them it holds every descriptor of this
+// process, the closed listener's too, which then still listens (ss shows
+// it with no process) and makes the restart fail, 8 times in 400 runs
+// under load.
 func TestListenRestartAfterClients(t *testing.T) {
-	t.Parallel()
 	port := netaddr.Port(testnet.FreePort(t))
 	opt := ListenOptions{Host: mustHost(t, "127.0.0.1"), Port: port}
 	ln, err := Listen(context.Background(), opt)

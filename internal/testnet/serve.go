@@ -1,7 +1,12 @@
 package testnet
 
 import (
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -51,13 +56,63 @@ func Serve(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 	}()
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago.
+// FreePort returns a port that was free a moment ago for TCP and UDP on
+// every address, and that no test in this process got before. It lies
+// below the kernel's ephemeral range (net.ipv4.ip_local_port_range), so no
+// connect of a parallel test and no ":0" listener is given it meanwhile:
+// a port from the ephemeral range, free once its listener closed, could be
+// taken as a client's local port before the test listened on it again.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lo := ephemeralLow()
+	freeMu.Lock()
+	defer freeMu.Unlock()
+	for range 1000 {
+		port := freeFloor + rand.IntN(lo-freeFloor)
+		if handedOut[port] || !bindable(port) {
+			continue
+		}
+		handedOut[port] = true
+		return port
+	}
+	t.Fatalf("no free port below %d after 1000 tries", lo)
+	return 0
+}
+
+// freeFloor is the lowest port FreePort returns: above the ports services
+// commonly use.
+const freeFloor = 16384
+
+var (
+	freeMu    sync.Mutex
+	handedOut = map[int]bool{}
+)
+
+// ephemeralLow is the first port of the kernel's ephemeral range (32768
+// where it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if lo, _, ok := strings.Cut(strings.TrimSpace(string(b)), "\t"); err == nil && ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(lo)); err == nil && n > freeFloor+1000 {
+			return n
+		}
+	}
+	return 32768
+}
+
+// bindable reports whether port can be bound for TCP and UDP on the
+// wildcard address (so on every address of both families).
+func bindable(port int) bool {
+	addr := ":" + strconv.Itoa(port)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return false
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return false
+	}
+	pc.Close()
+	return true
 }
