@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -101,18 +102,23 @@ func ephemeralLow() int {
 }
 
 // bindable reports whether port can be bound for TCP and UDP on the
-// wildcard address (so on every address of both families).
+// wildcard address (so on every address of both families). It binds
+// without listening: a process that a parallel test forks holds every
+// descriptor until its exec, and a listening copy would accept connections
+// a test expects refused.
 func bindable(port int) bool {
-	addr := ":" + strconv.Itoa(port)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return false
+	for _, typ := range []int{syscall.SOCK_STREAM, syscall.SOCK_DGRAM} {
+		fd, err := syscall.Socket(syscall.AF_INET6, typ, 0)
+		if err != nil {
+			return false
+		}
+		syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 0)
+		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		err = syscall.Bind(fd, &syscall.SockaddrInet6{Port: port})
+		syscall.Close(fd)
+		if err != nil {
+			return false
+		}
 	}
-	defer ln.Close()
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return false
-	}
-	pc.Close()
 	return true
 }
