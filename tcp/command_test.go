@@ -182,7 +182,7 @@ func TestJSONSchema(t *testing.T) {
 	s.waitLine(t, "connect", func(l string) bool { return strings.Contains(l, `"type":"connect"`) })
 	var lines []string
 	run := func(code int, args ...string) {
-		res := testnet.Run(t, 20*time.Second, "", testnet.Binary(t), append([]string{"tcp", "client", "--json"}, args...)...)
+		res := testnet.Run(t, 30*time.Second, "", testnet.Binary(t), append([]string{"tcp", "client", "--json"}, args...)...)
 		if res.Code != code {
 			t.Fatalf("tcp client %v: exit %d, want %d: %s", args, res.Code, code, res.Stderr)
 		}
@@ -190,7 +190,10 @@ func TestJSONSchema(t *testing.T) {
 			lines = append(lines, strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")...)
 		}
 	}
-	run(1, "--send", "refused", listen.Addrs[0]) // the slot is taken
+	// The slot is taken: the server resets the connection once it accepts
+	// it. --wait is long so that a server slow to accept on a loaded
+	// machine cannot let the client end quietly first (it ends at the reset).
+	run(1, "--send", "refused", "--wait", "25s", listen.Addrs[0])
 	s.waitLine(t, "refusal", func(l string) bool { return strings.Contains(l, `"op":"max_conns"`) })
 	holder.Close()
 	s.waitLine(t, "disconnect", func(l string) bool { return strings.Contains(l, `"type":"disconnect"`) })

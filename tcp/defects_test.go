@@ -148,7 +148,10 @@ func TestBinaryClientRefusedByMaxConns(t *testing.T) {
 		{"--send", "", []string{"--send", "hello"}},
 		{"stdin", "hello\n", nil},
 	} {
-		res := testnet.Run(t, 20*time.Second, tc.stdin, testnet.Binary(t), append([]string{"tcp", "client", ts.addr}, tc.args...)...)
+		// A long --wait: the client must end at the reset, however late a
+		// loaded machine accepts, not quietly before it.
+		args := append([]string{"tcp", "client", "--wait", "25s", ts.addr}, tc.args...)
+		res := testnet.Run(t, 30*time.Second, tc.stdin, testnet.Binary(t), args...)
 		if res.Code != 1 || !strings.HasSuffix(res.Stderr, want) {
 			t.Errorf("%s: exit %d, stderr %q\nwant exit 1 and %q", tc.name, res.Code, res.Stderr, want)
 		}
