@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -278,18 +276,8 @@ func subset(a, b []netip.Addr) bool {
 	return !slices.ContainsFunc(a, func(x netip.Addr) bool { return !slices.Contains(b, x) })
 }
 
-// hostsFile writes /etc/netns/NS/hosts, which "ip netns exec NS" mounts
-// over /etc/hosts, and a resolv.conf naming loopback (where nothing
-// answers, so no lookup leaves the namespace); both go when the test ends.
+// hostsFile gives namespace ns a hosts file and a resolv.conf naming
+// loopback (where nothing answers, so no lookup leaves the namespace).
 func hostsFile(t *testing.T, ns, hosts string) {
-	dir := filepath.Join("/etc/netns", ns)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	for name, content := range map[string]string{"hosts": hosts, "resolv.conf": "nameserver 127.0.0.1\n"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testnet.NetnsEtc(t, ns, map[string]string{"hosts": hosts, "resolv.conf": "nameserver 127.0.0.1\n"})
 }
