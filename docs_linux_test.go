@@ -87,16 +87,33 @@ func canon(s string, fuzzy bool) string {
 }
 
 // docLab prepares the namespaces the examples run in, so that every example
-// sends traffic only inside them: namespace "docs" has loopback and eth0
-// (10.77.0.2/24, fd77::2/64, a fixed MAC, default route via 10.77.0.1), a
-// veth to namespace "lan" (10.77.0.1/24, fd77::1/64: the router). Inside
-// docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
+// sends traffic only inside them:
+//
+//	docs     lo; eth0 10.77.0.2/24 fd77::2/64 (a fixed MAC), default via
+//	         10.77.0.1, fd78::/64 and fd91::/16 via fd77::1
+//	  │ veth
+//	lan      the router: 10.77.0.1/24 fd77::1/64, forwarding
+//	  ├── srv  10.78.0.2/24 fd78::2/64 (lan has .1, ::1), and 10.78.0.11-13
+//	  │        with their echo replies dropped, half dropped, and sent twice;
+//	  │        listeners on 21, 22, 25 (with greetings), 80, 443, 5432, 8080
+//	  │        and 41234; SYNs to 23 and 3389 dropped, 445 rejected with
+//	  │        ICMP admin-prohibited. 10.78.0.3-.10 do not exist (lan's ARP
+//	  │        fails: Destination Host Unreachable)
+//	  └── r2 ── r3 ── r4 ── dst   a testnet.Chain on 10.91 from lan: hops 1-5
+//	           are 10.77.0.1, 10.91.0.2, 10.91.1.2, 10.91.2.2 and dst
+//	           10.91.3.2; r2 answers three time-exceeded a minute, r3 none,
+//	           the last link's MTU is 1400, and dst drops everything sent
+//	           to its second address 10.91.3.3
+//
+// The docs namespace's /etc/hosts names localhost, srv.test and dst.test,
+// and its /etc/resolv.conf names 10.77.0.1, where no DNS server runs.
+// Inside docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
 // 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090. It returns the docs
-// namespace and a working directory holding resolv.conf (nameserver
-// 10.77.0.1, where no DNS server runs).
+// namespace and a working directory holding a resolv.conf like /etc's.
 func docLab(t *testing.T, bin string) (ns, dir string) {
 	ns = testnet.Netns(t, "docs")
 	lan := testnet.Netns(t, "doclan")
+	srv := testnet.Netns(t, "docsrv")
 	veth := fmt.Sprintf("nddoc%d", os.Getpid()%1000000)
 	for _, argv := range [][]string{
 		{"ip", "link", "add", veth, "netns", ns, "type", "veth", "peer", "name", "eth0", "netns", lan},
@@ -108,9 +125,84 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		{"ip", "-n", lan, "addr", "add", "fd77::1/64", "dev", "eth0", "nodad"},
 		{"ip", "-n", ns, "link", "set", "eth0", "up"},
 		{"ip", "-n", lan, "link", "set", "eth0", "up"},
+		{"ip", "-n", lan, "link", "add", "up0", "type", "veth", "peer", "name", "u0", "netns", srv},
+		{"ip", "-n", lan, "addr", "add", "10.78.0.1/24", "dev", "up0"},
+		{"ip", "-n", lan, "addr", "add", "fd78::1/64", "dev", "up0", "nodad"},
+		{"ip", "-n", srv, "addr", "add", "10.78.0.2/24", "dev", "u0"},
+		{"ip", "-n", srv, "addr", "add", "fd78::2/64", "dev", "u0", "nodad"},
+		{"ip", "-n", lan, "link", "set", "up0", "up"},
+		{"ip", "-n", srv, "link", "set", "u0", "up"},
 		{"ip", "-n", ns, "route", "add", "default", "via", "10.77.0.1"},
+		{"ip", "-n", ns, "-6", "route", "add", "fd78::/64", "via", "fd77::1"},
+		{"ip", "-n", ns, "-6", "route", "add", "fd91::/16", "via", "fd77::1"},
 	} {
 		testnet.MustRun(t, argv[0], argv[1:]...)
+	}
+	var chain []string
+	for _, tag := range []string{"docr2", "docr3", "docr4", "docdst"} {
+		chain = append(chain, testnet.Netns(t, tag))
+	}
+	c := testnet.NewChain(t, "10.91", "fd91", append([]string{lan}, chain...)...)
+	for i, node := range chain {
+		c.IP(node, "route", "add", "10.77.0.0/24", "via", c.Addr4(i, 1))
+		c.IP(node, "-6", "route", "add", "fd77::/64", "via", c.Addr6(i, 1))
+	}
+	testnet.Nft(t, chain[0], `table inet f {
+		chain out { type filter hook output priority 0;
+			icmp type time-exceeded limit rate over 1/minute burst 3 packets drop;
+		}
+	}`)
+	testnet.Nft(t, chain[1], `table inet f {
+		chain out { type filter hook output priority 0; icmp type time-exceeded drop; }
+	}`)
+	c.IP(chain[2], "link", "set", "l3-a", "mtu", "1400")
+	c.IP(chain[3], "link", "set", "l3-b", "mtu", "1400")
+	c.IP(chain[3], "addr", "add", "10.91.3.3/24", "dev", "l3-b")
+	testnet.Nft(t, chain[3], `table inet f {
+		chain in { type filter hook input priority 0; ip daddr 10.91.3.3 drop; }
+	}`)
+	c.IP(srv, "route", "add", "default", "via", "10.78.0.1")
+	c.IP(srv, "-6", "route", "add", "default", "via", "fd78::1")
+	for _, a := range []string{"10.78.0.11/24", "10.78.0.12/24", "10.78.0.13/24"} {
+		c.IP(srv, "addr", "add", a, "dev", "u0")
+	}
+	testnet.Nft(t, srv, `table inet f {
+		chain in { type filter hook input priority 0;
+			tcp dport { 23, 3389 } drop;
+			tcp dport 445 reject with icmpx type admin-prohibited;
+		}
+		chain out { type filter hook output priority 0;
+			ip saddr 10.78.0.11 icmp type echo-reply drop;
+			ip saddr 10.78.0.12 icmp type echo-reply numgen random mod 2 == 0 drop;
+		}
+	}
+	table ip d {
+		chain out { type filter hook output priority 0;
+			ip saddr 10.78.0.13 icmp type echo-reply dup to 10.78.0.1 device u0;
+		}
+	}`)
+	for port, banner := range map[int]string{
+		21: "220 (vsFTPd 3.0.3)\r\n", 22: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
+		25: "220 mail.example.org ESMTP Postfix (Debian/GNU)\r\n",
+		80: "", 443: "", 5432: "", 8080: "", 41234: "",
+	} {
+		var greet func(net.Conn)
+		if banner != "" {
+			greet = func(c net.Conn) { c.Write([]byte(banner)) }
+		}
+		testnet.Serve(t, testnet.ListenInNetns(t, srv, "tcp", fmt.Sprintf(":%d", port)), greet)
+	}
+	testnet.NetnsEtc(t, ns, map[string]string{
+		"hosts":       "127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n10.78.0.2 srv.test\nfd78::2 srv.test\n10.91.3.2 dst.test\n",
+		"resolv.conf": "nameserver 10.77.0.1\n",
+	})
+	// A fresh path takes a moment to settle (neighbour discovery on every
+	// link): wait for it, so that the examples see the lab they describe.
+	for _, d := range []string{"10.78.0.2", "fd78::2", "10.91.3.2", "fd91:3::2"} {
+		testnet.WaitUntil(t, 20*time.Second, "the docs lab answering ping to "+d, func() (bool, error) {
+			argv := testnet.InNetns(ns, "ping", "-c1", "-W1", d)
+			return testnet.Run(t, 5*time.Second, "", argv[0], argv[1:]...).Code == 0, nil
+		})
 	}
 	dir = t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 10.77.0.1\n"), 0o644); err != nil {
