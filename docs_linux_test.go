@@ -132,6 +132,9 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		{"ip", "-n", srv, "addr", "add", "fd78::2/64", "dev", "u0", "nodad"},
 		{"ip", "-n", lan, "link", "set", "up0", "up"},
 		{"ip", "-n", srv, "link", "set", "u0", "up"},
+		// Without link-local addresses the router's IPv6 neighbour entry
+		// for docs can fail after it goes stale: make it permanent.
+		{"ip", "-n", lan, "-6", "neigh", "replace", "fd77::2", "lladdr", "02:00:5e:77:00:02", "dev", "eth0", "nud", "permanent"},
 		{"ip", "-n", ns, "route", "add", "default", "via", "10.77.0.1"},
 		{"ip", "-n", ns, "-6", "route", "add", "fd78::/64", "via", "fd77::1"},
 		{"ip", "-n", ns, "-6", "route", "add", "fd91::/16", "via", "fd77::1"},
