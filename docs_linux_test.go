@@ -96,9 +96,12 @@ func canon(s string, fuzzy bool) string {
 //	  ├── srv  10.78.0.2/24 fd78::2/64 (lan has .1, ::1), and 10.78.0.11-13
 //	  │        with their echo replies dropped, half dropped, and sent twice;
 //	  │        listeners on 21, 22, 25 (with greetings), 80, 443, 5432, 8080
-//	  │        and 41234; SYNs to 23 and 3389 dropped, 445 rejected with
-//	  │        ICMP admin-prohibited. 10.78.0.3-.10 do not exist (lan's ARP
-//	  │        fails: Destination Host Unreachable)
+//	  │        and 41234; SYNs to 23 and 3389 dropped, and to 445 rejected
+//	  │        with ICMPv6 admin-prohibited, over IPv4 dropped (the ICMP
+//	  │        error that would end its first attempt comes while the SYN
+//	  │        is sent, a soft error: whether the scan sees it late is
+//	  │        timing). Textbook Python server on 9091. 10.78.0.3-.10 do
+//	  │        not exist (lan's ARP fails: Destination Host Unreachable)
 //	  └── r2 ── r3 ── r4 ── dst   a testnet.Chain on 10.91 from lan: hops 1-5
 //	           are 10.77.0.1, 10.91.0.2, 10.91.1.2, 10.91.2.2 and dst
 //	           10.91.3.2; r2 answers three time-exceeded a minute, r3 none,
@@ -108,8 +111,10 @@ func canon(s string, fuzzy bool) string {
 // The docs namespace's /etc/hosts names localhost, srv.test and dst.test,
 // and its /etc/resolv.conf names 10.77.0.1, where no DNS server runs.
 // Inside docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
-// 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090. It returns the docs
-// namespace and a working directory holding a resolv.conf like /etc's.
+// 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090; on srv the
+// textbook's threaded Python server (docs/textbook/server.py) listens on
+// 9091. It returns the docs namespace and a working directory holding a
+// resolv.conf like /etc's and the textbook's client.py.
 func docLab(t *testing.T, bin string) (ns, dir string) {
 	ns = testnet.Netns(t, "docs")
 	lan := testnet.Netns(t, "doclan")
@@ -172,7 +177,8 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 	testnet.Nft(t, srv, `table inet f {
 		chain in { type filter hook input priority 0;
 			tcp dport { 23, 3389 } drop;
-			tcp dport 445 reject with icmpx type admin-prohibited;
+			meta nfproto ipv6 tcp dport 445 reject with icmpx type admin-prohibited;
+			tcp dport 445 drop;
 		}
 		chain out { type filter hook output priority 0;
 			ip saddr 10.78.0.11 icmp type echo-reply drop;
@@ -211,20 +217,29 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 10.77.0.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	textbook, err := filepath.Abs("docs/textbook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(textbook, "client.py"), filepath.Join(dir, "client.py")); err != nil {
+		t.Fatal(err)
+	}
 	for _, daemon := range []struct {
-		addr string
-		args []string
+		ns, addr string
+		argv     []string
 	}{
-		{"127.0.0.1:9090", []string{"tcp", "server", "-l", "127.0.0.1", "-p", "9090", "--encoding", "gbk", "--reply", "收到"}},
-		{"127.0.0.1:9374", []string{"exporter", "-l", "127.0.0.1:9374", "10.77.0.1", "127.0.0.1:9090"}},
+		{ns, "127.0.0.1:9090", []string{bin, "tcp", "server", "-l", "127.0.0.1", "-p", "9090", "--encoding", "gbk", "--reply", "收到"}},
+		{ns, "127.0.0.1:9374", []string{bin, "exporter", "-l", "127.0.0.1:9374", "10.77.0.1", "127.0.0.1:9090"}},
+		{srv, "10.78.0.2:9091", []string{"python3", filepath.Join(textbook, "server.py")}},
 	} {
-		argv := testnet.InNetns(ns, append([]string{bin}, daemon.args...)...)
+		argv := testnet.InNetns(daemon.ns, daemon.argv...)
 		cmd := exec.Command(argv[0], argv[1:]...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		testnet.WaitUntil(t, 30*time.Second, "netdiag "+daemon.args[0]+" listening on "+daemon.addr, func() (bool, error) {
+		what := strings.Join(daemon.argv[:2], " ") + " listening on " + daemon.addr
+		testnet.WaitUntil(t, 30*time.Second, what, func() (bool, error) {
 			var up bool
 			err := testnet.DoInNetns(t, ns, func() error {
 				c, err := net.Dial("tcp", daemon.addr)
@@ -241,10 +256,12 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 }
 
 // runsNetdiag reports whether an example's command is one the docs may
-// show: it runs netdiag, or it asks the lab's exporter on loopback.
+// show: it runs netdiag, asks the lab's exporter on loopback, or runs the
+// textbook's Python client (docs/textbook/client.py) against the lab's
+// netdiag tcp server.
 func runsNetdiag(command string) bool {
 	return strings.HasPrefix(command, "netdiag ") || strings.Contains(command, "| netdiag ") ||
-		strings.HasPrefix(command, "curl -s '127.0.0.1:9374/")
+		strings.HasPrefix(command, "curl -s '127.0.0.1:9374/") || command == "python3 client.py"
 }
 
 // TestDocExamples runs every console example of the docs and compares its
@@ -254,7 +271,7 @@ func runsNetdiag(command string) bool {
 // send traffic anywhere else. An example that two files show alike (the
 // README and its translation) runs once.
 func TestDocExamples(t *testing.T) {
-	testnet.RequireTools(t, "bash", "ip", "curl")
+	testnet.RequireTools(t, "bash", "ip", "curl", "python3", "nft")
 	bin := testnet.Binary(t)
 	pathDir := t.TempDir()
 	if err := os.Symlink(bin, filepath.Join(pathDir, "netdiag")); err != nil {
