@@ -36,12 +36,14 @@ type example struct {
 	line    int
 	command string
 	output  string
-	fuzzy   bool // "console fuzzy": numbers may differ (times, counters, ports)
+	fuzzy   bool   // "console fuzzy": numbers may differ (times, counters, ports)
+	lab     string // "console lab=ifaces": the lab namespace it runs in ("" is docs)
 }
 
 // examples returns the examples of a Markdown file: every fenced block whose
 // info string is "console" (or "console fuzzy") holds commands, each on a
-// line starting with "$ ", followed by their output.
+// line starting with "$ ", followed by their output. A "lab=NAME" word in
+// the info string runs the block in another namespace of the lab.
 func examples(file, text string) []example {
 	var out []example
 	lines := strings.Split(text, "\n")
@@ -51,10 +53,16 @@ func examples(file, text string) []example {
 			continue
 		}
 		fuzzy := strings.Contains(info, "fuzzy")
+		var lab string
+		for _, w := range strings.Fields(info) {
+			if name, ok := strings.CutPrefix(w, "lab="); ok {
+				lab = name
+			}
+		}
 		var cur *example
 		for i++; i < len(lines) && lines[i] != "```"; i++ {
 			if cmd, ok := strings.CutPrefix(lines[i], "$ "); ok {
-				out = append(out, example{file: file, line: i + 1, command: cmd, fuzzy: fuzzy})
+				out = append(out, example{file: file, line: i + 1, command: cmd, fuzzy: fuzzy, lab: lab})
 				cur = &out[len(out)-1]
 				continue
 			}
@@ -255,6 +263,43 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 	return ns, dir
 }
 
+// ifacesLab builds the namespace of ifaces.md's second example ("console
+// lab=ifaces"), interfaces of every kind netdiag ifaces describes: eth0, a
+// veth to a peer namespace (10.77.0.2, fd77::2) that is the default
+// gateway of both families; wan1, an always-up virtual device (ifb) with a
+// secondary address, a point-to-point address and an IPv6 address with a
+// finite lifetime; spare0, down. MACs are fixed, DAD is off.
+func ifacesLab(t *testing.T) string {
+	ns := testnet.Netns(t, "docif")
+	peer := testnet.Netns(t, "docifp")
+	for _, n := range []string{ns, peer} {
+		testnet.MustRun(t, "ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+	}
+	for _, argv := range [][]string{
+		{"-n", ns, "link", "add", "eth0", "address", "02:00:00:00:0a:01", "type", "veth", "peer", "name", "p0", "netns", peer},
+		{"-n", ns, "addr", "add", "10.77.0.1/24", "brd", "+", "dev", "eth0"},
+		{"-n", ns, "addr", "add", "2001:db8:77::1/64", "dev", "eth0", "nodad"},
+		{"-n", ns, "addr", "add", "fd77::1/64", "dev", "eth0", "nodad"},
+		{"-n", peer, "addr", "add", "10.77.0.2/24", "dev", "p0"},
+		{"-n", peer, "addr", "add", "fd77::2/64", "dev", "p0", "nodad"},
+		{"-n", ns, "link", "set", "eth0", "up"},
+		{"-n", peer, "link", "set", "p0", "up"},
+		{"-n", ns, "route", "add", "default", "via", "10.77.0.2"},
+		{"-n", ns, "-6", "route", "add", "default", "via", "fd77::2", "metric", "512"},
+		{"-n", ns, "link", "add", "wan1", "address", "02:00:00:00:0d:00", "mtu", "9000", "type", "ifb"},
+		{"-n", ns, "addr", "add", "198.51.100.1/24", "brd", "+", "dev", "wan1"},
+		{"-n", ns, "addr", "add", "10.99.0.1", "peer", "10.99.0.2/32", "dev", "wan1"},
+		{"-n", ns, "addr", "add", "198.51.100.2/24", "dev", "wan1"},
+		{"-n", ns, "addr", "add", "2001:db8:3::9/64", "dev", "wan1", "nodad", "valid_lft", "3600", "preferred_lft", "1800"},
+		{"-n", ns, "link", "set", "wan1", "up"},
+		{"-n", ns, "link", "add", "spare0", "address", "02:00:00:00:0d:01", "type", "ifb"},
+		{"-n", ns, "addr", "add", "192.0.2.77/24", "brd", "+", "dev", "spare0"},
+	} {
+		testnet.MustRun(t, "ip", argv...)
+	}
+	return ns
+}
+
 // runsNetdiag reports whether an example's command is one the docs may
 // show: it runs netdiag, asks the lab's exporter on loopback, or runs the
 // textbook's Python client (docs/textbook/client.py) against the lab's
@@ -278,15 +323,16 @@ func TestDocExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns, dir := docLab(t, bin)
+	labs := map[string]string{"": ns, "ifaces": ifacesLab(t)}
 	n := 0
-	seen := map[[2]string]bool{}
+	seen := map[[3]string]bool{}
 	for _, file := range docFiles(t) {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ex := range examples(file, string(b)) {
-			if key := [2]string{ex.command, ex.output}; seen[key] {
+			if key := [3]string{ex.lab, ex.command, ex.output}; seen[key] {
 				continue
 			} else {
 				seen[key] = true
@@ -294,6 +340,11 @@ func TestDocExamples(t *testing.T) {
 			n++
 			if !runsNetdiag(ex.command) {
 				t.Errorf("%s:%d: %q: an example runs netdiag", ex.file, ex.line, ex.command)
+				continue
+			}
+			ns, ok := labs[ex.lab]
+			if !ok {
+				t.Errorf("%s:%d: lab=%s: the docs lab has no such namespace", ex.file, ex.line, ex.lab)
 				continue
 			}
 			argv := testnet.InNetns(ns, "env", "PATH="+pathDir+":"+os.Getenv("PATH"), "NO_COLOR=1", "TZ=UTC", "bash", "-c", ex.command+" 2>&1")
