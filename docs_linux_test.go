@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"net"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -300,6 +302,39 @@ func ifacesLab(t *testing.T) string {
 	return ns
 }
 
+// forkLab builds the namespace of port.md's forked server ("console
+// lab=fork"): a Python server that binds TCP [::1]:9000 and UDP
+// 127.0.0.1:9000, then forks, so two processes hold each socket.
+func forkLab(t *testing.T) string {
+	const server = `import os, socket, sys, time
+tcp = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+tcp.bind(("::1", 9000))
+tcp.listen()
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("127.0.0.1", 9000))
+if os.fork() == 0:
+    print("forked", flush=True)
+while True:
+    time.sleep(3600)
+`
+	ns := testnet.Netns(t, "docfork")
+	argv := testnet.InNetns(ns, "python3", "-c", server)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, with its child
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "forked\n" {
+		t.Fatalf("the forking server: %q, %v", line, err)
+	}
+	return ns
+}
+
 // runsNetdiag reports whether an example's command is one the docs may
 // show: it runs netdiag, asks the lab's exporter on loopback, or runs the
 // textbook's Python client (docs/textbook/client.py) against the lab's
@@ -323,7 +358,7 @@ func TestDocExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns, dir := docLab(t, bin)
-	labs := map[string]string{"": ns, "ifaces": ifacesLab(t)}
+	labs := map[string]string{"": ns, "ifaces": ifacesLab(t), "fork": forkLab(t)}
 	n := 0
 	seen := map[[3]string]bool{}
 	for _, file := range docFiles(t) {
