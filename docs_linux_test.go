@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,8 +111,9 @@ func canon(s string, fuzzy bool) string {
 //	  │        with ICMPv6 admin-prohibited, over IPv4 dropped (the ICMP
 //	  │        error that would end its first attempt comes while the SYN
 //	  │        is sent, a soft error: whether the scan sees it late is
-//	  │        timing). Textbook Python server on 9091. 10.78.0.3-.10 do
-//	  │        not exist (lan's ARP fails: Destination Host Unreachable)
+//	  │        timing); the textbook's Python server on 9091, a DNS
+//	  │        responder on 53. 10.78.0.3-.10 do not exist (lan's ARP
+//	  │        fails: Destination Host Unreachable)
 //	  └── r2 ── r3 ── r4 ── dst   a testnet.Chain on 10.91 from lan: hops 1-5
 //	           are 10.77.0.1, 10.91.0.2, 10.91.1.2, 10.91.2.2 and dst
 //	           10.91.3.2; r2 answers three time-exceeded a minute, r3 none,
@@ -119,12 +121,14 @@ func canon(s string, fuzzy bool) string {
 //	           to its second address 10.91.3.3
 //
 // The docs namespace's /etc/hosts names localhost, srv.test and dst.test,
-// and its /etc/resolv.conf names 10.77.0.1, where no DNS server runs.
+// and its /etc/resolv.conf names srv's DNS responder (10.78.0.2), which
+// knows check.test (10.78.0.2, fd78::2) and nothing else.
 // Inside docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
 // 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090; on srv the
 // textbook's threaded Python server (docs/textbook/server.py) listens on
 // 9091. It returns the docs namespace and a working directory holding a
-// resolv.conf like /etc's and the textbook's client.py.
+// resolv.conf naming 10.77.0.1, where no DNS server runs, and the
+// textbook's client.py.
 func docLab(t *testing.T, bin string) (ns, dir string) {
 	ns = testnet.Netns(t, "docs")
 	lan := testnet.Netns(t, "doclan")
@@ -211,9 +215,12 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		}
 		testnet.Serve(t, testnet.ListenInNetns(t, srv, "tcp", fmt.Sprintf(":%d", port)), greet)
 	}
+	testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, srv, "udp", "10.78.0.2:53"), map[string][]netip.Addr{
+		"check.test": {netip.MustParseAddr("10.78.0.2"), netip.MustParseAddr("fd78::2")},
+	})
 	testnet.NetnsEtc(t, ns, map[string]string{
 		"hosts":       "127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n10.78.0.2 srv.test\nfd78::2 srv.test\n10.91.3.2 dst.test\n",
-		"resolv.conf": "nameserver 10.77.0.1\n",
+		"resolv.conf": "nameserver 10.78.0.2\n",
 	})
 	// A fresh path takes a moment to settle (neighbour discovery on every
 	// link): wait for it, so that the examples see the lab they describe.
