@@ -132,7 +132,6 @@ func canon(s string, fuzzy bool) string {
 func docLab(t *testing.T, bin string) (ns, dir string) {
 	ns = testnet.Netns(t, "docs")
 	lan := testnet.Netns(t, "doclan")
-	srv := testnet.Netns(t, "docsrv")
 	veth := fmt.Sprintf("nddoc%d", os.Getpid()%1000000)
 	for _, argv := range [][]string{
 		{"ip", "link", "add", veth, "netns", ns, "type", "veth", "peer", "name", "eth0", "netns", lan},
@@ -144,13 +143,6 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		{"ip", "-n", lan, "addr", "add", "fd77::1/64", "dev", "eth0", "nodad"},
 		{"ip", "-n", ns, "link", "set", "eth0", "up"},
 		{"ip", "-n", lan, "link", "set", "eth0", "up"},
-		{"ip", "-n", lan, "link", "add", "up0", "type", "veth", "peer", "name", "u0", "netns", srv},
-		{"ip", "-n", lan, "addr", "add", "10.78.0.1/24", "dev", "up0"},
-		{"ip", "-n", lan, "addr", "add", "fd78::1/64", "dev", "up0", "nodad"},
-		{"ip", "-n", srv, "addr", "add", "10.78.0.2/24", "dev", "u0"},
-		{"ip", "-n", srv, "addr", "add", "fd78::2/64", "dev", "u0", "nodad"},
-		{"ip", "-n", lan, "link", "set", "up0", "up"},
-		{"ip", "-n", srv, "link", "set", "u0", "up"},
 		// Without link-local addresses the router's IPv6 neighbour entry
 		// for docs can fail after it goes stale: make it permanent.
 		{"ip", "-n", lan, "-6", "neigh", "replace", "fd77::2", "lladdr", "02:00:5e:77:00:02", "dev", "eth0", "nud", "permanent"},
@@ -160,64 +152,8 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 	} {
 		testnet.MustRun(t, argv[0], argv[1:]...)
 	}
-	var chain []string
-	for _, tag := range []string{"docr2", "docr3", "docr4", "docdst"} {
-		chain = append(chain, testnet.Netns(t, tag))
-	}
-	c := testnet.NewChain(t, "10.91", "fd91", append([]string{lan}, chain...)...)
-	for i, node := range chain {
-		c.IP(node, "route", "add", "10.77.0.0/24", "via", c.Addr4(i, 1))
-		c.IP(node, "-6", "route", "add", "fd77::/64", "via", c.Addr6(i, 1))
-	}
-	testnet.Nft(t, chain[0], `table inet f {
-		chain out { type filter hook output priority 0;
-			icmp type time-exceeded limit rate over 1/minute burst 3 packets drop;
-		}
-	}`)
-	testnet.Nft(t, chain[1], `table inet f {
-		chain out { type filter hook output priority 0; icmp type time-exceeded drop; }
-	}`)
-	c.IP(chain[2], "link", "set", "l3-a", "mtu", "1400")
-	c.IP(chain[3], "link", "set", "l3-b", "mtu", "1400")
-	c.IP(chain[3], "addr", "add", "10.91.3.3/24", "dev", "l3-b")
-	testnet.Nft(t, chain[3], `table inet f {
-		chain in { type filter hook input priority 0; ip daddr 10.91.3.3 drop; }
-	}`)
-	c.IP(srv, "route", "add", "default", "via", "10.78.0.1")
-	c.IP(srv, "-6", "route", "add", "default", "via", "fd78::1")
-	for _, a := range []string{"10.78.0.11/24", "10.78.0.12/24", "10.78.0.13/24"} {
-		c.IP(srv, "addr", "add", a, "dev", "u0")
-	}
-	testnet.Nft(t, srv, `table inet f {
-		chain in { type filter hook input priority 0;
-			tcp dport { 23, 3389 } drop;
-			meta nfproto ipv6 tcp dport 445 reject with icmpx type admin-prohibited;
-			tcp dport 445 drop;
-		}
-		chain out { type filter hook output priority 0;
-			ip saddr 10.78.0.11 icmp type echo-reply drop;
-			ip saddr 10.78.0.12 icmp type echo-reply numgen random mod 2 == 0 drop;
-		}
-	}
-	table ip d {
-		chain out { type filter hook output priority 0;
-			ip saddr 10.78.0.13 icmp type echo-reply dup to 10.78.0.1 device u0;
-		}
-	}`)
-	for port, banner := range map[int]string{
-		21: "220 (vsFTPd 3.0.3)\r\n", 22: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
-		25: "220 mail.example.org ESMTP Postfix (Debian/GNU)\r\n",
-		80: "", 443: "", 5432: "", 8080: "", 41234: "",
-	} {
-		var greet func(net.Conn)
-		if banner != "" {
-			greet = func(c net.Conn) { c.Write([]byte(banner)) }
-		}
-		testnet.Serve(t, testnet.ListenInNetns(t, srv, "tcp", fmt.Sprintf(":%d", port)), greet)
-	}
-	testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, srv, "udp", "10.78.0.2:53"), map[string][]netip.Addr{
-		"check.test": {netip.MustParseAddr("10.78.0.2"), netip.MustParseAddr("fd78::2")},
-	})
+	docRouters(t, lan)
+	srv := docServer(t, lan)
 	testnet.NetnsEtc(t, ns, map[string]string{
 		"hosts":       "127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n10.78.0.2 srv.test\nfd78::2 srv.test\n10.91.3.2 dst.test\n",
 		"resolv.conf": "nameserver 10.78.0.2\n",
@@ -270,6 +206,87 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		})
 	}
 	return ns, dir
+}
+
+// docRouters builds the docs lab's chain behind its router lan (see
+// docLab).
+func docRouters(t *testing.T, lan string) {
+	var chain []string
+	for _, tag := range []string{"docr2", "docr3", "docr4", "docdst"} {
+		chain = append(chain, testnet.Netns(t, tag))
+	}
+	c := testnet.NewChain(t, "10.91", "fd91", append([]string{lan}, chain...)...)
+	for i, node := range chain {
+		c.IP(node, "route", "add", "10.77.0.0/24", "via", c.Addr4(i, 1))
+		c.IP(node, "-6", "route", "add", "fd77::/64", "via", c.Addr6(i, 1))
+	}
+	testnet.Nft(t, chain[0], `table inet f {
+		chain out { type filter hook output priority 0;
+			icmp type time-exceeded limit rate over 1/minute burst 3 packets drop;
+		}
+	}`)
+	testnet.Nft(t, chain[1], `table inet f {
+		chain out { type filter hook output priority 0; icmp type time-exceeded drop; }
+	}`)
+	c.IP(chain[2], "link", "set", "l3-a", "mtu", "1400")
+	c.IP(chain[3], "link", "set", "l3-b", "mtu", "1400")
+	c.IP(chain[3], "addr", "add", "10.91.3.3/24", "dev", "l3-b")
+	testnet.Nft(t, chain[3], `table inet f {
+		chain in { type filter hook input priority 0; ip daddr 10.91.3.3 drop; }
+	}`)
+}
+
+// docServer builds srv.test behind the docs lab's router lan (see docLab)
+// and returns its namespace.
+func docServer(t *testing.T, lan string) string {
+	srv := testnet.Netns(t, "docsrv")
+	for _, argv := range [][]string{
+		{"-n", lan, "link", "add", "up0", "type", "veth", "peer", "name", "u0", "netns", srv},
+		{"-n", lan, "addr", "add", "10.78.0.1/24", "dev", "up0"},
+		{"-n", lan, "addr", "add", "fd78::1/64", "dev", "up0", "nodad"},
+		{"-n", srv, "addr", "add", "10.78.0.2/24", "dev", "u0"},
+		{"-n", srv, "addr", "add", "fd78::2/64", "dev", "u0", "nodad"},
+		{"-n", lan, "link", "set", "up0", "up"},
+		{"-n", srv, "link", "set", "u0", "up"},
+		{"-n", srv, "route", "add", "default", "via", "10.78.0.1"},
+		{"-n", srv, "-6", "route", "add", "default", "via", "fd78::1"},
+		{"-n", srv, "addr", "add", "10.78.0.11/24", "dev", "u0"},
+		{"-n", srv, "addr", "add", "10.78.0.12/24", "dev", "u0"},
+		{"-n", srv, "addr", "add", "10.78.0.13/24", "dev", "u0"},
+	} {
+		testnet.MustRun(t, "ip", argv...)
+	}
+	testnet.Nft(t, srv, `table inet f {
+		chain in { type filter hook input priority 0;
+			tcp dport { 23, 3389 } drop;
+			meta nfproto ipv6 tcp dport 445 reject with icmpx type admin-prohibited;
+			tcp dport 445 drop;
+		}
+		chain out { type filter hook output priority 0;
+			ip saddr 10.78.0.11 icmp type echo-reply drop;
+			ip saddr 10.78.0.12 icmp type echo-reply numgen random mod 2 == 0 drop;
+		}
+	}
+	table ip d {
+		chain out { type filter hook output priority 0;
+			ip saddr 10.78.0.13 icmp type echo-reply dup to 10.78.0.1 device u0;
+		}
+	}`)
+	for port, banner := range map[int]string{
+		21: "220 (vsFTPd 3.0.3)\r\n", 22: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
+		25: "220 mail.example.org ESMTP Postfix (Debian/GNU)\r\n",
+		80: "", 443: "", 5432: "", 8080: "", 41234: "",
+	} {
+		var greet func(net.Conn)
+		if banner != "" {
+			greet = func(c net.Conn) { c.Write([]byte(banner)) }
+		}
+		testnet.Serve(t, testnet.ListenInNetns(t, srv, "tcp", fmt.Sprintf(":%d", port)), greet)
+	}
+	testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, srv, "udp", "10.78.0.2:53"), map[string][]netip.Addr{
+		"check.test": {netip.MustParseAddr("10.78.0.2"), netip.MustParseAddr("fd78::2")},
+	})
+	return srv
 }
 
 // ifacesLab builds the namespace of ifaces.md's second example ("console
