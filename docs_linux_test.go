@@ -373,7 +373,8 @@ func runsNetdiag(command string) bool {
 // netdiag first on PATH, inside the namespaces of docLab (loopback and a
 // veth between two namespaces of the test's own), so an example can never
 // send traffic anywhere else. An example that two files show alike (the
-// README and its translation) runs once.
+// README and its translation) runs once. The JSON lines of --json examples
+// are validated against their command's schema.
 func TestDocExamples(t *testing.T) {
 	testnet.RequireTools(t, "bash", "ip", "curl", "python3", "nft")
 	bin := testnet.Binary(t)
@@ -385,6 +386,7 @@ func TestDocExamples(t *testing.T) {
 	labs := map[string]string{"": ns, "ifaces": ifacesLab(t), "fork": forkLab(t)}
 	n := 0
 	seen := map[[3]string]bool{}
+	jsonLines := map[string][]string{} // command → the JSON lines its --json examples printed
 	for _, file := range docFiles(t) {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -420,13 +422,37 @@ func TestDocExamples(t *testing.T) {
 				t.Errorf("%s:%d: %q still running after 60s", ex.file, ex.line, ex.command)
 				continue
 			}
+			if m := jsonCommand.FindStringSubmatch(ex.command); m != nil {
+				for _, l := range strings.Split(string(got), "\n") {
+					if strings.HasPrefix(l, "{") {
+						jsonLines[m[1]] = append(jsonLines[m[1]], l)
+					}
+				}
+			}
 			if want, have := canon(ex.output, ex.fuzzy), canon(string(got), ex.fuzzy); want != have {
 				t.Errorf("%s:%d: %s\nthe docs show:\n%s\nit prints:\n%s", ex.file, ex.line, ex.command, ex.output, got)
 			}
 		}
 	}
 	t.Logf("%d examples", n)
+	for cmd, lines := range jsonLines {
+		schema := filepath.Join("diag", cmd, "testdata", cmd+".schema.json")
+		if cmd == "tcp" {
+			schema = filepath.Join("tcp", "testdata", "tcp.schema.json")
+		}
+		if _, err := os.Stat(schema); err != nil {
+			t.Errorf("the docs show netdiag %s --json, which has no schema: %v", cmd, err)
+			continue
+		}
+		if errs := testnet.SchemaErrors(t, schema, lines); errs != "" {
+			t.Errorf("JSON the docs' netdiag %s examples printed does not match %s:\n%s", cmd, schema, errs)
+		}
+	}
 }
+
+// jsonCommand matches an example that prints netdiag's JSON lines, and
+// names the command.
+var jsonCommand = regexp.MustCompile(`^netdiag (\w+)\b.* --json\b`)
 
 // shownCommand matches a prompt line that runs netdiag: "$ netdiag …", or
 // netdiag after a pipe, a ";", "&&" or a wrapper such as
