@@ -190,6 +190,15 @@ sending:
 			// Broken, or a terminal user would wait for nothing: stop.
 			cl.conn.Close()
 			cl.stopSender(&sender)
+			// A reset is reported once, to whichever call comes first: when
+			// the send saw it, the read sees only an end of stream.
+			select {
+			case err := <-sendErr:
+				if cl.closedAtOnce(readErr, err) {
+					return closedAtOnceReason, closedAtOnceError()
+				}
+			default:
+			}
 			return cl.readEnd(readErr)
 		case <-ctx.Done():
 			cl.conn.Close()

@@ -184,7 +184,7 @@ func TestJSONSchema(t *testing.T) {
 	run := func(code int, args ...string) {
 		res := testnet.Run(t, 30*time.Second, "", testnet.Binary(t), append([]string{"tcp", "client", "--json"}, args...)...)
 		if res.Code != code {
-			t.Fatalf("tcp client %v: exit %d, want %d: %s", args, res.Code, code, res.Stderr)
+			t.Fatalf("tcp client %v: exit %d, want %d: %s\n%s", args, res.Code, code, res.Stderr, res.Stdout)
 		}
 		if res.Stdout != "" { // none when the reset came before the connect returned
 			lines = append(lines, strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")...)

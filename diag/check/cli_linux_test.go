@@ -125,7 +125,7 @@ func TestInterrupt(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-l.dns.asked:
+	case <-l.dns.Asked():
 	case err := <-done:
 		t.Fatalf("the check ended (%v) before asking DNS:\n%s%s", err, stdout.String(), stderr.String())
 	case <-time.After(time.Minute):

@@ -83,7 +83,7 @@ func TestNoNameserver(t *testing.T) {
 	}
 
 	// A local resolver (a caching daemon) on 127.0.0.1 serves.
-	serveDNS(t, testnet.ListenPacketInNetns(t, l.client, "udp", "127.0.0.1:53"), labZone)
+	testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, l.client, "udp", "127.0.0.1:53"), labZone)
 	r = l.check(t, args...)
 	r.expect(t, nil)
 	r.expectSummary(t, 0, "The network is OK: every step passed.")

@@ -34,7 +34,7 @@ type lab struct {
 	middle string
 	// resolvConf is a resolv.conf naming the router's resolver.
 	resolvConf string
-	dns        *dnsServer
+	dns        *testnet.DNSServer
 	// bin is the netdiag binary to run (testnet.Binary when empty), and
 	// prefix what runs it (testnet.AsNobody()).
 	bin    string
@@ -87,7 +87,7 @@ func newLab(t *testing.T, withDNS bool) *lab {
 
 	testnet.Serve(t, testnet.ListenInNetns(t, l.upstream, "tcp", ":443"), nil)
 	if withDNS {
-		l.dns = serveDNS(t, testnet.ListenPacketInNetns(t, l.router, "udp", net.JoinHostPort(gw4, "53")), labZone)
+		l.dns = testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, l.router, "udp", net.JoinHostPort(gw4, "53")), labZone)
 	}
 	l.resolvConf = writeFile(t, "resolv.conf", "# the lab's resolver\nnameserver "+gw4+"\n")
 

@@ -49,7 +49,7 @@ func newFarLab(t *testing.T) *lab {
 	ip(l.upstream, "route", "add", "default", "via", "10.78.0.1")
 
 	testnet.Serve(t, testnet.ListenInNetns(t, l.upstream, "tcp", ":443"), nil)
-	l.dns = serveDNS(t, testnet.ListenPacketInNetns(t, l.upstream, "udp", net.JoinHostPort(host4, "53")), labZone)
+	l.dns = testnet.ServeDNS(t, testnet.ListenPacketInNetns(t, l.upstream, "udp", net.JoinHostPort(host4, "53")), labZone)
 	l.resolvConf = writeFile(t, "resolv.conf", "nameserver "+host4+"\n")
 	testnet.WaitUntil(t, 10*time.Second, "the far lab answering ping", func() (bool, error) {
 		argv := testnet.InNetns(l.client, "ping", "-c1", "-W1", host4)

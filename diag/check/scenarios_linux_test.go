@@ -78,7 +78,7 @@ func TestDNSNotAnswering(t *testing.T) {
 	r := l.check(t, l.labArgs()...)
 	r.expect(t, map[string]string{"dns": "fail/timeout"})
 	r.expectSummary(t, 1, "DNS is broken: the resolver 10.77.0.1 does not answer — the internet answers by address, so only DNS is broken: fix the nameserver lines in "+l.resolvConf+" or restart the DNS server.")
-	if n := l.dns.count(); n != 0 {
+	if n := l.dns.Count(); n != 0 {
 		t.Errorf("the responder saw %d queries through a drop rule", n)
 	}
 }

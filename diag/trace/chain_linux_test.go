@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,14 +19,11 @@ import (
 //
 //	client ─l0─ r1 ─l1─ r2 ─l2─ r3 ─l3─ r4 ─l4─ dst
 //
-// Link j is 10.91.j.0/24 and fd91:j::/64; the node before it has .1 (::1),
-// the node after it .2 (::2). So hop k, router k, answers from
-// 10.91.(k-1).2 and the destination is 10.91.4.2, fd91:4::2. Every node
-// forwards, and none rate-limits its ICMP errors (net.ipv4.icmp_ratelimit
-// 0), so that runs of many probes see only what a test sets up.
+// A testnet.Chain on 10.91 and fd91: hop k, router k, answers from
+// 10.91.(k-1).2 and the destination is 10.91.4.2, fd91:4::2.
 type chain struct {
-	t     *testing.T
-	nodes []string // client, r1…r4, dst
+	*testnet.Chain
+	t *testing.T // Nodes: client, r1…r4, dst
 }
 
 const routers = 4
@@ -56,7 +51,7 @@ func dst(v6 bool) netip.Addr {
 func newChain(t *testing.T) *chain {
 	t.Helper()
 	testnet.RequireTools(t, "ip", "ping")
-	c := &chain{t: t}
+	var nodes []string
 	for i := range routers + 2 {
 		tag := fmt.Sprintf("trr%d", i)
 		switch i {
@@ -65,30 +60,9 @@ func newChain(t *testing.T) *chain {
 		case routers + 1:
 			tag = "trd"
 		}
-		ns := testnet.Netns(t, tag)
-		c.nodes = append(c.nodes, ns)
-		c.sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-			"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-			"net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0")
+		nodes = append(nodes, testnet.Netns(t, tag))
 	}
-	for j := range routers + 1 {
-		a, b := c.nodes[j], c.nodes[j+1]
-		c.link(a, fmt.Sprintf("l%d-a", j), b, fmt.Sprintf("l%d-b", j), j)
-	}
-	// Node i has link i-1 below it and link i above: routes to the links
-	// further down go to the node below, the rest to the node above.
-	for i, ns := range c.nodes {
-		for j := range routers + 1 {
-			switch {
-			case j < i-1:
-				c.ip(ns, "route", "add", fmt.Sprintf("10.91.%d.0/24", j), "via", fmt.Sprintf("10.91.%d.1", i-1))
-				c.ip(ns, "-6", "route", "add", fmt.Sprintf("fd91:%d::/64", j), "via", fmt.Sprintf("fd91:%d::1", i-1))
-			case j > i:
-				c.ip(ns, "route", "add", fmt.Sprintf("10.91.%d.0/24", j), "via", fmt.Sprintf("10.91.%d.2", i))
-				c.ip(ns, "-6", "route", "add", fmt.Sprintf("fd91:%d::/64", j), "via", fmt.Sprintf("fd91:%d::2", i))
-			}
-		}
-	}
+	c := &chain{Chain: testnet.NewChain(t, "10.91", "fd91", nodes...), t: t}
 	// A fresh IPv6 path takes a moment to settle (neighbour discovery on
 	// every link): wait for it, so that the tests see the path they built.
 	for _, d := range []netip.Addr{dst4, dst6} {
@@ -100,28 +74,9 @@ func newChain(t *testing.T) *chain {
 	return c
 }
 
-func (c *chain) client() string      { return c.nodes[0] }
-func (c *chain) router(k int) string { return c.nodes[k] }
-func (c *chain) destination() string { return c.nodes[routers+1] }
-func (c *chain) ip(ns string, a ...string) {
-	testnet.MustRun(c.t, "ip", append([]string{"-n", ns}, a...)...)
-}
-
-func (c *chain) sysctl(ns string, settings ...string) {
-	testnet.MustRun(c.t, "ip", append([]string{"netns", "exec", ns, "sysctl", "-qw"}, settings...)...)
-}
-
-// link joins namespace a (interface ia, address .1) and b (ib, .2) by a
-// veth pair on subnet j.
-func (c *chain) link(a, ia, b, ib string, j int) {
-	c.ip(a, "link", "add", ia, "type", "veth", "peer", "name", ib, "netns", b)
-	c.ip(a, "addr", "add", fmt.Sprintf("10.91.%d.1/24", j), "dev", ia)
-	c.ip(a, "addr", "add", fmt.Sprintf("fd91:%d::1/64", j), "dev", ia, "nodad")
-	c.ip(b, "addr", "add", fmt.Sprintf("10.91.%d.2/24", j), "dev", ib)
-	c.ip(b, "addr", "add", fmt.Sprintf("fd91:%d::2/64", j), "dev", ib, "nodad")
-	c.ip(a, "link", "set", ia, "up")
-	c.ip(b, "link", "set", ib, "up")
-}
+func (c *chain) client() string      { return c.Nodes[0] }
+func (c *chain) router(k int) string { return c.Nodes[k] }
+func (c *chain) destination() string { return c.Nodes[routers+1] }
 
 // addECMP adds a second router at hop 2, r2b, between r1 and r3 (links 5
 // and 6), and has r1 share the traffic to the far links between r2 and r2b
@@ -129,23 +84,23 @@ func (c *chain) link(a, ia, b, ib string, j int) {
 // r2b's address, the one it answers hop-2 probes from.
 func (c *chain) addECMP(v6 bool) netip.Addr {
 	alt := testnet.Netns(c.t, "trr2b")
-	c.sysctl(alt, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+	c.Sysctl(alt, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
 		"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0")
-	c.link(c.router(1), "l5-a", alt, "l5-b", 5)
-	c.link(alt, "l6-a", c.router(3), "l6-b", 6)
-	c.ip(alt, "route", "add", "10.91.0.0/24", "via", "10.91.5.1")
-	c.ip(alt, "-6", "route", "add", "fd91:0::/64", "via", "fd91:5::1")
+	c.Link(c.router(1), "l5-a", alt, "l5-b", 5)
+	c.Link(alt, "l6-a", c.router(3), "l6-b", 6)
+	c.IP(alt, "route", "add", "10.91.0.0/24", "via", "10.91.5.1")
+	c.IP(alt, "-6", "route", "add", "fd91:0::/64", "via", "fd91:5::1")
 	for j := 3; j <= routers; j++ {
-		c.ip(alt, "route", "add", fmt.Sprintf("10.91.%d.0/24", j), "via", "10.91.6.2")
-		c.ip(alt, "-6", "route", "add", fmt.Sprintf("fd91:%d::/64", j), "via", "fd91:6::2")
-		c.ip(c.router(1), "route", "replace", fmt.Sprintf("10.91.%d.0/24", j), "nexthop", "via", "10.91.1.2", "nexthop", "via", "10.91.5.2")
-		c.ip(c.router(1), "-6", "route", "replace", fmt.Sprintf("fd91:%d::/64", j), "nexthop", "via", "fd91:1::2", "nexthop", "via", "fd91:5::2")
+		c.IP(alt, "route", "add", fmt.Sprintf("10.91.%d.0/24", j), "via", "10.91.6.2")
+		c.IP(alt, "-6", "route", "add", fmt.Sprintf("fd91:%d::/64", j), "via", "fd91:6::2")
+		c.IP(c.router(1), "route", "replace", fmt.Sprintf("10.91.%d.0/24", j), "nexthop", "via", "10.91.1.2", "nexthop", "via", "10.91.5.2")
+		c.IP(c.router(1), "-6", "route", "replace", fmt.Sprintf("fd91:%d::/64", j), "nexthop", "via", "fd91:1::2", "nexthop", "via", "fd91:5::2")
 	}
-	c.ip(c.client(), "route", "add", "10.91.5.0/24", "via", "10.91.0.2")
-	c.ip(c.client(), "-6", "route", "add", "fd91:5::/64", "via", "fd91:0::2")
-	c.ip(c.router(3), "route", "add", "10.91.5.0/24", "via", "10.91.6.1")
-	c.ip(c.router(3), "-6", "route", "add", "fd91:5::/64", "via", "fd91:6::1")
-	c.sysctl(c.router(1), "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1")
+	c.IP(c.client(), "route", "add", "10.91.5.0/24", "via", "10.91.0.2")
+	c.IP(c.client(), "-6", "route", "add", "fd91:5::/64", "via", "fd91:0::2")
+	c.IP(c.router(3), "route", "add", "10.91.5.0/24", "via", "10.91.6.1")
+	c.IP(c.router(3), "-6", "route", "add", "fd91:5::/64", "via", "fd91:6::1")
+	c.Sysctl(c.router(1), "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1")
 	for _, d := range []string{"10.91.5.2", "fd91:5::2"} {
 		testnet.WaitUntil(c.t, 20*time.Second, "the second router answering ping to "+d, func() (bool, error) {
 			argv := testnet.InNetns(c.client(), "ping", "-c1", "-W1", d)
@@ -321,18 +276,8 @@ func subset(a, b []netip.Addr) bool {
 	return !slices.ContainsFunc(a, func(x netip.Addr) bool { return !slices.Contains(b, x) })
 }
 
-// hostsFile writes /etc/netns/NS/hosts, which "ip netns exec NS" mounts
-// over /etc/hosts, and a resolv.conf naming loopback (where nothing
-// answers, so no lookup leaves the namespace); both go when the test ends.
+// hostsFile gives namespace ns a hosts file and a resolv.conf naming
+// loopback (where nothing answers, so no lookup leaves the namespace).
 func hostsFile(t *testing.T, ns, hosts string) {
-	dir := filepath.Join("/etc/netns", ns)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	for name, content := range map[string]string{"hosts": hosts, "resolv.conf": "nameserver 127.0.0.1\n"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testnet.NetnsEtc(t, ns, map[string]string{"hosts": hosts, "resolv.conf": "nameserver 127.0.0.1\n"})
 }

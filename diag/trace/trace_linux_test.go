@@ -295,8 +295,8 @@ func TestPathMTU(t *testing.T) {
 	t.Parallel()
 	c := newChain(t)
 	// The link between routers 2 and 3 carries 1400 bytes.
-	c.ip(c.router(2), "link", "set", "l2-a", "mtu", "1400")
-	c.ip(c.router(3), "link", "set", "l2-b", "mtu", "1400")
+	c.IP(c.router(2), "link", "set", "l2-a", "mtu", "1400")
+	c.IP(c.router(3), "link", "set", "l2-b", "mtu", "1400")
 	for _, fam := range families {
 		// tracepath first, on a path whose MTU no one has learnt yet.
 		out := c.run(t, "tracepath", "-n", fam.flag, dst(fam.v6).String())
@@ -409,7 +409,7 @@ func TestPrivileges(t *testing.T) {
 		}
 	}
 	// Allowed unprivileged ICMP sockets, nobody traces with them.
-	c.sysctl(c.client(), "net.ipv4.ping_group_range=0 2147483647")
+	c.Sysctl(c.client(), "net.ipv4.ping_group_range=0 2147483647")
 	for _, d := range []netip.Addr{dst4, dst6} {
 		if res := nobody(d.String()); res.Code != 0 || !strings.Contains(res.Stdout, d.String()+" reached in 5 hops") {
 			t.Errorf("ICMP datagram sockets to %s: exit %d\n%s%s", d, res.Code, res.Stdout, res.Stderr)

@@ -1,4 +1,4 @@
-package check_test
+package testnet
 
 import (
 	"net"
@@ -8,44 +8,46 @@ import (
 	"testing"
 
 	"golang.org/x/net/dns/dnsmessage"
-
-	"netdiag/internal/testnet"
 )
 
-// dnsServer is the tests' tiny DNS responder: it answers A and AAAA
-// queries from a fixed zone over UDP. Special names make it misbehave:
-// "servfail.test" gets SERVFAIL, "refused.test" REFUSED, "noaaaa.test" an A
-// answer while its AAAA queries are ignored; any other name not in the zone
-// gets NXDOMAIN.
-type dnsServer struct {
+// DNSServer is the tests' tiny DNS responder (check's labs, the docs lab):
+// it answers A and AAAA queries from a fixed zone over UDP. Special names
+// make it misbehave: "servfail.test" gets SERVFAIL, "refused.test" REFUSED,
+// "noaaaa.test" an A answer while its AAAA queries are ignored; any other
+// name not in the zone gets NXDOMAIN.
+type DNSServer struct {
 	zone map[string][]netip.Addr // lower-case FQDN → addresses
 
 	mu      sync.Mutex
 	queries int
-	asked   chan struct{} // closed at the first query
+	asked   chan struct{} // closed at the first query (Asked)
 	once    sync.Once
 }
 
-// serveDNS answers queries arriving on pc until the test ends.
-func serveDNS(t *testing.T, pc net.PacketConn, zone map[string][]netip.Addr) *dnsServer {
+// ServeDNS answers queries arriving on pc from zone (name → addresses)
+// until the test ends.
+func ServeDNS(t testing.TB, pc net.PacketConn, zone map[string][]netip.Addr) *DNSServer {
 	t.Helper()
-	s := &dnsServer{zone: map[string][]netip.Addr{}, asked: make(chan struct{})}
+	s := &DNSServer{zone: map[string][]netip.Addr{}, asked: make(chan struct{})}
 	for name, addrs := range zone {
 		s.zone[strings.ToLower(name)+"."] = addrs
 	}
-	testnet.ServePacket(t, pc, s.answer)
+	ServePacket(t, pc, s.answer)
 	return s
 }
 
-// count returns how many queries arrived.
-func (s *dnsServer) count() int {
+// Count returns how many queries arrived.
+func (s *DNSServer) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.queries
 }
 
+// Asked is closed when the first query arrives.
+func (s *DNSServer) Asked() <-chan struct{} { return s.asked }
+
 // answer builds the response to one query, or nil to ignore it.
-func (s *dnsServer) answer(b []byte) []byte {
+func (s *DNSServer) answer(b []byte) []byte {
 	var p dnsmessage.Parser
 	h, err := p.Start(b)
 	if err != nil || h.Response {
