@@ -24,7 +24,7 @@ func TestJSONSchema(t *testing.T) {
 	cfg := writeFile(t, dir, "exporter.yml", good)
 	ex := startProc(t, testnet.Binary(t), "exporter", "--json", "--log-level", "debug", "--listen", "127.0.0.1:0", "--config", cfg)
 	var base string
-	re := regexp.MustCompile(`"msg":"Listening on","address":"([^"]+)"`)
+	re := regexp.MustCompile(`"msg":"Listening on",[^}]*"address":"([^"]+)"`)
 	testnet.WaitUntil(t, 30*time.Second, "the exporter to listen", func() (bool, error) {
 		if m := re.FindStringSubmatch(ex.logs.String()); m != nil {
 			base = "http://" + m[1]

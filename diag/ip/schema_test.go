@@ -58,11 +58,12 @@ func TestJSONSchema(t *testing.T) {
 		t.Errorf("lines that do not match the schema:\n%s", errs)
 	}
 	for _, broken := range []string{
-		`{"input":"x","valid":false}`,                                                  // no error
-		`{"input":"10.0.0.1","valid":true,"kind":"address","version":4}`,               // most fields missing
-		`{"input":"10.0.0.0/8","valid":false,"error":"x","kind":"prefix"}`,             // an invalid input with a kind
-		`{"input":"x","valid":false,"error":"x","type":"ip"}`,                          // unknown field
-		`{"input":"x","valid":"no","error":"x"}`,                                       // valid as a string
+		`{"input":"x","valid":false,"error":"x"}`,                                      // no type
+		`{"type":"ip","input":"x","valid":false}`,                                      // no error
+		`{"type":"ip","input":"10.0.0.1","valid":true,"kind":"address","version":4}`,   // most fields missing
+		`{"type":"ip","input":"10.0.0.0/8","valid":false,"error":"x","kind":"prefix"}`, // an invalid input with a kind
+		`{"type":"ip","input":"x","valid":false,"error":"x","extra":1}`,                // unknown field
+		`{"type":"ip","input":"x","valid":"no","error":"x"}`,                           // valid as a string
 		lines[1][:strings.Index(lines[1], `,"prefix":{`)] + "}",                        // a prefix without its network
 		strings.Replace(lines[5], `"integer":"2130706433"`, `"integer":2130706433`, 1), // a number, not a decimal string
 		strings.Replace(lines[5], `"version":4`, `"version":5`, 1),                     // no such version

@@ -83,14 +83,15 @@ func TestJSONSchema(t *testing.T) {
 		t.Errorf("lines that do not match the schema:\n%s", errs)
 	}
 	for _, broken := range []string{
-		`{"port":80,"class":"well-known","iana_range":"system"}`,                                                                                                                                                 // no services
-		`{"port":70000,"class":"dynamic","iana_range":"dynamic","services":[]}`,                                                                                                                                  // no such port
-		`{"port":80,"class":"well-known","iana_range":"system","services":[],"type":"port"}`,                                                                                                                     // unknown field
-		`{"port":80,"class":"registered","iana_range":"system","services":[]}`,                                                                                                                                   // bad class
-		`{"port":80,"class":"well-known","iana_range":"system","services":[{"name":"http","port":80,"proto":"icmp"}]}`,                                                                                           // bad proto
-		`{"port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":true,"sockets":[]}}`,                                                                                               // in use, no socket
-		`{"port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":false,"sockets":[{"proto":"udp","local":"127.0.0.1:9","remote":"0.0.0.0:0","state":"UNCONN","uid":0,"inode":1}]}}`, // free, with a socket
-		`{"port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":true,"sockets":[{"proto":"udp","local":"127.0.0.1","remote":"0.0.0.0:0","state":"UNCONN","uid":0,"inode":1}]}}`,    // no port in the address
+		`{"port":80,"class":"well-known","iana_range":"system","services":[]}`,                                                                                                                                                 // no type
+		`{"type":"port","port":80,"class":"well-known","iana_range":"system"}`,                                                                                                                                                 // no services
+		`{"type":"port","port":70000,"class":"dynamic","iana_range":"dynamic","services":[]}`,                                                                                                                                  // no such port
+		`{"type":"port","port":80,"class":"well-known","iana_range":"system","services":[],"extra":1}`,                                                                                                                         // unknown field
+		`{"type":"port","port":80,"class":"registered","iana_range":"system","services":[]}`,                                                                                                                                   // bad class
+		`{"type":"port","port":80,"class":"well-known","iana_range":"system","services":[{"name":"http","port":80,"proto":"icmp"}]}`,                                                                                           // bad proto
+		`{"type":"port","port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":true,"sockets":[]}}`,                                                                                               // in use, no socket
+		`{"type":"port","port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":false,"sockets":[{"proto":"udp","local":"127.0.0.1:9","remote":"0.0.0.0:0","state":"UNCONN","uid":0,"inode":1}]}}`, // free, with a socket
+		`{"type":"port","port":9,"class":"well-known","iana_range":"system","services":[],"local":{"in_use":true,"sockets":[{"proto":"udp","local":"127.0.0.1","remote":"0.0.0.0:0","state":"UNCONN","uid":0,"inode":1}]}}`,    // no port in the address
 	} {
 		if testnet.SchemaErrors(t, schema, []string{broken}) == "" {
 			t.Errorf("the schema accepts a broken line: %s", broken)
