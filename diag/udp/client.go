@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"netdiag/diag/netaddr"
@@ -42,6 +43,12 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 		return SummaryEvent{}, err
 	}
 	defer c.Close()
+	if opt.DontFragment {
+		if err := setDontFragment(c, dst.Addr().Is6()); err != nil {
+			return SummaryEvent{}, fmt.Errorf("--dont-fragment: %w", err)
+		}
+	}
+	growRecvBuffer(c, recvBuffer)
 	cl := &client{c: c, opt: opt, emit: emit, dst: dst, anySource: anySource,
 		local: c.LocalAddr().String(), replies: make(chan struct{}, 1), closed: make(chan struct{}),
 		echoedBy: map[uint64]int{}}
@@ -64,7 +71,11 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 	sum.InPerSecond, sum.OutPerSecond = perSecond(sum.Received, d), perSecond(sum.Sent, d)
 	sum.Echo = cl.echoStats()
 	sum.PortClosed = cl.portClosed
-	if cl.portClosed && err == nil {
+	switch {
+	case err != nil:
+	case cl.dropped != nil:
+		err = cl.dropped
+	case cl.portClosed:
 		err = &PortClosedError{Target: dst.String()}
 	}
 	cl.mu.Unlock()
@@ -114,12 +125,14 @@ type client struct {
 	anySource bool
 	local     string
 	replies   chan struct{} // a reply arrived (a wake-up, size 1)
-	closed    chan struct{} // closed on ICMP port unreachable
+	closed    chan struct{} // closed on an ICMP error that ends the run
+	ev        DataEvent     // the receiver's, reused
 
 	mu         sync.Mutex
 	sum        SummaryEvent
 	start      time.Time // of the first datagram, for --save
 	portClosed bool
+	dropped    *TooLargeError // a router dropped a datagram too large for the path
 	// The echo bookkeeping: datagrams sent and not yet echoed, in order;
 	// how many echoes each payload had (by hash); the figures.
 	pending   []pending
@@ -157,6 +170,9 @@ func (cl *client) sendAll(ctx context.Context) error {
 			return cl.sendOne(cl.opt.Send, true)
 		})
 	}
+	if cl.opt.File != nil {
+		return cl.sendFile(ctx)
+	}
 	next := cl.source()
 	for ctx.Err() == nil {
 		b, err := next()
@@ -176,6 +192,108 @@ func (cl *client) sendAll(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sendFile sends File cut into Size-byte datagrams, many to a system call
+// on Linux: to a connected socket, a batch of them with sendmmsg, and
+// where the path takes a datagram whole, several datagrams in each of its
+// messages, cut by the kernel (UDP segmentation offload, UDP_SEGMENT).
+// Every datagram is still its own on the wire and to the receiver.
+func (cl *client) sendFile(ctx context.Context) error {
+	size := cl.opt.Size
+	seg := 1 // datagrams per message
+	if !cl.anySource {
+		seg = segments(cl.c, size, cl.dst.Addr().Is6())
+	}
+	msgs := sendBatch
+	if seg > 1 {
+		msgs = segBatch
+	}
+	b := &fileBatch{size: size, slab: make([]byte, seg*msgs*size), dgrams: make([][]byte, seg*msgs), bufs: make([][]byte, 0, msgs)}
+	// Read ahead: a system call per small datagram would halve the rate.
+	file := bufio.NewReaderSize(cl.opt.File, max(256<<10, size))
+	var out outbox
+	write := func(bufs [][]byte) (int, error) { return out.send(cl.c, bufs) }
+	if cl.anySource {
+		write = cl.sendEach
+	}
+	for ctx.Err() == nil {
+		rerr := b.read(file)
+		if b.n > 0 {
+			select {
+			case <-cl.closed:
+				return nil
+			default:
+			}
+			first := cl.book(b.dgrams[:b.n])
+			sent, err := b.send(write, 0, seg)
+			if err != nil && seg > 1 && (errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EIO)) {
+				// The path refused segmentation after all: one datagram
+				// to a message from here on.
+				seg = 1
+				unsegment(cl.c)
+				var more int
+				more, err = b.send(write, sent, 1)
+				sent += more
+			}
+			cl.booked(first, b.dgrams[:sent], b.n)
+			if isRefused(err) {
+				cl.refused()
+				return nil
+			}
+			if err != nil {
+				return tooLarge(cl.c, cl.dst.Addr().Is6(), len(b.dgrams[sent]), err)
+			}
+		}
+		switch {
+		case errors.Is(rerr, io.EOF), errors.Is(rerr, io.ErrUnexpectedEOF):
+			return nil
+		case rerr != nil:
+			return fmt.Errorf("reading --file: %w", rerr)
+		}
+	}
+	return nil
+}
+
+// fileBatch is the datagrams of a --file read for one system call, one
+// after the other in slab: each Size bytes, the file's last one maybe
+// shorter.
+type fileBatch struct {
+	size   int
+	slab   []byte
+	dgrams [][]byte // the n datagrams read, in slab
+	n      int
+	bufs   [][]byte // the messages of a send
+}
+
+// read reads the next datagrams, as many as the batch holds; an error
+// (io.EOF at the end) comes with the datagrams read before it.
+func (b *fileBatch) read(r io.Reader) error {
+	b.n = 0
+	for b.n < len(b.dgrams) {
+		buf := b.slab[b.n*b.size : (b.n+1)*b.size]
+		m, err := io.ReadFull(r, buf)
+		if m > 0 {
+			b.dgrams[b.n] = buf[:m]
+			b.n++
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send writes datagrams from.. of the batch, seg of them to a message; it
+// returns how many datagrams went out before an error.
+func (b *fileBatch) send(write func([][]byte) (int, error), from, seg int) (int, error) {
+	b.bufs = b.bufs[:0]
+	for i := from; i < b.n; i += seg {
+		last := min(i+seg, b.n) - 1
+		b.bufs = append(b.bufs, b.slab[i*b.size:last*b.size+len(b.dgrams[last])])
+	}
+	m, err := write(b.bufs)
+	return min(m*seg, b.n-from), err
 }
 
 // sendOne sends a datagram and, with report, reports it (--send TEXT; a
@@ -202,118 +320,158 @@ func (cl *client) sendOne(b []byte, report bool) error {
 }
 
 // send books one datagram for the echo figures and writes it; it returns
-// the datagram's number. The booking comes first: the echo may be read
-// before the write returns.
+// the datagram's number.
 func (cl *client) send(b []byte) (uint64, error) {
-	h := maphash.Bytes(seed, b)
-	cl.mu.Lock()
-	at := time.Now()
-	if cl.start.IsZero() {
-		cl.start = at
-	}
-	if len(cl.pending) == maxPending {
-		cl.pending = cl.pending[1:]
-	}
-	cl.sum.Sent++
-	seq := uint64(cl.sum.Sent)
-	cl.pending = append(cl.pending, pending{seq: seq, hash: h, at: at})
-	cl.mu.Unlock()
+	bufs := [][]byte{b}
+	seq := cl.book(bufs)
 	var err error
 	if cl.anySource {
 		_, err = cl.c.WriteToUDPAddrPort(b, cl.dst)
 	} else {
 		_, err = cl.c.Write(b)
 	}
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
 	if err != nil {
-		cl.sum.Sent--
-		cl.pending = slices.DeleteFunc(cl.pending, func(p pending) bool { return p.seq == seq })
+		cl.booked(seq, nil, 1)
 		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), err)
 	}
-	cl.sum.BytesOut += int64(len(b))
+	cl.booked(seq, bufs, 1)
 	return seq, nil
 }
 
-// source returns the function that gives the next datagram of File or
-// Input, io.EOF after the last.
-func (cl *client) source() func() ([]byte, error) {
-	opt := cl.opt
-	switch {
-	case opt.File != nil:
-		buf := make([]byte, opt.Size)
-		// Read ahead: a system call per small datagram would halve the rate.
-		file := bufio.NewReaderSize(opt.File, max(256<<10, opt.Size))
-		return func() ([]byte, error) {
-			n, err := io.ReadFull(file, buf)
-			switch {
-			case n > 0:
-				return buf[:n], nil
-			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-				return nil, io.EOF
-			}
-			return nil, fmt.Errorf("reading --file: %w", err)
-		}
-	case opt.Input != nil:
-		r := bufio.NewReaderSize(opt.Input, maxRecv)
-		var off int64
-		return func() ([]byte, error) {
-			for {
-				line, err := r.ReadString('\n')
-				start := off
-				off += int64(len(line))
-				if line == "" {
-					if err == nil || errors.Is(err, io.EOF) {
-						return nil, io.EOF
-					}
-					return nil, fmt.Errorf("reading stdin: %w", err)
-				}
-				if opt.Hex {
-					if strings.TrimSpace(line) == "" {
-						continue
-					}
-					return wire.ParseHex(line)
-				}
-				// One line, its newline included, is one datagram, as nc -u
-				// sends a typed line.
-				b, err := opt.Codec.Encode(line)
-				if ee, ok := errors.AsType[*wire.EncodeError](err); ok {
-					ee.Offset += start
-					return nil, fmt.Errorf("stdin: %w", ee)
-				}
-				return b, err
-			}
-		}
+// book counts datagrams about to be sent and books them for the echo
+// figures; it returns the first one's number. The booking comes before
+// the write: an echo may be read before the write returns.
+func (cl *client) book(bufs [][]byte) uint64 {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	at := time.Now()
+	if cl.start.IsZero() {
+		cl.start = at
 	}
-	return func() ([]byte, error) { return nil, io.EOF }
+	first := uint64(cl.sum.Sent) + 1
+	for _, b := range bufs {
+		if len(cl.pending) == maxPending {
+			cl.pending = cl.pending[1:]
+		}
+		cl.sum.Sent++
+		cl.pending = append(cl.pending, pending{seq: uint64(cl.sum.Sent), hash: maphash.Bytes(seed, b), at: at})
+	}
+	return first
 }
 
-// receive reads replies until the socket's deadline passes.
+// booked settles a booking of n datagrams from number first: the sent
+// ones (the first len(sent)) count their bytes, the rest are taken back.
+func (cl *client) booked(first uint64, sent [][]byte, n int) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	for _, b := range sent {
+		cl.sum.BytesOut += int64(len(b))
+	}
+	if len(sent) == n {
+		return
+	}
+	unsent := first + uint64(len(sent))
+	cl.sum.Sent -= int64(n - len(sent))
+	cl.pending = slices.DeleteFunc(cl.pending, func(p pending) bool { return p.seq >= unsent })
+}
+
+// sendEach writes datagrams one at a time to dst from an unconnected
+// socket; it returns how many went out before an error.
+func (cl *client) sendEach(bufs [][]byte) (int, error) {
+	for i, b := range bufs {
+		if _, err := cl.c.WriteToUDPAddrPort(b, cl.dst); err != nil {
+			return i, err
+		}
+	}
+	return len(bufs), nil
+}
+
+// source returns the function that gives the next line of Input as a
+// datagram, io.EOF after the last (at once without Input).
+func (cl *client) source() func() ([]byte, error) {
+	opt := cl.opt
+	if opt.Input == nil {
+		return func() ([]byte, error) { return nil, io.EOF }
+	}
+	r := bufio.NewReaderSize(opt.Input, maxRecv)
+	var off int64
+	return func() ([]byte, error) {
+		for {
+			line, err := r.ReadString('\n')
+			start := off
+			off += int64(len(line))
+			if line == "" {
+				if err == nil || errors.Is(err, io.EOF) {
+					return nil, io.EOF
+				}
+				return nil, fmt.Errorf("reading stdin: %w", err)
+			}
+			if opt.Hex {
+				if strings.TrimSpace(line) == "" {
+					continue
+				}
+				return wire.ParseHex(line)
+			}
+			// One line, its newline included, is one datagram, as nc -u
+			// sends a typed line.
+			b, err := opt.Codec.Encode(line)
+			if ee, ok := errors.AsType[*wire.EncodeError](err); ok {
+				ee.Offset += start
+				return nil, fmt.Errorf("stdin: %w", ee)
+			}
+			return b, err
+		}
+
+	}
+}
+
+// receive reads replies until the socket's deadline passes, then takes
+// those still queued.
 func (cl *client) receive() {
-	buf := make([]byte, maxRecv)
+	in := newInbox(recvBatch, maxRecv)
 	var dec *wire.Decoder
 	if !cl.opt.Hex {
 		dec = cl.opt.Codec.NewDecoder()
 	}
-	var ev DataEvent
 	for {
-		n, _, flags, src, err := cl.c.ReadMsgUDPAddrPort(buf, nil)
+		n, err := in.read(cl.c)
 		if err != nil {
 			switch {
 			case isRefused(err):
 				cl.refused()
-			case errors.Is(err, net.ErrClosed), isTimeout(err):
+			case errors.Is(err, syscall.EMSGSIZE):
+				// With --dont-fragment, a router's "fragmentation needed"
+				// for a datagram sent: the kernel knows the path MTU now.
+				tl := tooLarge(cl.c, cl.dst.Addr().Is6(), 0, err).(*TooLargeError)
+				tl.Dropped = true
+				cl.end(func() { cl.dropped = tl })
+			case errors.Is(err, net.ErrClosed):
+			case isTimeout(err):
+				for taken := 0; taken < maxDrain; taken += n {
+					if n, err = in.drain(cl.c); n == 0 || err != nil {
+						break
+					}
+					cl.take(in, n, dec)
+				}
 			default:
 				cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "recv", Error: err.Error()})
 			}
 			return
 		}
-		p := buf[:n]
-		ev = DataEvent{Header: header(KindData, "client"), Local: cl.local, Remote: unmap(src).String(),
-			Dir: "in", Bytes: n, Truncated: flags&msgTrunc != 0, Raw: p}
+		cl.take(in, n, dec)
+	}
+}
+
+// take books and reports the n replies of in.
+func (cl *client) take(in *inbox, n int, dec *wire.Decoder) {
+	for i := range n {
+		p := in.datagram(i)
+		cl.ev = DataEvent{Header: header(KindData, "client"), Local: cl.local, Remote: unmap(in.src[i]).String(),
+			Dir: "in", Bytes: len(p), Truncated: in.trunc[i], Raw: p}
+		ev := &cl.ev
 		cl.mu.Lock()
 		cl.sum.Received++
-		cl.sum.BytesIn += int64(n)
+		cl.sum.BytesIn += int64(len(p))
 		ev.Seq = uint64(cl.sum.Received)
 		ev.Echo, ev.RTT, ev.Duplicate = cl.match(p, ev.Time)
 		first := cl.start
@@ -322,11 +480,11 @@ func (cl *client) receive() {
 			cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "save", Remote: ev.Remote, Error: err.Error()})
 		}
 		ev.Text, ev.Undecoded = showDatagram(dec, p)
-		cl.emit(&ev)
-		select {
-		case cl.replies <- struct{}{}:
-		default:
-		}
+		cl.emit(ev)
+	}
+	select {
+	case cl.replies <- struct{}{}:
+	default:
 	}
 }
 
@@ -398,12 +556,18 @@ func (cl *client) wait(ctx context.Context) {
 	}
 }
 
-// refused records an ICMP port unreachable, once.
-func (cl *client) refused() {
+// refused records an ICMP port unreachable.
+func (cl *client) refused() { cl.end(func() { cl.portClosed = true }) }
+
+// end records, once, an ICMP error that ends the run: record runs with mu
+// held, and the sending and waiting stop.
+func (cl *client) end(record func()) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	if !cl.portClosed {
-		cl.portClosed = true
+	select {
+	case <-cl.closed:
+	default:
+		record()
 		close(cl.closed)
 	}
 }

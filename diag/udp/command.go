@@ -65,7 +65,7 @@ func clientCommand() *cli.Command {
 			"the summary counts echoes, loss, duplicates and reordering. After the last datagram the client waits\n" +
 			"--wait for replies. An ICMP port unreachable is reported as \"port closed\".\n\n" +
 			"Exit codes: 0 done (or Ctrl-C); 1 port closed (ICMP port unreachable); 2 usage error, unknown host,\n" +
-			"a datagram larger than the path allows (the error says what fits).\n\n" +
+			"a datagram larger than UDP or, with --dont-fragment, the path allows (the error says what fits).\n\n" +
 			"Examples:\n" +
 			"  netdiag udp client --send ping --repeat 10 --interval 0.2 127.0.0.1:9999\n" +
 			"  netdiag udp client --encoding gbk --send '你好' --every 1s localhost 9999\n" +
@@ -79,6 +79,7 @@ func clientCommand() *cli.Command {
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "send the file `F`, cut into --size-byte datagrams"},
 			&cli.IntFlag{Name: "size", Value: defaultSize, Usage: "`BYTES` per datagram of a --file"},
 			&cli.BoolFlag{Name: "broadcast", Aliases: []string{"b"}, Usage: "allow a broadcast address (SO_BROADCAST); replies from any address"},
+			&cli.BoolFlag{Name: "dont-fragment", Usage: "set the don't-fragment bit: a datagram larger than the path MTU is an error that says what fits (as ping -M do, iperf3 --dont-fragment)"},
 			&cli.DurationFlag{Name: "wait", Aliases: []string{"w"}, Value: defaultWait, Usage: "wait `SECONDS` for replies after the last datagram (and after each reply)"},
 			&cli.StringFlag{Name: "save", Usage: "write the replies' bytes, raw, to a file per peer in `DIR`"},
 		}, wire.CLIFlags()...),
@@ -95,7 +96,7 @@ func serverFlagsFromCLI(c *cli.Context) serverFlags {
 // clientFlagsFromCLI reads the client's command line.
 func clientFlagsFromCLI(c *cli.Context) clientFlags {
 	return clientFlags{ClientFlags: wire.ClientFlagsFromCLI(c), size: c.Int("size"), sizeSet: c.IsSet("size"),
-		broadcast: c.Bool("broadcast"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c)}
+		broadcast: c.Bool("broadcast"), dontFrag: c.Bool("dont-fragment"), wait: c.Duration("wait"), shared: wire.FlagsFromCLI(c)}
 }
 
 func serverAction(c *cli.Context) error {

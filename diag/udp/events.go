@@ -46,6 +46,10 @@ type ListenEvent struct {
 	Groups    []string `json:"groups,omitempty"`
 	// Size is the largest datagram received whole (--size).
 	Size int `json:"size"`
+	// RecvBuffer is the socket's receive buffer as the kernel reports it
+	// (SO_RCVBUF, its bookkeeping included; omitted where unknown): what
+	// a burst may queue before datagrams are dropped.
+	RecvBuffer int `json:"recv_buffer,omitempty"`
 }
 
 // StartEvent says where the client sends from and to.

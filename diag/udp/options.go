@@ -116,6 +116,9 @@ type ClientOptions struct {
 	Wait time.Duration
 	// Save, when set, gets the replies' bytes (--save).
 	Save *wire.Saver
+	// DontFragment turns fragmentation off (--dont-fragment): a datagram
+	// larger than the path MTU is a *TooLargeError that says what fits.
+	DontFragment bool
 }
 
 // serverFlags is the server's command line.
@@ -174,6 +177,7 @@ type clientFlags struct {
 	size      int
 	sizeSet   bool
 	broadcast bool
+	dontFrag  bool
 	wait      time.Duration
 	shared    wire.Flags
 }
@@ -187,7 +191,8 @@ func clientOptions(f clientFlags) (ClientOptions, error) {
 		return ClientOptions{}, err
 	}
 	opt := ClientOptions{Codec: s.Codec, Family: s.Family, Target: s.Target, Source: s.Source, Send: s.Send, Repeat: s.Repeat,
-		Interval: s.Interval, Forever: s.Forever, Hex: f.shared.Hex, Broadcast: f.broadcast, Wait: f.wait, Size: f.size}
+		Interval: s.Interval, Forever: s.Forever, Hex: f.shared.Hex, Broadcast: f.broadcast, Wait: f.wait, Size: f.size,
+		DontFragment: f.dontFrag}
 	switch {
 	case f.wait < 0:
 		return opt, exitcode.Usagef("%s: --wait must not be negative", cmd)

@@ -97,6 +97,7 @@ type server struct {
 	opt   ServerOptions
 	emit  Emit
 	local string
+	ev    DataEvent // the read loop's, reused
 
 	mu     sync.Mutex
 	peers  map[netip.AddrPort]*Peer
@@ -125,7 +126,7 @@ func Serve(ctx context.Context, c *net.UDPConn, opt ServerOptions, emit Emit) (S
 	}
 	local := c.LocalAddr().(*net.UDPAddr).AddrPort()
 	ev := ListenEvent{Header: header(KindListen, "server"), Addr: local.String(), Mode: opt.Mode.String(),
-		Encoding: opt.Codec.Name(), Size: opt.Size}
+		Encoding: opt.Codec.Name(), Size: opt.Size, RecvBuffer: growRecvBuffer(c, recvBuffer)}
 	for _, g := range opt.Groups {
 		ev.Groups = append(ev.Groups, g.String())
 	}
@@ -159,19 +160,22 @@ func Serve(ctx context.Context, c *net.UDPConn, opt ServerOptions, emit Emit) (S
 	return sum, err
 }
 
-// serve is the read loop.
+// serve is the read loop: it takes every datagram queued at each wake-up
+// (one system call for many on Linux) and, once ctx is done, those still
+// queued, so that the summary counts every datagram the system took in
+// before Ctrl-C.
 func (s *server) serve(ctx context.Context) (SummaryEvent, error) {
 	var sum SummaryEvent
-	buf := make([]byte, s.opt.Size)
+	in := newInbox(recvBatch, s.opt.Size)
 	var dec *wire.Decoder
 	if !s.opt.Hex && s.opt.Mode != ModeDiscard {
 		dec = s.opt.Codec.NewDecoder()
 	}
-	var ev DataEvent
 	for {
-		n, _, flags, src, err := s.c.ReadMsgUDPAddrPort(buf, nil)
+		n, err := in.read(s.c)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				s.drain(in, &sum, dec)
 				return sum, nil
 			}
 			// An ICMP error for an earlier reply (the peer left): say so
@@ -179,37 +183,61 @@ func (s *server) serve(ctx context.Context) (SummaryEvent, error) {
 			s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "recv", Error: err.Error()})
 			continue
 		}
-		p := buf[:n]
-		truncated := flags&msgTrunc != 0
-		sum.Received++
-		sum.BytesIn += int64(n)
-		if truncated {
-			sum.Truncated++
+		for i := range n {
+			s.take(&sum, in.datagram(i), in.src[i], in.trunc[i], dec)
 		}
-		peer, seq := s.heard(src, n)
-		var out []byte
-		switch s.opt.Mode {
-		case ModeEcho:
-			out = p
-		case ModeReply:
-			out = s.opt.Reply
-		}
-		if out != nil {
-			if err := s.sendTo(src, out); err != nil {
-				s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "send", Peer: peer.ID, Remote: peer.Remote, Error: err.Error()})
-			}
-		}
-		if _, err := s.opt.Save.Write(peer.Remote, peer.First, p); err != nil {
-			s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "save", Peer: peer.ID, Remote: peer.Remote, Error: err.Error()})
-		}
-		if s.opt.Mode == ModeDiscard {
-			continue
-		}
-		ev = DataEvent{Header: header(KindData, "server"), Peer: peer.ID, Local: s.local, Remote: peer.Remote,
-			Dir: "in", Seq: seq, Bytes: n, Truncated: truncated, Raw: p}
-		ev.Text, ev.Undecoded = showDatagram(dec, p)
-		s.emit(&ev)
 	}
+}
+
+// maxDrain bounds the datagrams taken after Ctrl-C: a flood that goes on
+// cannot keep the server from stopping.
+const maxDrain = 1 << 16
+
+// drain takes the datagrams still queued, at most maxDrain.
+func (s *server) drain(in *inbox, sum *SummaryEvent, dec *wire.Decoder) {
+	for taken := 0; taken < maxDrain; {
+		n, err := in.drain(s.c)
+		if n == 0 || err != nil {
+			return
+		}
+		for i := range n {
+			s.take(sum, in.datagram(i), in.src[i], in.trunc[i], dec)
+		}
+		taken += n
+	}
+}
+
+// take counts, answers, saves and reports one datagram.
+func (s *server) take(sum *SummaryEvent, p []byte, src netip.AddrPort, truncated bool, dec *wire.Decoder) {
+	n := len(p)
+	sum.Received++
+	sum.BytesIn += int64(n)
+	if truncated {
+		sum.Truncated++
+	}
+	peer, seq := s.heard(src, n)
+	var out []byte
+	switch s.opt.Mode {
+	case ModeEcho:
+		out = p
+	case ModeReply:
+		out = s.opt.Reply
+	}
+	if out != nil {
+		if err := s.sendTo(src, out); err != nil {
+			s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "send", Peer: peer.ID, Remote: peer.Remote, Error: err.Error()})
+		}
+	}
+	if _, err := s.opt.Save.Write(peer.Remote, peer.First, p); err != nil {
+		s.emit(ErrorEvent{Header: header(KindError, "server"), Op: "save", Peer: peer.ID, Remote: peer.Remote, Error: err.Error()})
+	}
+	if s.opt.Mode == ModeDiscard {
+		return
+	}
+	s.ev = DataEvent{Header: header(KindData, "server"), Peer: peer.ID, Local: s.local, Remote: peer.Remote,
+		Dir: "in", Seq: seq, Bytes: n, Truncated: truncated, Raw: p}
+	s.ev.Text, s.ev.Undecoded = showDatagram(dec, p)
+	s.emit(&s.ev)
 }
 
 // showDatagram decodes one datagram for display: a datagram is a message,
