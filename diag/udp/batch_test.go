@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"netdiag/diag/netaddr"
+	"netdiag/internal/testnet"
 )
 
 // A --file goes out in batches (the last one short) and each datagram is
@@ -97,5 +102,40 @@ func TestServerTakesQueuedAtStop(t *testing.T) {
 	}
 	if i != n {
 		t.Fatalf("%d data events, want %d", i, n)
+	}
+}
+
+// A --file of 10,000 small datagrams takes a few system calls, not one
+// per datagram, as strace counts them: sendmmsg of messages the kernel
+// cuts into datagrams (UDP_SEGMENT), and no sendto or sendmsg.
+func TestFileSyscalls(t *testing.T) {
+	testnet.RequireTools(t, "strace")
+	const n, size = 10000, 64
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("x"), n*size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeDiscard})
+	trace := filepath.Join(t.TempDir(), "trace")
+	res := testnet.Run(t, 60*time.Second, "", "strace", "-f", "-e", "trace=sendmmsg,sendmsg,sendto,setsockopt", "-o", trace,
+		testnet.Binary(t), "udp", "client", "--json", "--wait", "0", "--file", path, "--size", fmt.Sprint(size), srv.addr.String())
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	if want := fmt.Sprintf(`"datagrams_out":%d,`, n); !strings.Contains(res.Stdout, want) {
+		t.Fatalf("summary lacks %s:\n%s", want, res.Stdout)
+	}
+	tr, _ := os.ReadFile(trace)
+	calls := func(name string) int {
+		return len(regexp.MustCompile(`(?m)^\d+\s+` + name + `\(`).FindAll(tr, -1))
+	}
+	if mm, one := calls("sendmmsg"), calls("sendmsg")+calls("sendto"); mm == 0 || mm > n/500 || one > 0 {
+		t.Errorf("%d sendmmsg calls (want 1 to %d), %d sendmsg or sendto (want 0):\n%.3000s", mm, n/500, one, tr)
+	}
+	if !bytes.Contains(tr, []byte("SOL_UDP, UDP_SEGMENT, [64], 4) = 0")) {
+		t.Errorf("segmentation offload not set for 64-byte datagrams:\n%.3000s", tr)
+	}
+	if got := srv.stop().Received; got == 0 || got > n {
+		t.Errorf("server received %d of %d", got, n)
 	}
 }
