@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,5 +138,33 @@ func TestFileSyscalls(t *testing.T) {
 	}
 	if got := srv.stop().Received; got == 0 || got > n {
 		t.Errorf("server received %d of %d", got, n)
+	}
+}
+
+// Every datagram --send reports is reported before its echo: 300 sent
+// back to back to an echo server, each echo after its "sent" event.
+func TestSentBeforeEcho(t *testing.T) {
+	srv := startServer(t, "127.0.0.1", ServerOptions{Mode: ModeEcho})
+	reported := map[uint64]bool{}
+	var early []uint64
+	var mu sync.Mutex
+	sum, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("ping"), Repeat: 300, Wait: time.Minute},
+		func(ev Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			d, ok := ev.(*DataEvent)
+			switch {
+			case !ok:
+			case d.Dir == "out":
+				reported[d.Seq] = true
+			case d.Echo != 0 && !reported[d.Echo]:
+				early = append(early, d.Echo)
+			}
+		})
+	if err != nil || sum.Echo == nil || sum.Echo.Echoed != 300 {
+		t.Fatalf("%v, %+v", err, sum.Echo)
+	}
+	if len(early) > 0 {
+		t.Errorf("echoes reported before their datagram: %v", early)
 	}
 }

@@ -127,6 +127,7 @@ type client struct {
 	replies   chan struct{} // a reply arrived (a wake-up, size 1)
 	closed    chan struct{} // closed on an ICMP error that ends the run
 	ev        DataEvent     // the receiver's, reused
+	order     sync.Mutex    // held while a datagram is sent and reported
 
 	mu         sync.Mutex
 	sum        SummaryEvent
@@ -300,6 +301,12 @@ func (b *fileBatch) send(write func([][]byte) (int, error), from, seg int) (int,
 // --file or stdin is only counted, as tcp's client does); a port found
 // closed ends the sending without an error of its own.
 func (cl *client) sendOne(b []byte, report bool) error {
+	// A reply is not reported before the datagram it answers: the
+	// receiver waits for report's "sent" line.
+	if report {
+		cl.order.Lock()
+		defer cl.order.Unlock()
+	}
 	seq, err := cl.send(b)
 	if isRefused(err) {
 		cl.refused()
@@ -480,7 +487,9 @@ func (cl *client) take(in *inbox, n int, dec *wire.Decoder) {
 			cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "save", Remote: ev.Remote, Error: err.Error()})
 		}
 		ev.Text, ev.Undecoded = showDatagram(dec, p)
+		cl.order.Lock()
 		cl.emit(ev)
+		cl.order.Unlock()
 	}
 	select {
 	case cl.replies <- struct{}{}:
