@@ -131,8 +131,9 @@ func canon(s string, fuzzy bool) string {
 // The docs namespace's /etc/hosts names localhost, srv.test and dst.test,
 // and its /etc/resolv.conf names srv's DNS responder (10.78.0.2), which
 // knows check.test (10.78.0.2, fd78::2) and nothing else.
-// Inside docs run a GBK tcp server on 127.0.0.1:9090 and an exporter on
-// 127.0.0.1:9374 probing 10.77.0.1 and 127.0.0.1:9090; on srv the
+// Inside docs run a GBK tcp server on 127.0.0.1:9090, a udp echo server on
+// 127.0.0.1:9999 and an exporter on 127.0.0.1:9374 probing 10.77.0.1 and
+// 127.0.0.1:9090; on srv the
 // textbook's threaded Python server (docs/textbook/server.py) listens on
 // 9091. It returns the docs namespace and a working directory holding a
 // resolv.conf naming 10.77.0.1, where no DNS server runs, and the
@@ -190,6 +191,7 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		argv     []string
 	}{
 		{ns, "127.0.0.1:9090", []string{bin, "tcp", "server", "-l", "127.0.0.1", "-p", "9090", "--encoding", "gbk", "--reply", "收到"}},
+		{ns, "127.0.0.1:9999", []string{bin, "udp", "server", "-l", "127.0.0.1", "-p", "9999", "--echo"}},
 		{ns, "127.0.0.1:9374", []string{bin, "exporter", "-l", "127.0.0.1:9374", "10.77.0.1", "127.0.0.1:9090"}},
 		{srv, "10.78.0.2:9091", []string{"python3", filepath.Join(textbook, "server.py")}},
 	} {
@@ -203,6 +205,10 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		testnet.WaitUntil(t, 30*time.Second, what, func() (bool, error) {
 			var up bool
 			err := testnet.DoInNetns(t, ns, func() error {
+				if daemon.argv[1] == "udp" {
+					up = udpEchoes(daemon.addr)
+					return nil
+				}
 				c, err := net.Dial("tcp", daemon.addr)
 				if err == nil {
 					up = true
@@ -214,6 +220,23 @@ func docLab(t *testing.T, bin string) (ns, dir string) {
 		})
 	}
 	return ns, dir
+}
+
+// udpEchoes reports whether a UDP echo server answers on addr (within a
+// second).
+func udpEchoes(addr string) bool {
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	buf := make([]byte, 16)
+	_, err = c.Write([]byte("up?"))
+	if err == nil {
+		_, err = c.Read(buf)
+	}
+	return err == nil
 }
 
 // docRouters builds the docs lab's chain behind its router lan (see
