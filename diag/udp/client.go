@@ -243,7 +243,7 @@ func (cl *client) sendFile(ctx context.Context) error {
 				return nil
 			}
 			if err != nil {
-				return tooLarge(cl.c, cl.dst.Addr().Is6(), len(b.dgrams[sent]), err)
+				return tooLarge(cl.c, cl.dst.Addr().Is6(), len(b.dgrams[min(sent, b.n-1)]), err)
 			}
 		}
 		switch {
