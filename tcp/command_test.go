@@ -216,10 +216,16 @@ func TestJSONSchema(t *testing.T) {
 			t.Errorf("no %s line among %v: the test covers less than it says", k, kinds)
 		}
 	}
+	// Error lines this test cannot provoke: a failed --save, a timed send
+	// (--every) to a client that broke (TestServerEvery has "command").
+	lines = append(lines,
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","op":"save","error":"write in/127.0.0.1_2.bin: no space left on device"}`,
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","op":"every","error":"#1: client left before reading the reply"}`)
 	if errs := testnet.SchemaErrors(t, schema, lines); errs != "" {
 		t.Errorf("lines that do not follow the schema:\n%s", errs)
 	}
 	for _, broken := range []string{
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","op":"write","error":"x"}`,
 		`{"event":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"6869"}`,
 		`{"type":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"686"}`,
 		`{"type":"disconnect","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","reason":"client left","bytes_in":0,"bytes_out":0,"duration_s":"1s"}`,
