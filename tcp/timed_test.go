@@ -37,11 +37,7 @@ func TestServerEvery(t *testing.T) {
 	}
 	round := func(n, sent int) {
 		t.Helper()
-		at, err := clk.Next(t.Context())
-		if err != nil || at.Sub(clk.Now()) != every {
-			t.Fatalf("round %d: the server waits %v (%v), want %v", n, at.Sub(clk.Now()), err, every)
-		}
-		clk.AdvanceTo(at)
+		testnet.Tick(t, clk, every)
 		srv.log.WaitFor(t, fmt.Sprintf("round %d", n), func(Event) bool { evs, _ := srv.log.data("out"); return len(evs) == sent })
 	}
 	var clients []net.Conn

@@ -34,11 +34,7 @@ func TestServerEvery(t *testing.T) {
 	isOut := func(ev Event) bool { d, ok := ev.(DataEvent); return ok && d.Dir == "out" }
 	round := func(n, sent int) {
 		t.Helper()
-		at, err := clk.Next(t.Context())
-		if err != nil || at.Sub(clk.Now()) != every {
-			t.Fatalf("round %d: the server waits %v (%v), want %v", n, at.Sub(clk.Now()), err, every)
-		}
-		clk.AdvanceTo(at)
+		testnet.Tick(t, clk, every)
 		srv.log.WaitFor(t, fmt.Sprintf("round %d", n), func(Event) bool { return srv.log.Count(isOut) == sent })
 	}
 	var peers []*peer
@@ -83,11 +79,7 @@ func TestServerEvery(t *testing.T) {
 	p := dialPeer(t, big.addr)
 	p.send("hello")
 	big.log.WaitFor(t, "hello", dataIn("hello"))
-	at, err := clk.Next(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk.AdvanceTo(at)
+	testnet.Tick(t, clk, every)
 	ev := big.log.WaitFor(t, "error", func(ev Event) bool { return ev.EventKind() == KindError }).(ErrorEvent)
 	if ev.Op != "every" || !strings.HasPrefix(ev.Error, "#1: ") || !strings.Contains(ev.Error, fmt.Sprint(maxPayload4)) {
 		t.Errorf("error event %+v, want op every, #1 and what fits", ev)
