@@ -127,6 +127,26 @@ func TestBinaryServerSessionGBK(t *testing.T) {
 	}
 }
 
+// The binary's --send --every runs on the system clock: a client hears
+// the TEXT, in GBK, round after round, and the server reports each copy.
+func TestBinaryServerEvery(t *testing.T) {
+	t.Parallel()
+	s := startBinServer(t, "-l", "127.0.0.1", "-p", "0", "--send", "心跳", "-e", "gbk", "--every", "10ms")
+	addr := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(s.output()[0])[1]
+	c := dialT(t, addr)
+	c.SetReadDeadline(time.Now().Add(testnet.HangGuard))
+	got := make([]byte, 8)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "\xd0\xc4\xcc\xf8\xd0\xc4\xcc\xf8" {
+		t.Fatalf("two rounds: % x (%v), want 心跳 twice in GBK", got, err)
+	}
+	s.waitLine(t, "second round", func(string) bool {
+		return strings.Count(strings.Join(s.output(), "\n"), "sent 4 bytes: 心跳") >= 2
+	})
+	if code := s.stop(t, os.Interrupt); code != 0 {
+		t.Errorf("exit %d after Ctrl-C, want 0", code)
+	}
+}
+
 // --json: one event per line, the documented fields; SIGTERM exits 0.
 func TestBinaryServerJSON(t *testing.T) {
 	t.Parallel()
