@@ -29,15 +29,17 @@ func serverCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "server",
 		Usage:     "serve many TCP clients at once: print, reply, echo or discard what they send",
-		UsageText: "netdiag tcp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard] [options]",
+		UsageText: "netdiag tcp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard] [--send TEXT --every D [--repeat N]] [options]",
 		Description: "Listens on every interface (IPv4 and IPv6) or on -l, and serves every client in its own\n" +
 			"goroutine: it prints each connect, each chunk received (byte count and decoded text) and each\n" +
-			"disconnect with bytes in/out and duration. Ctrl-C stops it and prints a summary.\n\n" +
+			"disconnect with bytes in/out and duration. Ctrl-C stops it and prints a summary.\n" +
+			"--send TEXT --every D sends TEXT to every connected client every D (--repeat N: N rounds).\n\n" +
 			"Exit codes: 0 stopped by Ctrl-C/SIGTERM or --once done; 2 usage error, port in use, no permission.\n\n" +
 			"Examples:\n" +
 			"  netdiag tcp server -p 9090 --reply 'ok, 问题正在处理中...' --encoding gbk\n" +
 			"  netdiag tcp server -l 127.0.0.1 -p 5000 --echo --max-conns 100 --idle-timeout 30s\n" +
-			"  netdiag tcp server -p 5201 --discard            a sink for throughput tests",
+			"  netdiag tcp server -p 5201 --discard            a sink for throughput tests\n" +
+			"  netdiag tcp server -p 9090 --send 'heartbeat' --every 5s",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "`ADDR` (address or name) to listen on: 127.0.0.1, ::1, localhost, [::1]:9090 (default: every interface)"},
 			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9090", Usage: "`PORT` to listen on (0: any free port)"},
@@ -48,7 +50,7 @@ func serverCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` clients at once; more are closed at once (0: no limit)"},
 			&cli.DurationFlag{Name: "idle-timeout", Usage: "drop a client that sends nothing, or reads nothing we send, for `SECONDS` (0: never)"},
 			&cli.StringFlag{Name: "save", Usage: "write each client's bytes, raw, to its own file in `DIR`"},
-		}, wire.CLIFlags()...),
+		}, append(wire.ServerTimedFlags(), wire.CLIFlags()...)...),
 		Action: serverAction,
 	}
 }

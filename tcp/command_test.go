@@ -127,6 +127,26 @@ func TestBinaryServerSessionGBK(t *testing.T) {
 	}
 }
 
+// The binary's --send --every runs on the system clock: a client hears
+// the TEXT, in GBK, round after round, and the server reports each copy.
+func TestBinaryServerEvery(t *testing.T) {
+	t.Parallel()
+	s := startBinServer(t, "-l", "127.0.0.1", "-p", "0", "--send", "心跳", "-e", "gbk", "--every", "10ms")
+	addr := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(s.output()[0])[1]
+	c := dialT(t, addr)
+	c.SetReadDeadline(time.Now().Add(testnet.HangGuard))
+	got := make([]byte, 8)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "\xd0\xc4\xcc\xf8\xd0\xc4\xcc\xf8" {
+		t.Fatalf("two rounds: % x (%v), want 心跳 twice in GBK", got, err)
+	}
+	s.waitLine(t, "second round", func(string) bool {
+		return strings.Count(strings.Join(s.output(), "\n"), "sent 4 bytes: 心跳") >= 2
+	})
+	if code := s.stop(t, os.Interrupt); code != 0 {
+		t.Errorf("exit %d after Ctrl-C, want 0", code)
+	}
+}
+
 // --json: one event per line, the documented fields; SIGTERM exits 0.
 func TestBinaryServerJSON(t *testing.T) {
 	t.Parallel()
@@ -216,10 +236,16 @@ func TestJSONSchema(t *testing.T) {
 			t.Errorf("no %s line among %v: the test covers less than it says", k, kinds)
 		}
 	}
+	// Error lines this test cannot provoke: a failed --save, a timed send
+	// (--every) to a client that broke (TestServerEvery has "command").
+	lines = append(lines,
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","op":"save","error":"write in/127.0.0.1_2.bin: no space left on device"}`,
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","op":"every","error":"#1: client left before reading the reply"}`)
 	if errs := testnet.SchemaErrors(t, schema, lines); errs != "" {
 		t.Errorf("lines that do not follow the schema:\n%s", errs)
 	}
 	for _, broken := range []string{
+		`{"type":"error","time":"2026-01-01T00:00:00Z","role":"server","op":"write","error":"x"}`,
 		`{"event":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"6869"}`,
 		`{"type":"data","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","dir":"in","offset":0,"bytes":2,"text":"hi","hex":"686"}`,
 		`{"type":"disconnect","time":"2026-01-01T00:00:00Z","role":"server","conn":1,"local":"127.0.0.1:1","remote":"127.0.0.1:2","reason":"client left","bytes_in":0,"bytes_out":0,"duration_s":"1s"}`,

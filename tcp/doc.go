@@ -5,6 +5,7 @@
 // Usage:
 //
 //	netdiag tcp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard]
+//	                   [--send TEXT --every D [--repeat N]]
 //	                   [--once] [--max-conns N] [--idle-timeout D]
 //	                   [--encoding NAME] [--hex] [--timestamps] [--json] [-4|-6]
 //	netdiag tcp client [--send TEXT [--repeat N] [--interval D] | --file F]
@@ -17,7 +18,8 @@
 // listening socket only accepts. A connection reads into a buffer borrowed
 // from a pool only while data arrives, so an idle client costs its
 // goroutine and socket, and a client that sends without end costs one
-// buffer: memory is bounded whatever clients do.
+// buffer: memory is bounded whatever clients do. With --send TEXT --every
+// D it sends TEXT to every open connection on a timer (wire.StartTimed).
 //
 // The client (RunClient) connects, then sends --send TEXT, a --file
 // (sendFile: written from a mapping of it on Linux), or stdin

@@ -136,12 +136,15 @@ type DisconnectEvent struct {
 }
 
 // ErrorEvent reports a failure that did not stop the command: a refused
-// client (--max-conns), an accept error, a failed read or write.
+// client (--max-conns), an accept error, a stream cut inside a character,
+// a failed --save, a stdin command or a timed send (--every) that could
+// not be carried out.
 type ErrorEvent struct {
 	Header
 	// Peer is nil when the error concerns no connection.
 	*Peer
-	// Op is what failed: "max_conns", "accept", "read", "write", "decode".
+	// Op is what failed: "max_conns", "accept", "decode", "save",
+	// "command", "every".
 	Op    string `json:"op"`
 	Error string `json:"error"`
 }

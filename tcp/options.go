@@ -33,7 +33,7 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		return ListenOptions{}, ServerOptions{}, err
 	}
 	lopt := ListenOptions{Family: s.Family, Host: s.Host, Port: s.Port}
-	sopt := ServerOptions{Codec: s.Codec, Mode: s.Mode, Reply: s.Reply, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.Hex}
+	sopt := ServerOptions{Codec: s.Codec, Mode: s.Mode, Reply: s.Reply, Timed: s.Timed, Once: f.once, MaxConns: f.maxConns, IdleTimeout: f.idle, Hex: f.shared.Hex}
 	if f.maxConns < 0 {
 		return lopt, sopt, exitcode.Usagef("%s: --max-conns must be 0 (no limit) or more", cmd)
 	}

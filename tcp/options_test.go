@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -21,7 +22,9 @@ func TestServerOptions(t *testing.T) {
 		port netaddr.Port
 		fam  netaddr.Family
 		mode Mode
-		err  string
+		// timed is "send every repeat" of the timed sending.
+		timed string
+		err   string
 	}{
 		{name: "defaults", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "9090"}, shared: utf8}, port: 9090},
 		{name: "-l host", f: serverFlags{ServerFlags: wire.ServerFlags{Listen: "127.0.0.1", Port: "9090"}, shared: utf8}, host: "127.0.0.1", port: 9090},
@@ -42,6 +45,19 @@ func TestServerOptions(t *testing.T) {
 		{name: "negative max", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, maxConns: -1, shared: utf8}, err: "--max-conns"},
 		{name: "negative idle", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, idle: -time.Second, shared: utf8}, err: "--idle-timeout"},
 		{name: "bad encoding", f: serverFlags{ServerFlags: wire.ServerFlags{Port: "1"}, shared: shared{Encoding: "x"}}, err: "unknown encoding"},
+		{name: "every", f: timed(wire.ServerFlags{Send: "hb", SendSet: true, Every: time.Second, EverySet: true}, utf8), port: 1, timed: `"hb" 1s 0`},
+		{name: "every repeat echo", f: timed(wire.ServerFlags{Echo: true, Send: "hb", SendSet: true, Every: time.Second, EverySet: true, Repeat: 2, RepeatSet: true}, utf8),
+			port: 1, mode: ModeEcho, timed: `"hb" 1s 2`},
+		{name: "every gbk", f: timed(wire.ServerFlags{Send: "你好", SendSet: true, Every: time.Minute, EverySet: true}, shared{Encoding: "gbk"}), port: 1, timed: `"\xc4\xe3\xba\xc3" 1m0s 0`},
+		{name: "every hex", f: timed(wire.ServerFlags{Send: "48 69", SendSet: true, Every: time.Second, EverySet: true}, shared{Encoding: "utf-8", Hex: true}), port: 1, timed: `"Hi" 1s 0`},
+		{name: "every without send", f: timed(wire.ServerFlags{Every: time.Second, EverySet: true}, utf8), err: "tcp server: --every D sends --send TEXT to every client; add --send"},
+		{name: "send without every", f: timed(wire.ServerFlags{Send: "x", SendSet: true}, utf8), err: "tcp server: --send TEXT goes to every client every --every D; add --every"},
+		{name: "repeat without every", f: timed(wire.ServerFlags{Repeat: 3, RepeatSet: true}, utf8), err: "tcp server: --repeat N counts the rounds of --every D"},
+		{name: "every 0", f: timed(wire.ServerFlags{Send: "x", SendSet: true, EverySet: true}, utf8), err: "tcp server: --every needs a positive duration"},
+		{name: "negative every", f: timed(wire.ServerFlags{Send: "x", SendSet: true, Every: -time.Second, EverySet: true}, utf8), err: "--every needs a positive duration"},
+		{name: "repeat 0", f: timed(wire.ServerFlags{Send: "x", SendSet: true, Every: time.Second, EverySet: true, RepeatSet: true}, utf8), err: "tcp server: --repeat must be 1 or more"},
+		{name: "empty send", f: timed(wire.ServerFlags{SendSet: true, Every: time.Second, EverySet: true}, utf8), err: "tcp server: --send needs a non-empty TEXT"},
+		{name: "bad hex send", f: timed(wire.ServerFlags{Send: "zz", SendSet: true, Every: time.Second, EverySet: true}, shared{Encoding: "utf-8", Hex: true}), err: "--send with --hex"},
 	} {
 		lopt, sopt, err := serverOptions(tc.f)
 		if !wantErr(t, tc.name, err, tc.err) {
@@ -50,7 +66,19 @@ func TestServerOptions(t *testing.T) {
 		if lopt.Host.String() != tc.host || lopt.Port != tc.port || lopt.Family != tc.fam || sopt.Mode != tc.mode {
 			t.Errorf("%s: got host %q port %d family %v mode %v", tc.name, lopt.Host, lopt.Port, lopt.Family, sopt.Mode)
 		}
+		if tc.timed == "" {
+			tc.timed = `"" 0s 0`
+		}
+		if got := fmt.Sprintf("%q %v %d", sopt.Timed.Send, sopt.Timed.Every, sopt.Timed.Repeat); got != tc.timed {
+			t.Errorf("%s: timed sending %s, want %s", tc.name, got, tc.timed)
+		}
 	}
+}
+
+// timed returns the server flags of port 1 with the timed sending of f.
+func timed(f wire.ServerFlags, sh shared) serverFlags {
+	f.Port = "1"
+	return serverFlags{ServerFlags: f, shared: sh}
 }
 
 func TestServerOptionsReplyEncoding(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"netdiag/diag/render"
 	"netdiag/diag/wire"
+	"netdiag/internal/clock"
 )
 
 // Mode is what the server does with what it receives (wire's, shared
@@ -65,6 +66,12 @@ type ServerOptions struct {
 	// chunks are answered and counted, but neither decoded nor reported.
 	// Every other event is still emitted.
 	NoData bool
+	// Timed sends its TEXT to every open connection on a timer (--send
+	// --every, wire.RunTimed); a failed send is an error event, op
+	// "every".
+	Timed wire.Timed
+	// Clock times Timed; nil is the system clock.
+	Clock clock.Clock
 }
 
 // Serve accepts clients on ln and serves each in its own goroutine until ctx
@@ -93,11 +100,15 @@ func Serve(ctx context.Context, ln net.Listener, opt ServerOptions, emit Emit) (
 			}}, emit)
 		defer stop()
 	}
+	stopTimed := wire.StartTimed(ctx, s, opt.Timed, opt.Clock, func(err error) {
+		emit(ErrorEvent{Header: header(KindError, "server"), Op: "every", Error: err.Error()})
+	})
 	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
 	err := s.acceptLoop(ctx, ln)
 	stopAccept()
 	ln.Close()
 	s.wg.Wait()
+	stopTimed()
 
 	sum := SummaryEvent{
 		Header:   header(KindSummary, "server"),

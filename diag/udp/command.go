@@ -26,17 +26,19 @@ func serverCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "server",
 		Usage:     "receive UDP datagrams: print, reply, echo or discard them; join multicast groups",
-		UsageText: "netdiag udp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard] [--group ADDR[%IFACE]]... [options]",
+		UsageText: "netdiag udp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard] [--send TEXT --every D [--repeat N]] [--group ADDR[%IFACE]]... [options]",
 		Description: "Listens on every interface (IPv4 and IPv6) or on -l, and prints each datagram with its source,\n" +
 			"size and decoded text. Each source address is a peer, numbered when first heard from.\n" +
 			"Lines typed on stdin go to every peer; '@ID text' to one; /list lists the peers; /close ID forgets one.\n" +
+			"--send TEXT --every D sends TEXT to every peer (not /closed) every D (--repeat N: N rounds).\n" +
 			"Ctrl-C stops it and prints a summary with per-peer counts.\n\n" +
 			"Exit codes: 0 stopped by Ctrl-C/SIGTERM; 2 usage error (unknown encoding, invalid group), port in use,\n" +
 			"group that cannot be joined.\n\n" +
 			"Examples:\n" +
 			"  netdiag udp server -p 9999 --echo\n" +
 			"  netdiag udp server -p 5000 --reply 'ok' --encoding gbk --save ./in\n" +
-			"  netdiag udp server -p 5353 --group 239.1.2.3%eth0",
+			"  netdiag udp server -p 5353 --group 239.1.2.3%eth0\n" +
+			"  netdiag udp server -p 9999 --send 'heartbeat' --every 5s --repeat 10",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Usage: "`ADDR` (address or name) to listen on: 127.0.0.1, ::1, localhost, [::1]:9999 (default: every interface)"},
 			&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "9999", Usage: "`PORT` to listen on (0: any free port)"},
@@ -46,7 +48,7 @@ func serverCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "group", Aliases: []string{"g"}, Usage: "join multicast group `ADDR[%IFACE]` (239.1.2.3, ff15::1%eth0); repeatable"},
 			&cli.IntFlag{Name: "size", Usage: "receive buffer in `BYTES`: longer datagrams are truncated, and said to be (0: 65536)"},
 			&cli.StringFlag{Name: "save", Usage: "write each peer's bytes, raw, to its own file in `DIR`"},
-		}, wire.CLIFlags()...),
+		}, append(wire.ServerTimedFlags(), wire.CLIFlags()...)...),
 		Action: serverAction,
 	}
 }

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	netdiag udp server [-l ADDR] [-p PORT] [--reply TEXT | --echo | --discard]
+//	                   [--send TEXT --every D [--repeat N]]
 //	                   [--group ADDR[%IFACE]]... [--size N] [--save DIR]
 //	                   [--encoding NAME] [--hex] [--timestamps] [--json] [-4|-6]
 //	netdiag udp client [--send TEXT [--repeat N] [--interval D | --every D] | --file F [--size N]]
@@ -17,8 +18,9 @@
 // datagram with its source, size and decoded text, answers as its mode
 // says, and reads commands from stdin while serving (wire.RunCommands): a
 // line goes to every peer, "@ID line" to one, "/list" lists them and
-// "/close ID" forgets one. It joins multicast groups (IPv4 and IPv6) with
-// --group.
+// "/close ID" forgets one. With --send TEXT --every D it sends TEXT to
+// every peer not forgotten on a timer (wire.StartTimed). It joins
+// multicast groups (IPv4 and IPv6) with --group.
 //
 // The client (RunClient) sends --send TEXT, a --file cut into --size-byte
 // datagrams, or stdin lines, each as one datagram, from a connected socket

@@ -160,7 +160,8 @@ func (e DataEvent) AppendJSON(b []byte) []byte {
 // ErrorEvent reports a failure that did not end the run.
 type ErrorEvent struct {
 	Header
-	// Op is what failed: "recv", "send", "command", "save".
+	// Op is what failed: "recv", "send", "command", "save", "every" (a
+	// timed send).
 	Op string `json:"op"`
 	// Peer is the server's number of the peer concerned, if any.
 	Peer   uint64 `json:"peer,omitempty"`

@@ -79,6 +79,12 @@ type ServerOptions struct {
 	// Input is read for commands (/list, /close ID, @ID TEXT, TEXT) while
 	// serving; nil reads none.
 	Input io.Reader
+	// Timed sends its TEXT to every peer not /closed on a timer (--send
+	// --every, wire.RunTimed); a failed send is an error event, op
+	// "every".
+	Timed wire.Timed
+	// Clock times Timed; nil is the system clock.
+	Clock clock.Clock
 }
 
 // ClientOptions configure RunClient. The datagrams are Send (Repeat
@@ -137,7 +143,7 @@ func serverOptions(f serverFlags) (ListenOptions, ServerOptions, error) {
 		return ListenOptions{}, ServerOptions{}, err
 	}
 	at := ListenOptions{Family: s.Family, Host: s.Host, Port: s.Port}
-	opt := ServerOptions{Codec: s.Codec, Mode: s.Mode, Reply: s.Reply, Hex: f.shared.Hex, Size: f.size}
+	opt := ServerOptions{Codec: s.Codec, Mode: s.Mode, Reply: s.Reply, Timed: s.Timed, Hex: f.shared.Hex, Size: f.size}
 	if f.size < 0 || f.size > maxRecv {
 		return at, opt, exitcode.Usagef("%s: --size must be 1 to %d bytes (0: %d)", cmd, maxRecv, maxRecv)
 	}

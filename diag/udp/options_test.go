@@ -24,17 +24,19 @@ func TestServerOptions(t *testing.T) {
 		if !at.Host.IsZero() {
 			host = at.Host.String()
 		}
-		return fmt.Sprintf("%s %d %s %s %d %v", host, at.Port, at.Family, opt.Mode, opt.Size, opt.Groups), nil
+		return fmt.Sprintf("%s %d %s %s %d %v %q %v %d", host, at.Port, at.Family, opt.Mode, opt.Size, opt.Groups,
+			opt.Timed.Send, opt.Timed.Every, opt.Timed.Repeat), nil
 	}
-	// Want: "host port family mode size groups" or "error: substring".
+	// Want: "host port family mode size groups send every repeat" or
+	// "error: substring".
 	cliargstest.Table(t, serverCommand(), format, []cliargstest.Case{
-		{Args: nil, Want: "<nil> 9999 any print 0 []"},
-		{Args: []string{"-l", "127.0.0.1", "-p", "5000", "--echo"}, Want: "127.0.0.1 5000 any echo 0 []"},
-		{Args: []string{"-l", "[::1]:7000"}, Want: "::1 7000 any print 0 []"},
-		{Args: []string{"--reply", "ok", "--size", "100"}, Want: "<nil> 9999 any reply 100 []"},
-		{Args: []string{"--discard", "-6"}, Want: "<nil> 9999 IPv6 discard 0 []"},
-		{Args: []string{"--group", "239.1.2.3", "-g", "ff15::1%lo"}, Want: "<nil> 9999 any print 0 [239.1.2.3 ff15::1%lo]"},
-		{Args: []string{"--group", "239.1.2.3", "-4"}, Want: "<nil> 9999 IPv4 print 0 [239.1.2.3]"},
+		{Args: nil, Want: `<nil> 9999 any print 0 [] "" 0s 0`},
+		{Args: []string{"-l", "127.0.0.1", "-p", "5000", "--echo"}, Want: `127.0.0.1 5000 any echo 0 [] "" 0s 0`},
+		{Args: []string{"-l", "[::1]:7000"}, Want: `::1 7000 any print 0 [] "" 0s 0`},
+		{Args: []string{"--reply", "ok", "--size", "100"}, Want: `<nil> 9999 any reply 100 [] "" 0s 0`},
+		{Args: []string{"--discard", "-6"}, Want: `<nil> 9999 IPv6 discard 0 [] "" 0s 0`},
+		{Args: []string{"--group", "239.1.2.3", "-g", "ff15::1%lo"}, Want: `<nil> 9999 any print 0 [239.1.2.3 ff15::1%lo] "" 0s 0`},
+		{Args: []string{"--group", "239.1.2.3", "-4"}, Want: `<nil> 9999 IPv4 print 0 [239.1.2.3] "" 0s 0`},
 		{Args: []string{"--group", "10.0.0.1"}, Want: "error: 10.0.0.1 is not a multicast address"},
 		{Args: []string{"--group", "nope"}, Want: `error: "nope" is not an IP address`},
 		{Args: []string{"--group", "239.1.2.3%"}, Want: "error: no interface after %"},
@@ -45,6 +47,19 @@ func TestServerOptions(t *testing.T) {
 		{Args: []string{"-l", "127.0.0.1:1", "-p", "2"}, Want: "error: name different ports"},
 		{Args: []string{"--encoding", "gbkk"}, Want: `error: unknown encoding "gbkk"`},
 		{Args: []string{"-4", "-6"}, Want: "error: exclude each other"},
+		{Args: []string{"--send", "hb", "--every", "2"}, Want: `<nil> 9999 any print 0 [] "hb" 2s 0`},
+		{Args: []string{"--send", "你好", "-e", "gbk", "--every", "500ms", "-c", "3", "--echo"}, Want: `<nil> 9999 any echo 0 [] "\xc4\xe3\xba\xc3" 500ms 3`},
+		{Args: []string{"--send", "48 69", "-x", "--every", "1", "--repeat", "1", "--reply", "6f 6b"}, Want: `<nil> 9999 any reply 0 [] "Hi" 1s 1`},
+		{Args: []string{"--send", "x", "--every", "1", "--discard"}, Want: `<nil> 9999 any discard 0 [] "x" 1s 0`},
+		{Args: []string{"--every", "1"}, Want: "error: udp server: --every D sends --send TEXT to every client; add --send"},
+		{Args: []string{"--send", "x"}, Want: "error: udp server: --send TEXT goes to every client every --every D; add --every"},
+		{Args: []string{"--repeat", "2"}, Want: "error: udp server: --repeat N counts the rounds of --every D; add --every and --send"},
+		{Args: []string{"--send", "x", "--repeat", "2"}, Want: "error: add --every"},
+		{Args: []string{"--send", "x", "--every", "0"}, Want: "error: udp server: --every needs a positive duration"},
+		{Args: []string{"--send", "x", "--every", "1", "-c", "0"}, Want: "error: udp server: --repeat must be 1 or more"},
+		{Args: []string{"--send", "", "--every", "1"}, Want: "error: udp server: --send needs a non-empty TEXT"},
+		{Args: []string{"--send", "zz", "-x", "--every", "1"}, Want: "error: udp server: --send with --hex"},
+		{Args: []string{"--send", "😀", "-e", "gbk", "--every", "1"}, Want: "error: cannot be encoded in gbk"},
 	})
 }
 

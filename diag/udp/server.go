@@ -144,7 +144,11 @@ func Serve(ctx context.Context, c *net.UDPConn, opt ServerOptions, emit Emit) (S
 			}}, emit)
 		defer stop()
 	}
+	stopTimed := wire.StartTimed(ctx, s, opt.Timed, opt.Clock, func(err error) {
+		emit(ErrorEvent{Header: header(KindError, "server"), Op: "every", Error: err.Error()})
+	})
 	sum, err := s.serve(ctx)
+	stopTimed()
 	s.mu.Lock()
 	sum.Header = header(KindSummary, "server")
 	d := time.Since(start)

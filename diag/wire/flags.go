@@ -40,7 +40,20 @@ func FlagsFromCLI(c *cli.Context) Flags {
 // ServerFlagsFromCLI reads the flags the servers share from c.
 func ServerFlagsFromCLI(c *cli.Context) ServerFlags {
 	return ServerFlags{Listen: c.String("listen"), Port: c.String("port"), PortSet: c.IsSet("port"),
-		Reply: c.String("reply"), ReplySet: c.IsSet("reply"), Echo: c.Bool("echo"), Discard: c.Bool("discard")}
+		Reply: c.String("reply"), ReplySet: c.IsSet("reply"), Echo: c.Bool("echo"), Discard: c.Bool("discard"),
+		Send: c.String("send"), SendSet: c.IsSet("send"), Every: c.Duration("every"), EverySet: c.IsSet("every"),
+		Repeat: c.Int("repeat"), RepeatSet: c.IsSet("repeat")}
+}
+
+// ServerTimedFlags returns fresh definitions of the servers' timed
+// sending: --send TEXT, --every D and --repeat N (-c), which
+// ServerFlagsFromCLI reads.
+func ServerTimedFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "send", Usage: "send `TEXT` (with --hex: hex bytes) to every client connected, every --every D"},
+		&cli.DurationFlag{Name: "every", Usage: "send --send TEXT to every client every `SECONDS`, until Ctrl-C (or --repeat N rounds)"},
+		&cli.IntFlag{Name: "repeat", Aliases: []string{"c"}, Usage: "stop --every after `N` rounds; a round with no client counts (default: until Ctrl-C)"},
+	}
 }
 
 // ClientFlagsFromCLI reads the flags the clients share from c.

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"time"
 
 	"netdiag/diag/exitcode"
 	"netdiag/diag/netaddr"
@@ -37,14 +38,21 @@ func (m Mode) String() string {
 }
 
 // ServerFlags are the flags the tcp and udp servers share: -l ADDR[:PORT],
-// -p PORT, and one of --reply TEXT, --echo, --discard (the Set fields say
-// whether -p and --reply were given).
+// -p PORT, one of --reply TEXT, --echo, --discard, and the timed sending
+// --send TEXT --every D [--repeat N] (the Set fields say whether a flag
+// was given).
 type ServerFlags struct {
 	Listen, Port  string
 	PortSet       bool
 	Reply         string
 	ReplySet      bool
 	Echo, Discard bool
+	Send          string
+	SendSet       bool
+	Every         time.Duration
+	EverySet      bool
+	Repeat        int
+	RepeatSet     bool
 }
 
 // Server is what ServerFlags and the shared Flags come to.
@@ -56,6 +64,9 @@ type Server struct {
 	Mode   Mode
 	// Reply is --reply's bytes, encoded, for ModeReply.
 	Reply []byte
+	// Timed is --send TEXT --every D [--repeat N]; its Send is nil
+	// without them.
+	Timed Timed
 }
 
 // Server checks the shared flags and the server's and returns what they
@@ -69,7 +80,10 @@ func (f ServerFlags) Server(cmd string, shared Flags) (Server, error) {
 	if s.Host, s.Port, err = f.addr(cmd); err != nil {
 		return s, err
 	}
-	s.Mode, s.Reply, err = f.mode(cmd, shared, s.Codec)
+	if s.Mode, s.Reply, err = f.mode(cmd, shared, s.Codec); err != nil {
+		return s, err
+	}
+	s.Timed, err = f.timed(cmd, shared, s.Codec)
 	return s, err
 }
 
@@ -117,4 +131,30 @@ func (f ServerFlags) mode(cmd string, shared Flags, codec Codec) (Mode, []byte, 
 		return ModeDiscard, nil, nil
 	}
 	return ModePrint, nil, nil
+}
+
+// timed returns the timed sending, with --send encoded with codec (shared
+// gives --hex), or a usage error: --send, --every and --repeat go
+// together, --repeat only with the other two.
+func (f ServerFlags) timed(cmd string, shared Flags, codec Codec) (Timed, error) {
+	switch {
+	case f.EverySet && !f.SendSet:
+		return Timed{}, exitcode.Usagef("%s: --every D sends --send TEXT to every client; add --send", cmd)
+	case f.SendSet && !f.EverySet:
+		return Timed{}, exitcode.Usagef("%s: --send TEXT goes to every client every --every D; add --every (--reply answers what clients send)", cmd)
+	case f.RepeatSet && !f.EverySet:
+		return Timed{}, exitcode.Usagef("%s: --repeat N counts the rounds of --every D; add --every and --send", cmd)
+	case !f.EverySet:
+		return Timed{}, nil
+	case f.Every <= 0:
+		return Timed{}, exitcode.Usagef("%s: --every needs a positive duration", cmd)
+	case f.RepeatSet && f.Repeat < 1:
+		return Timed{}, exitcode.Usagef("%s: --repeat must be 1 or more (without it, --every sends until Ctrl-C)", cmd)
+	}
+	send, err := shared.Payload(cmd, "--send", f.Send, codec)
+	t := Timed{Send: send, Every: f.Every}
+	if f.RepeatSet {
+		t.Repeat = f.Repeat
+	}
+	return t, err
 }
