@@ -128,7 +128,7 @@ func TestFileSyscalls(t *testing.T) {
 	}
 	tr, _ := os.ReadFile(trace)
 	calls := func(name string) int {
-		return len(regexp.MustCompile(`(?m)^\d+\s+` + name + `\(`).FindAll(tr, -1))
+		return len(regexp.MustCompile(`(?m)^\d+\s+`+name+`\(`).FindAll(tr, -1))
 	}
 	if mm, one := calls("sendmmsg"), calls("sendmsg")+calls("sendto"); mm == 0 || mm > n/500 || one > 0 {
 		t.Errorf("%d sendmmsg calls (want 1 to %d), %d sendmsg or sendto (want 0):\n%.3000s", mm, n/500, one, tr)
