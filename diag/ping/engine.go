@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -99,20 +98,10 @@ func (e *engine) begin() {
 	if e.opt.Deadline > 0 {
 		e.end = e.start.Add(e.opt.Deadline)
 	}
-	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.summaryLocked()})
-	if len(e.hosts) >= bigRun {
-		// The start's host list (232 bytes a host, 15 MB for a /16) is
-		// garbage once emitted, but the collector would size its next goal
-		// by it and let the heap grow to twice that during the run:
-		// collect it now, while the live heap is the engine's few bytes a
-		// host.
-		runtime.GC()
-	}
+	// The start describes the targets, not every host: a /16's host list
+	// would be 15 MB of zeros.
+	e.emitLocked(Event{Kind: EventStart, Time: e.start, Summary: e.headLocked()})
 }
-
-// bigRun is the number of hosts from which the start's host list is
-// collected at once.
-const bigRun = 1 << 14
 
 // engine is one run's state. The scheduler (loop) sends probes and expires
 // them; one receiver goroutine per address family matches what comes
@@ -390,18 +379,31 @@ func (e *engine) summary() Summary {
 }
 
 func (e *engine) summaryLocked() *Summary {
-	s := &Summary{Hosts: make([]HostStats, len(e.hosts)), Size: e.opt.Size, Start: e.start}
+	s := e.headLocked()
+	s.Hosts = make([]HostStats, len(e.hosts))
 	for i := range e.hosts {
 		s.Hosts[i] = e.stats(i)
+	}
+	if !e.start.IsZero() {
+		s.Elapsed = e.now().Sub(e.start)
+	}
+	return s
+}
+
+// headLocked returns a Summary without its host list: the targets, the
+// socket, the size and the start.
+func (e *engine) headLocked() *Summary {
+	s := &Summary{Count: len(e.hosts), Targets: make([]TargetInfo, len(e.segs)), Size: e.opt.Size, Start: e.start}
+	for k := range e.segs {
+		sg := &e.segs[k]
+		s.Targets[k] = TargetInfo{Target: sg.target, Name: sg.name, Addr: sg.addr(sg.first), OtherAddrs: sg.other,
+			ResolveErr: sg.resolveErr, First: sg.first, Hosts: sg.n}
 	}
 	for _, f := range e.fams {
 		if f != nil {
 			s.Mode = f.conn.Mode()
 			break
 		}
-	}
-	if !e.start.IsZero() {
-		s.Elapsed = e.now().Sub(e.start)
 	}
 	return s
 }

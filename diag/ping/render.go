@@ -3,6 +3,7 @@ package ping
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -68,19 +69,19 @@ func (p *basePrinter) verbose(s *Summary) {
 		Privileged:   "a raw ICMP socket (root or CAP_NET_RAW)",
 	}[s.Mode]
 	p.note("netdiag: pinging with %s", what)
-	for _, h := range s.Hosts {
-		if h.Name != "" && h.Addr.IsValid() {
-			p.note("netdiag: %s resolved to %s%s", h.Name, h.Addr, others(h))
+	for _, t := range s.Targets {
+		if t.Name != "" && t.Addr.IsValid() {
+			p.note("netdiag: %s resolved to %s%s", t.Name, t.Addr, others(t.OtherAddrs))
 		}
 	}
 }
 
-func others(h HostStats) string {
-	if len(h.OtherAddrs) == 0 {
+func others(addrs []netip.Addr) string {
+	if len(addrs) == 0 {
 		return ""
 	}
-	s := make([]string, len(h.OtherAddrs))
-	for i, a := range h.OtherAddrs {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
 		s[i] = a.String()
 	}
 	return " (also " + strings.Join(s, ", ") + "; -4 or -6 chooses the family)"
@@ -88,9 +89,9 @@ func others(h HostStats) string {
 
 // resolveErrors reports the names that did not resolve, on standard error.
 func (p *basePrinter) resolveErrors(s *Summary) {
-	for _, h := range s.Hosts {
-		if h.ResolveErr != "" {
-			p.note("netdiag: %s", h.ResolveErr)
+	for _, t := range s.Targets {
+		if t.ResolveErr != "" {
+			p.note("netdiag: %s", t.ResolveErr)
 		}
 	}
 }
@@ -103,7 +104,7 @@ func (p *hostPrinter) event(ev Event) {
 	switch ev.Kind {
 	case EventStart:
 		p.verbose(ev.Summary)
-		h := ev.Summary.Hosts[0]
+		h := ev.Summary.Targets[0]
 		from := ""
 		if p.v.from != "" {
 			from = " from " + p.v.from

@@ -129,15 +129,15 @@ func (p *jsonPrinter) event(ev Event) {
 	switch ev.Kind {
 	case EventStart:
 		s := ev.Summary
-		p.done = make([]bool, len(s.Hosts))
-		st := jsonStart{Type: "start", Time: ev.Time, Mode: s.Mode.String(), DataBytes: s.Size, Hosts: len(s.Hosts)}
-		if len(s.Hosts) == 1 {
-			ref := refOf(&s.Hosts[0])
-			st.Host, st.OtherAddr = &ref, s.Hosts[0].OtherAddrs
+		p.done = make([]bool, s.Count)
+		st := jsonStart{Type: "start", Time: ev.Time, Mode: s.Mode.String(), DataBytes: s.Size, Hosts: s.Count}
+		if s.Count == 1 {
+			t := s.Targets[0]
+			st.Host, st.OtherAddr = &jsonHostRef{t.Target, t.Name, t.Addr}, t.OtherAddrs
 		}
-		for _, h := range s.Hosts {
-			if h.ResolveErr != "" {
-				st.Unresolved = append(st.Unresolved, jsonUnresolved{h.Target, h.ResolveErr})
+		for _, t := range s.Targets {
+			if t.ResolveErr != "" {
+				st.Unresolved = append(st.Unresolved, jsonUnresolved{t.Target, t.ResolveErr})
 			}
 		}
 		p.out.WriteJSON(st)

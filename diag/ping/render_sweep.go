@@ -30,7 +30,7 @@ func (p *sweepPrinter) event(ev Event) {
 	case EventStart:
 		p.verbose(ev.Summary)
 		p.resolveErrors(ev.Summary)
-		p.done = make([]bool, len(ev.Summary.Hosts))
+		p.done = make([]bool, ev.Summary.Count)
 	case EventReply:
 		if !p.perProbe() {
 			return

@@ -147,10 +147,35 @@ func (h *HostStats) add(o *HostStats) {
 	}
 }
 
+// TargetInfo is one target of a run as it was expanded: an address or a
+// name (one host), or a prefix or range (Hosts hosts from First).
+type TargetInfo struct {
+	// Target is the argument as given.
+	Target string
+	// Name is the host name resolved, if any.
+	Name string
+	// Addr is the first host's address; invalid when the name did not
+	// resolve.
+	Addr netip.Addr
+	// OtherAddrs are a name's other addresses, not pinged.
+	OtherAddrs []netip.Addr
+	// ResolveErr says why the name did not resolve.
+	ResolveErr string
+	// First is the index of the target's first host; Hosts the number of
+	// its hosts.
+	First, Hosts int
+}
+
 // Summary is the outcome of a run: every host's statistics and the totals.
 type Summary struct {
-	// Hosts lists every host in target order, resolution failures included.
+	// Hosts lists every host in target order, resolution failures
+	// included. The Summary of EventStart has none (every count is zero
+	// then): Count and Targets describe the run.
 	Hosts []HostStats
+	// Count is the number of hosts.
+	Count int
+	// Targets lists the targets, in order, as they were expanded.
+	Targets []TargetInfo
 	// Mode is the kind of ICMP socket used (Unprivileged or Privileged);
 	// Auto when no socket was opened.
 	Mode Mode
