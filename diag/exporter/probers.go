@@ -45,10 +45,10 @@ func pingGroup(ctx context.Context, group []*series, mode ping.Mode, started cha
 		s.icmpEvent(&ev)
 		s.mu.Unlock()
 	})
-	for i := range sum.Hosts {
-		s := group[sum.Hosts[i].Index]
+	for _, h := range sum.All() {
+		s := group[h.Index]
 		s.mu.Lock()
-		s.requests = s.runBase + uint64(sum.Hosts[i].Sent)
+		s.requests = s.runBase + uint64(h.Sent)
 		s.mu.Unlock()
 	}
 	if started != nil {

@@ -249,7 +249,7 @@ func run(c *cli.Context) error {
 	switch {
 	case errors.As(err, &optErr):
 		return exitcode.Usage(err)
-	case err != nil && len(s.Hosts) == 1 && s.Hosts[0].ResolveErr != "":
+	case err != nil && s.Count == 1 && s.Host(0).ResolveErr != "":
 		return err
 	case err != nil && s.Start.IsZero():
 		return err

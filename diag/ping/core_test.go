@@ -55,7 +55,7 @@ func TestLossCountsSettledOnly(t *testing.T) {
 	if _, ok := (&HostStats{Sent: 3, InFlight: 3}).Loss(); ok {
 		t.Error("loss known with every probe in flight")
 	}
-	s := Summary{Hosts: []HostStats{h, {Sent: 2, Received: 2}, {ResolveErr: "no such host"}}}
+	s := SummaryOf([]HostStats{h, {Sent: 2, Received: 2}, {ResolveErr: "no such host"}})
 	tot := s.Total()
 	if tot.Sent != 12 || tot.Received != 8 || tot.Lost != 2 || tot.InFlight != 2 {
 		t.Errorf("Total = %+v", tot)

@@ -37,7 +37,7 @@ func runOn(ctx context.Context, opt Options, emit func(Event), sys system) (Summ
 		if e == nil {
 			return Summary{}, err
 		}
-		return e.summary(), err
+		return e.final(), err
 	}
 	var wg sync.WaitGroup
 	for _, f := range e.fams {
@@ -57,7 +57,7 @@ func runOn(ctx context.Context, opt Options, emit func(Event), sys system) (Summ
 		}
 	}
 	wg.Wait()
-	s := e.summary()
+	s := e.final()
 	s.Elapsed = e.last.Sub(e.start)
 	s.Interrupted = interrupted
 	return s, e.fatal
@@ -371,23 +371,34 @@ func (e *engine) schedule() {
 	e.ready.init(e)
 }
 
-// summary returns the statistics so far.
-func (e *engine) summary() Summary {
+// final returns the statistics of a run that has ended: each host's are
+// computed when asked for, from the engine's few bytes a host, which
+// nothing changes any more.
+func (e *engine) final() Summary {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return *e.summaryLocked()
+	s := e.headLocked()
+	s.host = e.stats
+	e.elapsed(s)
+	return *s
 }
 
+// summaryLocked returns the statistics so far, a copy for every host.
 func (e *engine) summaryLocked() *Summary {
 	s := e.headLocked()
-	s.Hosts = make([]HostStats, len(e.hosts))
+	s.hosts = make([]HostStats, len(e.hosts))
 	for i := range e.hosts {
-		s.Hosts[i] = e.stats(i)
+		s.hosts[i] = e.stats(i)
 	}
+	e.elapsed(s)
+	return s
+}
+
+// elapsed sets s.Elapsed, the time from the start.
+func (e *engine) elapsed(s *Summary) {
 	if !e.start.IsZero() {
 		s.Elapsed = e.now().Sub(e.start)
 	}
-	return s
 }
 
 // headLocked returns a Summary without its host list: the targets, the

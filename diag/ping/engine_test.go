@@ -160,7 +160,7 @@ func TestRunInterimStatsAndInterrupt(t *testing.T) {
 	}
 	r.cancel()
 	s, err := r.wait()
-	h := s.Hosts[0]
+	h := s.Host(0)
 	if err != nil || !s.Interrupted || h.Sent != 3 || h.Received != 1 || h.InFlight != 2 || h.Lost != 0 || s.Elapsed != 2*time.Second {
 		t.Errorf("after the interrupt: %v, interrupted %v, elapsed %v, %+v", err, s.Interrupted, s.Elapsed, h)
 	}
@@ -188,7 +188,7 @@ func TestRunDeadline(t *testing.T) {
 		f.request("10.0.0.1", at(2*time.Second))
 		f.clk.AdvanceTo(at(2500 * ms))
 		s, err := r.wait()
-		h := s.Hosts[0]
+		h := s.Host(0)
 		if err != nil || s.Interrupted || h.Sent != 3 || h.Received != 2 || h.InFlight != 1 || h.Lost != 0 {
 			t.Errorf("-w 2.5 -i 1: %v, interrupted %v, %+v", err, s.Interrupted, h)
 		}
@@ -210,7 +210,7 @@ func TestRunDeadline(t *testing.T) {
 		f.expect(EventReply, "10.0.0.1", 3, at(2*time.Second+ms))
 		f.expect(EventHostDone, "10.0.0.1", 0, at(2*time.Second+ms))
 		s, err := r.wait()
-		h := s.Hosts[0]
+		h := s.Host(0)
 		if err != nil || s.Interrupted || h.Sent != 3 || h.Received != 2 || h.Lost != 1 || h.InFlight != 0 || s.Elapsed != 2*time.Second+ms {
 			t.Errorf("-c 2 -w 10: %v, interrupted %v, elapsed %v, %+v", err, s.Interrupted, s.Elapsed, h)
 		}
@@ -249,7 +249,7 @@ func TestRunDuplicatesAndLate(t *testing.T) {
 	f.expect(EventReply, "10.0.0.1", 3, at(2*time.Second+ms))
 	f.expect(EventHostDone, "10.0.0.1", 0, at(2*time.Second+ms))
 	s, err := r.wait()
-	h := s.Hosts[0]
+	h := s.Host(0)
 	if err != nil || h.Sent != 3 || h.Received != 2 || h.Duplicates != 1 || h.Late != 1 || h.Lost != 1 || h.InFlight != 0 {
 		t.Errorf("%v, %+v", err, h)
 	}
@@ -306,11 +306,11 @@ func TestRunSweep(t *testing.T) {
 	}
 	f.expect(EventHostDone, "10.0.0.3", 0, at(1900*ms))
 	s, err := r.wait()
-	if err != nil || s.Mode != Unprivileged || len(s.Hosts) != 4 {
-		t.Fatalf("%v, mode %v, %d hosts", err, s.Mode, len(s.Hosts))
+	if err != nil || s.Mode != Unprivileged || s.Count != 4 {
+		t.Fatalf("%v, mode %v, %d hosts", err, s.Mode, s.Count)
 	}
 	for i, want := range []struct{ sent, received, errors, lost int }{{1, 1, 0, 0}, {3, 0, 3, 3}, {3, 0, 0, 3}, {1, 1, 0, 0}} {
-		if h := s.Hosts[i]; h.Sent != want.sent || h.Received != want.received || h.Errors != want.errors || h.Lost != want.lost || h.InFlight != 0 {
+		if h := s.Host(i); h.Sent != want.sent || h.Received != want.received || h.Errors != want.errors || h.Lost != want.lost || h.InFlight != 0 {
 			t.Errorf("host %s: %+v, want %+v", h.Addr, h, want)
 		}
 	}
@@ -352,7 +352,7 @@ func TestRunFailures(t *testing.T) {
 		}
 		f.expect(EventHostDone, "10.0.0.1", 0, t0)
 		s, err := r.wait()
-		if h := s.Hosts[0]; err != nil || h.Sent != 1 || h.Errors != 1 || h.Lost != 1 {
+		if h := s.Host(0); err != nil || h.Sent != 1 || h.Errors != 1 || h.Lost != 1 {
 			t.Errorf("%v, %+v", err, h)
 		}
 	})
@@ -364,8 +364,8 @@ func TestRunFailures(t *testing.T) {
 		f.request("10.0.0.1", t0)
 		f.net.Break(false, broken)
 		s, err := r.wait()
-		if !errors.Is(err, broken) || s.Interrupted || s.Hosts[0].Sent != 1 || s.Hosts[0].InFlight != 1 {
-			t.Errorf("%v, interrupted %v, %+v", err, s.Interrupted, s.Hosts[0])
+		if !errors.Is(err, broken) || s.Interrupted || s.Host(0).Sent != 1 || s.Host(0).InFlight != 1 {
+			t.Errorf("%v, interrupted %v, %+v", err, s.Interrupted, s.Host(0))
 		}
 		f.noRequest()
 	})

@@ -58,8 +58,8 @@ func Probe(ctx context.Context, addr netip.Addr, opt ProbeOptions) (HostStats, e
 	if err != nil && !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return HostStats{}, err
 	}
-	if len(s.Hosts) == 0 {
+	if s.Count == 0 {
 		return HostStats{Target: addr.String(), Addr: addr}, nil
 	}
-	return s.Hosts[0], nil
+	return s.Host(0), nil
 }

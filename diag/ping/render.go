@@ -149,7 +149,7 @@ func (p *hostPrinter) event(ev Event) {
 }
 
 func (p *hostPrinter) finish(s Summary) error {
-	h := s.Hosts[0]
+	h := s.Host(0)
 	p.text("\n--- %s ping statistics ---", h.Target)
 	p.text("%s", countsLine(&h, s.Elapsed))
 	if h.rttN > 0 {

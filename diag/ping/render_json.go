@@ -162,9 +162,9 @@ func (p *jsonPrinter) host(h *HostStats) {
 }
 
 func (p *jsonPrinter) finish(s Summary) error {
-	for i := range s.Hosts {
+	for i, h := range s.All() {
 		if !p.done[i] {
-			p.host(&s.Hosts[i])
+			p.host(&h)
 		}
 	}
 	p.out.WriteJSON(summaryOf("summary", time.Now(), &s))
@@ -174,7 +174,7 @@ func (p *jsonPrinter) finish(s Summary) error {
 func summaryOf(typ string, t time.Time, s *Summary) jsonSummary {
 	tot := s.Total()
 	alive, pinged := s.Alive()
-	return jsonSummary{Type: typ, Time: t, Mode: s.Mode.String(), Hosts: len(s.Hosts), Alive: alive,
+	return jsonSummary{Type: typ, Time: t, Mode: s.Mode.String(), Hosts: s.Count, Alive: alive,
 		Unreachable: pinged - alive, Unresolved: s.ResolveFailures(), jsonCounts: countsOf(&tot),
 		TimeMS: render.Millis(s.Elapsed), Interrupted: s.Interrupted}
 }

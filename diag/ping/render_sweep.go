@@ -89,20 +89,19 @@ func (p *sweepPrinter) finish(s Summary) error {
 	now := time.Now()
 	if p.v.alive || p.v.unreach {
 		// Hosts not done at Ctrl-C or the deadline get their verdict now.
-		for i := range s.Hosts {
-			if h := &s.Hosts[i]; h.ResolveErr == "" && !p.done[i] {
-				p.hostDone(now, h)
+		for i, h := range s.All() {
+			if h.ResolveErr == "" && !p.done[i] {
+				p.hostDone(now, &h)
 			}
 		}
 		return p.out.Err()
 	}
 	if p.v.count != 1 {
-		for i := range s.Hosts {
-			h := &s.Hosts[i]
+		for _, h := range s.All() {
 			if h.ResolveErr != "" {
 				continue
 			}
-			line := fmt.Sprintf("%s : xmt/rcv/%%loss = %d/%d/%s", label(h), h.Sent, h.Received, hostLoss(h))
+			line := fmt.Sprintf("%s : xmt/rcv/%%loss = %d/%d/%s", label(&h), h.Sent, h.Received, hostLoss(&h))
 			if h.rttN > 0 {
 				line += fmt.Sprintf(", min/avg/max = %s/%s/%s", ms(h.RTTMin), ms(h.RTTAvg), ms(h.RTTMax))
 			}
@@ -128,7 +127,7 @@ func (p *sweepPrinter) finish(s Summary) error {
 func title(s Summary) string {
 	var names []string
 	seen := map[string]bool{}
-	for _, h := range s.Hosts {
+	for _, h := range s.All() {
 		if !seen[h.Target] {
 			seen[h.Target] = true
 			names = append(names, h.Target)

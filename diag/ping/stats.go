@@ -1,6 +1,7 @@
 package ping
 
 import (
+	"iter"
 	"math"
 	"net/netip"
 	"time"
@@ -168,11 +169,10 @@ type TargetInfo struct {
 
 // Summary is the outcome of a run: every host's statistics and the totals.
 type Summary struct {
-	// Hosts lists every host in target order, resolution failures
-	// included. The Summary of EventStart has none (every count is zero
-	// then): Count and Targets describe the run.
-	Hosts []HostStats
-	// Count is the number of hosts.
+	// Count is the number of hosts; Host and All give their statistics,
+	// in target order, resolution failures included. The Summary of
+	// EventStart has none (every count is zero then): Count and Targets
+	// describe the run.
 	Count int
 	// Targets lists the targets, in order, as they were expanded.
 	Targets []TargetInfo
@@ -189,13 +189,42 @@ type Summary struct {
 	// Interrupted is set when the run ended because its context was
 	// cancelled (Ctrl-C) rather than by finishing or reaching its deadline.
 	Interrupted bool
+
+	// The hosts' statistics: a list, or computed host by host from the
+	// finished run's compact state (a /16's list would be 15 MB).
+	hosts []HostStats
+	host  func(i int) HostStats
+}
+
+// SummaryOf returns a Summary of the given hosts' statistics.
+func SummaryOf(hosts []HostStats) Summary {
+	return Summary{Count: len(hosts), hosts: hosts}
+}
+
+// Host returns the statistics of host i, 0 <= i < Count.
+func (s *Summary) Host(i int) HostStats {
+	if s.host != nil {
+		return s.host(i)
+	}
+	return s.hosts[i]
+}
+
+// All yields every host's index and statistics, in target order.
+func (s *Summary) All() iter.Seq2[int, HostStats] {
+	return func(yield func(int, HostStats) bool) {
+		for i := range s.Count {
+			if !yield(i, s.Host(i)) {
+				return
+			}
+		}
+	}
 }
 
 // Total adds up every host's counts and RTT statistics.
 func (s *Summary) Total() HostStats {
 	var t HostStats
-	for i := range s.Hosts {
-		t.add(&s.Hosts[i])
+	for _, h := range s.All() {
+		t.add(&h)
 	}
 	return t
 }
@@ -203,12 +232,12 @@ func (s *Summary) Total() HostStats {
 // Alive returns how many hosts answered, and how many were pinged (hosts
 // whose name did not resolve are left out of both).
 func (s *Summary) Alive() (alive, pinged int) {
-	for i := range s.Hosts {
-		if s.Hosts[i].ResolveErr != "" {
+	for _, h := range s.All() {
+		if h.ResolveErr != "" {
 			continue
 		}
 		pinged++
-		if s.Hosts[i].Alive() {
+		if h.Alive() {
 			alive++
 		}
 	}
@@ -218,8 +247,8 @@ func (s *Summary) Alive() (alive, pinged int) {
 // ResolveFailures returns how many hosts' names did not resolve.
 func (s *Summary) ResolveFailures() int {
 	n := 0
-	for i := range s.Hosts {
-		if s.Hosts[i].ResolveErr != "" {
+	for _, h := range s.All() {
+		if h.ResolveErr != "" {
 			n++
 		}
 	}
