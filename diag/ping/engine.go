@@ -404,7 +404,7 @@ func (e *engine) elapsed(s *Summary) {
 // headLocked returns a Summary without its host list: the targets, the
 // socket, the size and the start.
 func (e *engine) headLocked() *Summary {
-	s := &Summary{Count: len(e.hosts), Targets: make([]TargetInfo, len(e.segs)), Size: e.opt.Size, Start: e.start}
+	s := &Summary{Count: len(e.hosts), Targets: make([]TargetInfo, len(e.segs)), Size: e.opt.Size, Start: e.start, tally: new(tally)}
 	for k := range e.segs {
 		sg := &e.segs[k]
 		s.Targets[k] = TargetInfo{Target: sg.target, Name: sg.name, Addr: sg.addr(sg.first), OtherAddrs: sg.other,

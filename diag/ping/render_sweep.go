@@ -127,10 +127,10 @@ func (p *sweepPrinter) finish(s Summary) error {
 func title(s Summary) string {
 	var names []string
 	seen := map[string]bool{}
-	for _, h := range s.All() {
-		if !seen[h.Target] {
-			seen[h.Target] = true
-			names = append(names, h.Target)
+	for _, t := range s.Targets {
+		if !seen[t.Target] {
+			seen[t.Target] = true
+			names = append(names, t.Target)
 		}
 	}
 	if len(names) > 3 {

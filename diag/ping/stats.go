@@ -4,6 +4,7 @@ import (
 	"iter"
 	"math"
 	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -194,11 +195,12 @@ type Summary struct {
 	// finished run's compact state (a /16's list would be 15 MB).
 	hosts []HostStats
 	host  func(i int) HostStats
+	tally *tally
 }
 
 // SummaryOf returns a Summary of the given hosts' statistics.
 func SummaryOf(hosts []HostStats) Summary {
-	return Summary{Count: len(hosts), hosts: hosts}
+	return Summary{Count: len(hosts), hosts: hosts, tally: new(tally)}
 }
 
 // Host returns the statistics of host i, 0 <= i < Count.
@@ -221,36 +223,46 @@ func (s *Summary) All() iter.Seq2[int, HostStats] {
 }
 
 // Total adds up every host's counts and RTT statistics.
-func (s *Summary) Total() HostStats {
-	var t HostStats
-	for _, h := range s.All() {
-		t.add(&h)
-	}
-	return t
-}
+func (s *Summary) Total() HostStats { return s.tallied().total }
 
 // Alive returns how many hosts answered, and how many were pinged (hosts
 // whose name did not resolve are left out of both).
 func (s *Summary) Alive() (alive, pinged int) {
-	for _, h := range s.All() {
-		if h.ResolveErr != "" {
-			continue
-		}
-		pinged++
-		if h.Alive() {
-			alive++
-		}
-	}
-	return alive, pinged
+	t := s.tallied()
+	return t.alive, t.pinged
 }
 
 // ResolveFailures returns how many hosts' names did not resolve.
-func (s *Summary) ResolveFailures() int {
-	n := 0
-	for _, h := range s.All() {
-		if h.ResolveErr != "" {
-			n++
-		}
+func (s *Summary) ResolveFailures() int { return s.tallied().unresolved }
+
+// tally is what Total, Alive and ResolveFailures report, added up in one
+// pass over the hosts the first time one of them is asked (copies of a
+// Summary share it).
+type tally struct {
+	once                      sync.Once
+	total                     HostStats
+	alive, pinged, unresolved int
+}
+
+// tallied returns the summary's tally, adding it up if need be.
+func (s *Summary) tallied() *tally {
+	t := s.tally
+	if t == nil {
+		t = new(tally)
 	}
-	return n
+	t.once.Do(func() {
+		for _, h := range s.All() {
+			t.total.add(&h)
+			switch {
+			case h.ResolveErr != "":
+				t.unresolved++
+			case h.Alive():
+				t.alive++
+				t.pinged++
+			default:
+				t.pinged++
+			}
+		}
+	})
+	return t
 }
