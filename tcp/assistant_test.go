@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -111,6 +112,57 @@ func TestStdinCommandsThreeClients(t *testing.T) {
 	if sum := srv.stop(t); sum.BytesOut != int64(len("just you\n")+3*len("all of you\n")+2*len("only two\n")) {
 		t.Errorf("summary: %d bytes out", sum.BytesOut)
 	}
+}
+
+// A client is one stdin commands reach as soon as its connect event is
+// out: /list typed at that moment lists it. The emit below holds the
+// server's accept loop until /list is answered, so the connection's own
+// goroutine has not run yet (it listed 2 of 3 clients once under load, and
+// a line typed for all skipped the third).
+func TestListedAtConnect(t *testing.T) {
+	ln, err := Listen(context.Background(), ListenOptions{Host: mustHost(t, "127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	listed := make(chan wire.ListEvent, 1)
+	answered := make(chan []uint64, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Serve(ctx, ln, ServerOptions{Input: r}, func(ev Event) {
+			switch e := ev.(type) {
+			case ConnectEvent:
+				io.WriteString(w, "/list\n")
+				var ids []uint64
+				select {
+				case l := <-listed:
+					for _, p := range l.Peers {
+						ids = append(ids, p.ID)
+					}
+				case <-time.After(20 * time.Second): // a safety net
+				}
+				answered <- ids
+			case wire.ListEvent:
+				listed <- e
+			}
+		})
+	}()
+	dialT(t, ln.Addr().String())
+	select {
+	case ids := <-answered:
+		if len(ids) != 1 || ids[0] != 1 {
+			t.Errorf("/list at connect lists %v, want [1]", ids)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no connect event")
+	}
+	cancel()
+	w.Close()
+	<-done
 }
 
 // --save writes what each side received, raw, byte for byte.

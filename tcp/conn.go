@@ -35,14 +35,21 @@ type session struct {
 	writeMu  sync.Mutex   // orders replies and stdin lines
 }
 
-// handle serves one client until it leaves, goes idle, breaks, or the
-// server stops; then it closes the connection and reports the disconnect.
-func (s *server) handle(ctx context.Context, c net.Conn, peer Peer) {
-	defer s.wg.Done()
+// register makes a session of a client just accepted, which stdin commands
+// and timed sending reach from now on.
+func (s *server) register(c net.Conn, peer Peer) *session {
 	ss := &session{s: s, c: c, peer: peer, start: time.Now()}
 	s.mu.Lock()
 	s.sessions[peer.Conn] = ss
 	s.mu.Unlock()
+	return ss
+}
+
+// handle serves one client until it leaves, goes idle, breaks, or the
+// server stops; then it closes the connection and reports the disconnect.
+func (s *server) handle(ctx context.Context, ss *session) {
+	defer s.wg.Done()
+	c, peer := ss.c, ss.peer
 	if s.opt.Mode != ModeDiscard && !s.opt.Hex && !s.opt.NoData {
 		ss.dec = s.opt.Codec.NewDecoder()
 	}

@@ -202,10 +202,12 @@ func (s *server) acceptLoop(ctx context.Context, ln net.Listener) error {
 		}
 		s.served.Add(1)
 		// Here, not in the connection's goroutine: connect events come
-		// out in accept order, as they are numbered.
+		// out in accept order, as they are numbered, and a client whose
+		// connect line has shown is already one stdin commands reach.
+		ss := s.register(c, peer)
 		s.emit(ConnectEvent{Header: header(KindConnect, "server"), Peer: peer, Active: int(n)})
 		s.wg.Add(1)
-		go s.handle(ctx, c, peer)
+		go s.handle(ctx, ss)
 		if s.opt.Once {
 			return nil
 		}
