@@ -40,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 
 for ns in "$cl" "$rt" "$up"; do
 	ip netns add "$ns"

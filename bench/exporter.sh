@@ -43,7 +43,7 @@ ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 last=$(python3 -c "import ipaddress; print(ipaddress.ip_address('127.0.0.1') + $N - 1)")
 python3 -c "import ipaddress; print('\n'.join(str(ipaddress.ip_address('127.0.0.1') + i) for i in range($N)))" >"$tmp/hosts"
 

@@ -7,10 +7,10 @@
 # netdiag does more work than "ip -j addr": it also reads the counters
 # (IFLA_STATS64) and the routing table. "ip -j -s addr" (addresses and
 # counters) is measured too, for reference, and so is the floor of any Go
-# program: a hello world's start-up. netdiag is built twice: as the README's
-# "go build" makes it (cgo, dynamically linked) and as a release build
-# (CGO_ENABLED=0 -tags urfave_cli_no_docs: static, without urfave/cli's
-# man-page generator, whose package init alone costs ~0.3 ms).
+# program: a hello world's start-up. netdiag is built twice: as a plain
+# "go build" makes it (cgo, dynamically linked) and as the README's install
+# line does (bench/build.sh: static, without urfave/cli's man-page
+# generator, whose package init alone costs ~0.3 ms).
 #
 #   bench/ifaces.sh              # this machine's interfaces
 #   IFACES=200 bench/ifaces.sh   # inside a scratch namespace holding 200 veth
@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$tmp/netdiag" .
-CGO_ENABLED=0 go build -tags urfave_cli_no_docs -o "$tmp/netdiag-static" .
+bash bench/build.sh "$tmp/netdiag-static"
 mkdir "$tmp/hello"
 printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("{}\\n") }\n' >"$tmp/hello/main.go"
 (cd "$tmp/hello" && printf 'module hello\n\ngo 1.26\n' >go.mod && CGO_ENABLED=0 go build -o hello .)

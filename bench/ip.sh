@@ -24,7 +24,7 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 go run ./bench/ipgen -n "$lines" -seed "$seed" >"$tmp/in.txt"
 
 # The Python side reads bytes (a few generated lines are not UTF-8) and

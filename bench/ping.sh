@@ -40,7 +40,7 @@ ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 inns="ip netns exec $ns"
 
 # measure NAME CMD...: one run, appending "wall user sys maxrss_kb" to

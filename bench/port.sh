@@ -30,7 +30,7 @@ done
 tmp=$(mktemp -d)
 holder=
 trap '[ -z "$holder" ] || kill "$holder" 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/netdiag" . || die "go build failed"
+bash bench/build.sh "$tmp/netdiag" || die "go build failed"
 
 # -N: no intermediate shell, so only the process itself is timed.
 hyperfine -N --style basic --warmup 30 --runs "$runs" --export-json "$tmp/port.json" \

@@ -53,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 

@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 go build -o "$tmp/tcpbench" ./bench/tcpbench
 nd=$tmp/netdiag
 

@@ -47,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/netdiag" .
+bash bench/build.sh "$tmp/netdiag"
 
 for ns in "${nodes[@]}"; do
 	ip netns add "$ns"

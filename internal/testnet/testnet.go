@@ -46,9 +46,10 @@ var (
 	buildErr  error
 )
 
-// Binary builds the netdiag binary once per test process and returns its
-// path. The binary lives in a temporary directory removed at process exit by
-// the OS's tmp cleaning; tests must not modify it.
+// Binary builds the netdiag binary once per test process, as README.md's
+// install line and bench/build.sh do (static, urfave_cli_no_docs), and
+// returns its path. The binary lives in a temporary directory removed at
+// process exit by the OS's tmp cleaning; tests must not modify it.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -58,7 +59,8 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "netdiag")
-		cmd := exec.Command("go", "build", "-o", binPath, "netdiag")
+		cmd := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", binPath, "netdiag")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build netdiag: %v\n%s", err, out)
