@@ -401,10 +401,12 @@ func (e *engine) elapsed(s *Summary) {
 	}
 }
 
-// headLocked returns a Summary without its host list: the targets, the
-// socket, the size and the start.
+// headLocked returns a Summary whose hosts have no counts yet: the
+// targets, each host's address and name, the socket, the size and the
+// start.
 func (e *engine) headLocked() *Summary {
-	s := &Summary{Count: len(e.hosts), Targets: make([]TargetInfo, len(e.segs)), Size: e.opt.Size, Start: e.start, tally: new(tally)}
+	s := &Summary{Count: len(e.hosts), Targets: make([]TargetInfo, len(e.segs)), Size: e.opt.Size, Start: e.start,
+		host: e.identity, tally: new(tally)}
 	for k := range e.segs {
 		sg := &e.segs[k]
 		s.Targets[k] = TargetInfo{Target: sg.target, Name: sg.name, Addr: sg.addr(sg.first), OtherAddrs: sg.other,
@@ -431,10 +433,24 @@ func (e *engine) stats(i int) HostStats {
 			s.addRTT(h.rtt)
 		}
 	}
+	e.identify(&s, i)
+	return s
+}
+
+// identity returns host i without counts: its index, target, name and
+// address, which never change (the start's Summary reads them at any
+// time).
+func (e *engine) identity(i int) HostStats {
+	var s HostStats
+	e.identify(&s, i)
+	return s
+}
+
+// identify sets the index, target, name and address of host i in s.
+func (e *engine) identify(s *HostStats, i int) {
 	sg := e.seg(i)
 	s.Index, s.Target, s.Name, s.OtherAddrs, s.ResolveErr = i, sg.target, sg.name, sg.other, sg.resolveErr
 	s.Addr = sg.addr(i)
-	return s
 }
 
 // seg returns the segment host i came from.

@@ -142,7 +142,7 @@ func TestRunInterimStatsAndInterrupt(t *testing.T) {
 	f := newFake(t)
 	stats := make(chan struct{})
 	r := f.start(Options{Targets: hostsOf(t, "10.0.0.1"), Interval: time.Second, Timeout: 10 * time.Second, StatsRequests: stats})
-	f.expect(EventStart, "", 0, t0)
+	start := f.expect(EventStart, "", 0, t0).Summary
 	f.replyAfter(f.request("10.0.0.1", t0), 250*us)
 	f.expect(EventReply, "10.0.0.1", 1, at(250*us))
 	f.clk.AdvanceTo(at(time.Second))
@@ -160,6 +160,10 @@ func TestRunInterimStatsAndInterrupt(t *testing.T) {
 	}
 	r.cancel()
 	s, err := r.wait()
+	// The start's Summary still reads as the start: the host, no counts.
+	if h, tot := start.Host(0), start.Total(); start.Count != 1 || h.Addr.String() != "10.0.0.1" || h.Sent != 0 || tot.Received != 0 {
+		t.Errorf("the start's summary, read after the run: %d hosts, %+v, total %+v", start.Count, h, tot)
+	}
 	h := s.Host(0)
 	if err != nil || !s.Interrupted || h.Sent != 3 || h.Received != 1 || h.InFlight != 2 || h.Lost != 0 || s.Elapsed != 2*time.Second {
 		t.Errorf("after the interrupt: %v, interrupted %v, elapsed %v, %+v", err, s.Interrupted, s.Elapsed, h)

@@ -171,9 +171,8 @@ type TargetInfo struct {
 // Summary is the outcome of a run: every host's statistics and the totals.
 type Summary struct {
 	// Count is the number of hosts; Host and All give their statistics,
-	// in target order, resolution failures included. The Summary of
-	// EventStart has none (every count is zero then): Count and Targets
-	// describe the run.
+	// in target order, resolution failures included (in EventStart's
+	// Summary every count is zero).
 	Count int
 	// Targets lists the targets, in order, as they were expanded.
 	Targets []TargetInfo
@@ -191,8 +190,9 @@ type Summary struct {
 	// cancelled (Ctrl-C) rather than by finishing or reaching its deadline.
 	Interrupted bool
 
-	// The hosts' statistics: a list, or computed host by host from the
-	// finished run's compact state (a /16's list would be 15 MB).
+	// The hosts' statistics: a list (a copy of a run still going), or
+	// computed host by host (the start's, and a finished run's from its
+	// compact state: a /16's list would be 15 MB).
 	hosts []HostStats
 	host  func(i int) HostStats
 	tally *tally
@@ -205,10 +205,10 @@ func SummaryOf(hosts []HostStats) Summary {
 
 // Host returns the statistics of host i, 0 <= i < Count.
 func (s *Summary) Host(i int) HostStats {
-	if s.host != nil {
-		return s.host(i)
+	if s.hosts != nil {
+		return s.hosts[i]
 	}
-	return s.hosts[i]
+	return s.host(i)
 }
 
 // All yields every host's index and statistics, in target order.

@@ -145,7 +145,12 @@ type outbox struct {
 }
 
 // send writes the datagrams to c, a connected socket, in as few system
-// calls as it can; it returns how many went out before an error.
+// calls as it can; it returns how many went out before an error. When a
+// message fails after others went out, sendmmsg returns the count and the
+// kernel drops that message's error; the message is sent again by the next
+// call. A pending ICMP error (port unreachable) that it consumed is lost
+// to this sender, but each datagram to a closed port draws another, which
+// the next call or the receiver reads.
 func (o *outbox) send(c *net.UDPConn, bufs [][]byte) (int, error) {
 	if len(o.hdrs) < len(bufs) {
 		o.hdrs, o.iovs = make([]mmsghdr, len(bufs)), make([]unix.Iovec, len(bufs))

@@ -43,6 +43,9 @@ func RunClient(ctx context.Context, opt ClientOptions, emit Emit) (SummaryEvent,
 		return SummaryEvent{}, err
 	}
 	defer c.Close()
+	if opt.DontFragment && anySource {
+		return SummaryEvent{}, errors.New("--dont-fragment needs a unicast target: the path MTU of a broadcast or multicast send is not known")
+	}
 	if opt.DontFragment {
 		if err := setDontFragment(c, dst.Addr().Is6()); err != nil {
 			return SummaryEvent{}, fmt.Errorf("--dont-fragment: %w", err)
@@ -243,7 +246,7 @@ func (cl *client) sendFile(ctx context.Context) error {
 				return nil
 			}
 			if err != nil {
-				return tooLarge(cl.c, cl.dst.Addr().Is6(), len(b.dgrams[min(sent, b.n-1)]), err)
+				return tooLarge(cl.c, cl.dst.Addr().Is6(), len(b.dgrams[min(sent, b.n-1)]), cl.opt.DontFragment, err)
 			}
 		}
 		switch {
@@ -307,6 +310,7 @@ func (cl *client) sendOne(b []byte, report bool) error {
 		cl.order.Lock()
 		defer cl.order.Unlock()
 	}
+	at := time.Now() // before the write: the echo's time is later
 	seq, err := cl.send(b)
 	if isRefused(err) {
 		cl.refused()
@@ -317,6 +321,7 @@ func (cl *client) sendOne(b []byte, report bool) error {
 	}
 	ev := &DataEvent{Header: header(KindData, "client"), Local: cl.local, Remote: cl.dst.String(),
 		Dir: "out", Seq: seq, Bytes: len(b), Raw: b}
+	ev.Time = at
 	var dec *wire.Decoder
 	if !cl.opt.Hex {
 		dec = cl.opt.Codec.NewDecoder()
@@ -339,7 +344,7 @@ func (cl *client) send(b []byte) (uint64, error) {
 	}
 	if err != nil {
 		cl.booked(seq, nil, 1)
-		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), err)
+		return 0, tooLarge(cl.c, cl.dst.Addr().Is6(), len(b), cl.opt.DontFragment, err)
 	}
 	cl.booked(seq, bufs, 1)
 	return seq, nil
@@ -446,12 +451,19 @@ func (cl *client) receive() {
 			switch {
 			case isRefused(err):
 				cl.refused()
-			case errors.Is(err, syscall.EMSGSIZE):
-				// With --dont-fragment, a router's "fragmentation needed"
-				// for a datagram sent: the kernel knows the path MTU now.
-				tl := tooLarge(cl.c, cl.dst.Addr().Is6(), 0, err).(*TooLargeError)
+			case errors.Is(err, syscall.EMSGSIZE) && cl.opt.DontFragment:
+				// A router's "fragmentation needed" for a datagram sent:
+				// the kernel knows the path MTU now.
+				tl := tooLarge(cl.c, cl.dst.Addr().Is6(), 0, true, err).(*TooLargeError)
 				tl.Dropped = true
 				cl.end(func() { cl.dropped = tl })
+			case errors.Is(err, syscall.EMSGSIZE):
+				// The same without --dont-fragment: the kernel sets the
+				// bit while it discovers the path MTU, so the first
+				// datagram too large for a link further on is lost; it
+				// fragments the later ones.
+				cl.emit(ErrorEvent{Header: header(KindError, "client"), Op: "recv", Error: droppedTooLarge(cl.c, cl.dst.Addr().Is6())})
+				continue
 			case errors.Is(err, net.ErrClosed):
 			case isTimeout(err):
 				for taken := 0; taken < maxDrain; taken += n {
@@ -534,7 +546,9 @@ func (cl *client) echoStats() *EchoStats {
 	if cl.echoed == 0 {
 		return nil
 	}
-	lost := cl.sum.Sent - cl.echoed
+	// max: a datagram whose send failed is taken back, and a duplicate
+	// echo of the same bytes may have matched it.
+	lost := max(cl.sum.Sent-cl.echoed, 0)
 	return &EchoStats{Echoed: cl.echoed, Lost: lost, LossPct: 100 * float64(lost) / float64(cl.sum.Sent),
 		Duplicates: cl.dups, Reordered: cl.reordered, RTTMin: render.Seconds(cl.rttMin),
 		RTTAvg: render.Seconds(cl.rttSum / time.Duration(cl.echoed)), RTTMax: render.Seconds(cl.rttMax)}

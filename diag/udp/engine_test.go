@@ -119,6 +119,16 @@ func TestTooLarge(t *testing.T) {
 
 func itoa(n int) string { return netaddr.Port(n).String() }
 
+// --dont-fragment needs a unicast target: a broadcast or multicast send
+// has no path MTU to say.
+func TestDontFragmentUnicastOnly(t *testing.T) {
+	srv := startServer(t, "127.0.0.1", ServerOptions{})
+	_, err := RunClient(context.Background(), ClientOptions{Target: srv.target(t), Send: []byte("x"), Broadcast: true, DontFragment: true}, func(Event) {})
+	if err == nil || !strings.Contains(err.Error(), "--dont-fragment needs a unicast target") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // The server's stdin commands against three clients: a line to all,
 // @ID to one, /list, /close ID, and the errors.
 func TestStdinCommandsThreeClients(t *testing.T) {

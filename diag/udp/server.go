@@ -283,7 +283,7 @@ func (s *server) sendTo(dst netip.AddrPort, b []byte) error {
 	s.count(dst, 1, len(b))
 	if _, err := s.c.WriteToUDPAddrPort(b, dst); err != nil {
 		s.count(dst, -1, -len(b))
-		return tooLarge(s.c, dst.Addr().Is6() && !dst.Addr().Is4In6(), len(b), err)
+		return tooLarge(s.c, dst.Addr().Is6() && !dst.Addr().Is4In6(), len(b), false, err)
 	}
 	return nil
 }

@@ -62,9 +62,9 @@ func (e *TooLargeError) Error() string {
 func (e *TooLargeError) Unwrap() error { return e.Err }
 
 // tooLarge turns a write's EMSGSIZE into a *TooLargeError; other errors
-// pass unchanged. A datagram within UDP's limit met the path's: the
-// socket does not fragment (--dont-fragment).
-func tooLarge(c *net.UDPConn, v6 bool, size int, err error) error {
+// pass unchanged. With dontFrag (--dont-fragment), a datagram within UDP's
+// limit met the path's.
+func tooLarge(c *net.UDPConn, v6 bool, size int, dontFrag bool, err error) error {
 	if !errors.Is(err, syscall.EMSGSIZE) {
 		return err
 	}
@@ -73,10 +73,25 @@ func tooLarge(c *net.UDPConn, v6 bool, size int, err error) error {
 		e.Fit, e.Header = maxPayload6, 48
 	}
 	e.MTU = pathMTU(c, v6)
-	if size <= e.Fit && e.MTU > e.Header {
+	if dontFrag && size <= e.Fit && e.MTU > e.Header {
 		e.Fit, e.Path = e.MTU-e.Header, true
 	}
 	return e
+}
+
+// droppedTooLarge says that a router dropped a datagram sent without
+// --dont-fragment for the path MTU (the kernel sets the don't-fragment bit
+// while it discovers it), and that the kernel fragments from now on.
+func droppedTooLarge(c *net.UDPConn, v6 bool) string {
+	icmp, header := "ICMP fragmentation needed", 28
+	if v6 {
+		icmp, header = "ICMPv6 packet too big", 48
+	}
+	s := "a router dropped a datagram larger than the path MTU (" + icmp + ")"
+	if mtu := pathMTU(c, v6); mtu > header {
+		s += fmt.Sprintf(": path MTU %d; datagrams over %d bytes go out fragmented from now on", mtu, mtu-header)
+	}
+	return s
 }
 
 // PortClosedError is an ICMP port unreachable answer: nothing listens on
