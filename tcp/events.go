@@ -60,6 +60,8 @@ type ListenEvent struct {
 	Encoding    string         `json:"encoding"`
 	MaxConns    int            `json:"max_conns,omitempty"`
 	IdleTimeout render.Seconds `json:"idle_timeout_s,omitempty"`
+	// The timed sending (--send --every), if any.
+	wire.TimedInfo
 }
 
 // ConnectEvent is a new connection: a client accepted by the server, or the

@@ -98,6 +98,7 @@ func listenLines(o *render.Output, e ListenEvent) []string {
 	if e.IdleTimeout > 0 {
 		s += fmt.Sprintf(", idle timeout %v", time.Duration(e.IdleTimeout))
 	}
+	s += e.TimedInfo.String()
 	lines := []string{s}
 	if len(e.Reachable) > 0 {
 		lines = append(lines, "reachable at "+strings.Join(e.Reachable, ", "))

@@ -152,6 +152,7 @@ func (s *server) listenEvent(ln net.Listener) ListenEvent {
 		Encoding:    s.opt.Codec.Name(),
 		MaxConns:    s.opt.MaxConns,
 		IdleTimeout: render.Seconds(s.opt.IdleTimeout),
+		TimedInfo:   s.opt.Timed.Info(),
 	}
 	if l, ok := ln.(*Listener); ok {
 		ev.Addrs, ev.DualStack, ev.Reachable = l.Addrs(), l.DualStack(), l.Reachable()

@@ -89,4 +89,13 @@ func TestServerEvery(t *testing.T) {
 	if errs := testnet.SchemaErrors(t, "testdata/tcp.schema.json", lines); errs != "" {
 		t.Errorf("lines that do not follow the schema:\n%s", errs)
 	}
+	// The listen event says that timed sending is on, in JSON and to people.
+	if !strings.Contains(lines[0], `"send_bytes":5,"every_s":4,"repeat":3}`) {
+		t.Errorf("listen line %s", lines[0])
+	}
+	buf.Reset()
+	NewPrinter(render.New(&buf, false), false, false).Emit(srv.log.All()[0])
+	if want := ", sending 5 bytes every 4s (3 rounds)\n"; !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("listen line %q does not end in %q", buf.String(), want)
+	}
 }

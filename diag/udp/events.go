@@ -50,6 +50,8 @@ type ListenEvent struct {
 	// (SO_RCVBUF, its bookkeeping included; omitted where unknown): what
 	// a burst may queue before datagrams are dropped.
 	RecvBuffer int `json:"recv_buffer,omitempty"`
+	// The timed sending (--send --every), if any.
+	wire.TimedInfo
 }
 
 // StartEvent says where the client sends from and to.

@@ -32,7 +32,7 @@ func lines(p *wire.Printer, ev Event) []string {
 		if len(e.Groups) > 0 {
 			s += ", joined " + strings.Join(e.Groups, ", ")
 		}
-		return []string{s}
+		return []string{s + e.TimedInfo.String()}
 	case StartEvent:
 		s := fmt.Sprintf("sending to udp %s from %s", o.Style(e.Remote, render.Bold), e.Local)
 		if e.Name != "" {

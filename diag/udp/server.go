@@ -126,7 +126,7 @@ func Serve(ctx context.Context, c *net.UDPConn, opt ServerOptions, emit Emit) (S
 	}
 	local := c.LocalAddr().(*net.UDPAddr).AddrPort()
 	ev := ListenEvent{Header: header(KindListen, "server"), Addr: local.String(), Mode: opt.Mode.String(),
-		Encoding: opt.Codec.Name(), Size: opt.Size, RecvBuffer: growRecvBuffer(c, recvBuffer)}
+		Encoding: opt.Codec.Name(), Size: opt.Size, RecvBuffer: growRecvBuffer(c, recvBuffer), TimedInfo: opt.Timed.Info()}
 	for _, g := range opt.Groups {
 		ev.Groups = append(ev.Groups, g.String())
 	}

@@ -96,4 +96,13 @@ func TestServerEvery(t *testing.T) {
 	if errs := testnet.SchemaErrors(t, "testdata/udp.schema.json", strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")); errs != "" {
 		t.Errorf("lines that do not match the schema:\n%s", errs)
 	}
+	// The listen event says that timed sending is on, in JSON and to people.
+	if !strings.Contains(buf.String(), `"send_bytes":4,"every_s":`) {
+		t.Errorf("no timed sending in the listen line:\n%s", buf.String())
+	}
+	buf.Reset()
+	NewPrinter(render.New(&buf, false), false, false).Emit(srv.log.All()[0])
+	if want := " bytes every " + every.String() + " (3 rounds)\n"; !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("listen line %q does not end in %q", buf.String(), want)
+	}
 }

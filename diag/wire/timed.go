@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"netdiag/diag/render"
 	"netdiag/internal/clock"
 )
 
@@ -62,4 +63,34 @@ func StartTimed(ctx context.Context, hub Hub, t Timed, clk clock.Clock, fail fun
 	done := make(chan struct{})
 	go func() { defer close(done); RunTimed(ctx, hub, t, clk, fail) }()
 	return func() { cancel(); <-done }
+}
+
+// TimedInfo is a server's timed sending as its listen event reports it:
+// the bytes, the time between rounds and their number (zero: no timed
+// sending; Repeat 0: until Ctrl-C).
+type TimedInfo struct {
+	SendBytes int            `json:"send_bytes,omitempty"`
+	Every     render.Seconds `json:"every_s,omitempty"`
+	Repeat    int            `json:"repeat,omitempty"`
+}
+
+// Info returns what the listen event says of t.
+func (t Timed) Info() TimedInfo {
+	if t.Send == nil {
+		return TimedInfo{}
+	}
+	return TimedInfo{SendBytes: len(t.Send), Every: render.Seconds(t.Every), Repeat: t.Repeat}
+}
+
+// String is the listen line's note: ", sending 9 bytes every 5s (10
+// rounds)", or "" without timed sending.
+func (t TimedInfo) String() string {
+	if t.SendBytes == 0 {
+		return ""
+	}
+	s := fmt.Sprintf(", sending %d %s every %v", t.SendBytes, Plural(t.SendBytes, "byte"), time.Duration(t.Every))
+	if t.Repeat > 0 {
+		s += fmt.Sprintf(" (%d %s)", t.Repeat, Plural(t.Repeat, "round"))
+	}
+	return s
 }
