@@ -38,9 +38,10 @@ type job struct {
 	// parked is set once the job's last allowed attempt timed out in a
 	// blackout (see scheduler.blackout); it earns one more try.
 	parked bool
-	// held is set once the job was held until the loss of its time was
-	// judged, and then released because it was loss: it earns every retry.
-	held bool
+	// holds counts the times the job was held until the loss of its time
+	// was judged, and then released because it was loss: each earns every
+	// retry again.
+	holds int
 }
 
 // pending is a timed-out attempt kept open, and when it was sent.

@@ -221,7 +221,7 @@ func (s *scheduler) finish(j job, o outcome) {
 			s.parked = append(s.parked, j)
 			break
 		}
-		if !j.held && (s.ctl.unjudged(j.sent) || s.ctl.lastCut.After(j.firstSent)) {
+		if j.holds < maxHolds && (s.ctl.unjudged(j.sent) || s.ctl.lastCut.After(j.firstSent)) {
 			j.abandon() // hold no sockets while it waits
 			s.held = append(s.held, j)
 			break
@@ -267,12 +267,17 @@ func (s *scheduler) finish(j job, o outcome) {
 	s.mu.Unlock()
 }
 
+// maxHolds bounds how often a port that went unanswered in a loss episode
+// is held and given its --retries again: a port a firewall drops on a
+// lossy path costs at most (1+maxHolds)(1+Retries) attempts.
+const maxHolds = 3
+
 // allowedTries is how many attempts j gets: the control's rule, plus one
-// for a job parked in a blackout, and 1+Retries more for a job held (see
-// release) that was first tried in a loss episode.
+// for a job parked in a blackout, and 1+Retries more each time it was held
+// (see release) because it was first tried in a loss episode.
 func (s *scheduler) allowedTries(j job) int {
-	if j.held {
-		return 2 * (1 + s.opt.Retries)
+	if j.holds > 0 {
+		return (1 + j.holds) * (1 + s.opt.Retries)
 	}
 	if j.parked {
 		return s.ctl.allowedTries() + 1
@@ -316,7 +321,9 @@ func (s *scheduler) unpark(retry bool, now time.Time) {
 // judged for loss (all of them at the end: nothing else is left to
 // answer). A port first tried before a cut (its attempts fell in a loss
 // episode: the path was losing more than its floor) gets its --retries
-// once more; one tried where the path lost nothing unusual is filtered.
+// once more, up to maxHolds times (a rate limit the scan settled just
+// above still drops a share of the retries); one tried where the path
+// lost nothing unusual is filtered.
 // It returns the events to send.
 func (s *scheduler) release(end bool, now time.Time) []func() {
 	var emit []func()
@@ -326,7 +333,7 @@ func (s *scheduler) release(end bool, now time.Time) []func() {
 		case !end && s.ctl.unjudged(j.sent):
 			kept = append(kept, j)
 		case s.ctl.lastCut.After(j.firstSent):
-			j.held = true
+			j.holds++
 			j.try++
 			j.prevWait = j.wait
 			s.retries++
