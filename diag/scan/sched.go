@@ -221,7 +221,7 @@ func (s *scheduler) finish(j job, o outcome) {
 			s.parked = append(s.parked, j)
 			break
 		}
-		if j.holds < maxHolds && (s.ctl.unjudged(j.sent) || s.ctl.lastCut.After(j.firstSent)) {
+		if j.holds < maxHolds && (s.ctl.unjudged(j.sent) || s.lossy(j)) {
 			j.abandon() // hold no sockets while it waits
 			s.held = append(s.held, j)
 			break
@@ -266,6 +266,18 @@ func (s *scheduler) finish(j job, o outcome) {
 	s.emitLocked(emit)
 	s.mu.Unlock()
 }
+
+// lossy reports whether j's attempts fell where the path was losing: in a
+// loss episode (j was first tried before a cut), or on a path whose loss
+// floor is high (a rate limit the scan settled just above drops a large
+// share of every attempt, retries too).
+func (s *scheduler) lossy(j job) bool {
+	return s.ctl.lastCut.After(j.firstSent) || s.ctl.floor >= highFloor
+}
+
+// highFloor is the loss floor from which every unanswered port is retried
+// again before it is called filtered.
+const highFloor = 0.25
 
 // maxHolds bounds how often a port that went unanswered in a loss episode
 // is held and given its --retries again: a port a firewall drops on a
@@ -319,11 +331,9 @@ func (s *scheduler) unpark(retry bool, now time.Time) {
 
 // release decides on the held jobs whose last attempt's time has been
 // judged for loss (all of them at the end: nothing else is left to
-// answer). A port first tried before a cut (its attempts fell in a loss
-// episode: the path was losing more than its floor) gets its --retries
-// once more, up to maxHolds times (a rate limit the scan settled just
-// above still drops a share of the retries); one tried where the path
-// lost nothing unusual is filtered.
+// answer). A port whose attempts fell where the path was losing (lossy)
+// gets its --retries once more, up to maxHolds times; one tried where the
+// path lost nothing unusual is filtered.
 // It returns the events to send.
 func (s *scheduler) release(end bool, now time.Time) []func() {
 	var emit []func()
@@ -332,7 +342,7 @@ func (s *scheduler) release(end bool, now time.Time) []func() {
 		switch {
 		case !end && s.ctl.unjudged(j.sent):
 			kept = append(kept, j)
-		case s.ctl.lastCut.After(j.firstSent):
+		case s.lossy(j):
 			j.holds++
 			j.try++
 			j.prevWait = j.wait
